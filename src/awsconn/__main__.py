@@ -1,0 +1,5 @@
+import sys
+
+from awsconn.cli import main
+
+sys.exit(main())

@@ -1,0 +1,53 @@
+"""The ``awsconn`` command line: translates arguments to service calls and results to output.
+
+Import cost matters here: ``awsconn --help`` must not import boto3, botocore,
+SQLAlchemy or FastAPI, so every command module imports those inside its functions.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from awsconn.errors import AwsconnError
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map awsconn errors to a message on stderr and their exit code, never a traceback."""
+    from awsconn.cli.app import app
+    from awsconn.cli.output import print_error
+
+    try:
+        app(args=argv, standalone_mode=False, prog_name="awsconn")
+    except AwsconnError as exc:
+        print_error(exc)
+        return exc.exit_code
+    except SystemExit as exc:  # typer.Exit inside standalone_mode=False, or sys.exit
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a click usage error or a bug: no traceback for users
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            print("aborted", file=sys.stderr)
+            return 1
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        if isinstance(exc, click.exceptions.Exit):
+            return exc.exit_code
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in awsconn; run with AWSCONN_DEBUG=1 for the traceback.",
+            file=sys.stderr,
+        )
+        import os
+
+        if os.environ.get("AWSCONN_DEBUG"):
+            raise
+        return 1
+    return 0

@@ -1,0 +1,182 @@
+"""The one error tree of awsconn; its codes are the CLI's exit codes and the API's statuses.
+
+::
+
+    AwsconnError                  root; never raised itself
+    ├── InvalidInput              bad input from a user (exit 2, HTTP 400)
+    │   └── ValidationFailed      one or more field problems, each with its path
+    ├── NotFound                  a named connector/secret/... does not exist (exit 2, HTTP 404)
+    ├── Conflict                  already exists, or a stale version (exit 1, HTTP 409)
+    ├── DelegateUnavailable       no delegate may run this connector's work (exit 1, HTTP 409)
+    ├── AwsCallFailed             an AWS call failed; carries a taxonomy code and a hint (exit 1)
+    └── InternalError             a bug or a broken installation (exit 1, HTTP 500)
+
+Lower-level errors (botocore, SQLAlchemy, cryptography) are converted to the most
+specific class here, with ``raise ... from exc``, at the layer that talks to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "AwsCallFailed",
+    "AwsFailure",
+    "AwsconnError",
+    "Conflict",
+    "DelegateUnavailable",
+    "InternalError",
+    "InvalidInput",
+    "NotFound",
+    "Problem",
+    "ValidationFailed",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where (dotted path), what, what was given, what is allowed."""
+
+    path: str
+    message: str
+    given: Any = None
+    allowed: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.path or '(document)'}: {self.message}"
+        if self.given is not None:
+            text += f" (given: {self.given!r})"
+        if self.allowed:
+            text += f"; allowed: {self.allowed}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "message": self.message}
+        if self.given is not None:
+            out["given"] = self.given
+        if self.allowed:
+            out["allowed"] = self.allowed
+        return out
+
+
+class AwsconnError(Exception):
+    """Root of every error awsconn raises on purpose."""
+
+    code: str = "ERROR"
+    exit_code: int = 1
+    http_status: int = 500
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
+
+class InvalidInput(AwsconnError):
+    """The user's input cannot be accepted as given."""
+
+    code = "INVALID_INPUT"
+    exit_code = 2
+    http_status = 400
+
+
+class ValidationFailed(InvalidInput):
+    """A document or a set of fields has problems; all of them are reported at once."""
+
+    code = "VALIDATION_FAILED"
+
+    def __init__(self, problems: Sequence[Problem], *, what: str = "input") -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{what} is not valid ({count} problem{'s' * (count != 1)}):\n{lines}")
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["problems"] = [p.to_dict() for p in self.problems]
+        return out
+
+
+class NotFound(AwsconnError):
+    """A referenced object does not exist."""
+
+    code = "NOT_FOUND"
+    exit_code = 2
+    http_status = 404
+
+
+class Conflict(AwsconnError):
+    """The object exists already, or it changed since it was read (stale version)."""
+
+    code = "CONFLICT"
+    exit_code = 1
+    http_status = 409
+
+
+class DelegateUnavailable(AwsconnError):
+    """No delegate covers the connector's selectors (or the task may not run here)."""
+
+    code = "DELEGATE_UNAVAILABLE"
+    exit_code = 1
+    http_status = 409
+
+
+@dataclass
+class AwsFailure:
+    """A failed AWS call, classified: taxonomy code, message, what to change, AWS's own ids."""
+
+    code: str
+    message: str
+    hint: str = ""
+    aws_error_code: str | None = None
+    request_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+            "awsErrorCode": self.aws_error_code,
+            "requestId": self.request_id,
+        }
+
+
+class AwsCallFailed(AwsconnError):
+    """An AWS call failed outside a connection test; carries the classified failure."""
+
+    exit_code = 1
+    http_status = 502
+
+    def __init__(self, failure: AwsFailure) -> None:
+        super().__init__(failure.message, hint=failure.hint or None)
+        self.failure = failure
+        self.code = failure.code
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.failure.to_dict()
+
+
+class InternalError(AwsconnError):
+    """Something that should not happen; the message says what to report."""
+
+    code = "INTERNAL"
+
+
+def problems_of(errors: Iterable[AwsconnError]) -> list[Problem]:
+    """Flatten the problems of several validation errors (others become document-level)."""
+    out: list[Problem] = []
+    for err in errors:
+        if isinstance(err, ValidationFailed):
+            out.extend(err.problems)
+        else:
+            out.append(Problem(path="", message=err.message))
+    return out
