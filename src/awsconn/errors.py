@@ -9,6 +9,7 @@
     ├── Conflict                  already exists, or a stale version (exit 1, HTTP 409)
     ├── DelegateUnavailable       no delegate may run this connector's work (exit 1, HTTP 409)
     ├── AwsCallFailed             an AWS call failed; carries a taxonomy code and a hint (exit 1)
+    ├── StoreUnavailable          the database is locked, unreachable or unusable (exit 1, HTTP 503)
     └── InternalError             a bug or a broken installation (exit 1, HTTP 500)
 
 Lower-level errors (botocore, SQLAlchemy, cryptography) are converted to the most
@@ -31,6 +32,7 @@ __all__ = [
     "InvalidInput",
     "NotFound",
     "Problem",
+    "StoreUnavailable",
     "ValidationFailed",
 ]
 
@@ -163,6 +165,14 @@ class AwsCallFailed(AwsconnError):
 
     def to_dict(self) -> dict[str, Any]:
         return self.failure.to_dict()
+
+
+class StoreUnavailable(AwsconnError):
+    """The database cannot be used now (locked, unreachable, unreadable); a retry may help."""
+
+    code = "STORE_UNAVAILABLE"
+    exit_code = 1
+    http_status = 503
 
 
 class InternalError(AwsconnError):
