@@ -1,1 +1,40 @@
-"""awsconn.model"""
+"""The connector model: pure data and validation, no I/O, fast to import."""
+
+from awsconn.model.connector import Connector
+from awsconn.model.credentials import (
+    AwsCredential,
+    BackoffStrategy,
+    CredentialType,
+    CrossAccountAccess,
+    ManualConfig,
+)
+from awsconn.model.harness_yaml import (
+    ParseOutcome,
+    connector_to_document,
+    dump_connectors_yaml,
+    load_yaml_documents,
+    parse_connector,
+    parse_connector_document,
+)
+from awsconn.model.scope import EntityRef, Scope, parse_ref
+from awsconn.model.secret_refs import SecretRef, parse_secret_ref
+
+__all__ = [
+    "AwsCredential",
+    "BackoffStrategy",
+    "Connector",
+    "CredentialType",
+    "CrossAccountAccess",
+    "EntityRef",
+    "ManualConfig",
+    "ParseOutcome",
+    "Scope",
+    "SecretRef",
+    "connector_to_document",
+    "dump_connectors_yaml",
+    "load_yaml_documents",
+    "parse_connector",
+    "parse_connector_document",
+    "parse_ref",
+    "parse_secret_ref",
+]

@@ -1,0 +1,100 @@
+"""How a connector authenticates: the credential variants, cross-account access, SDK backoff."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from awsconn.model.secret_refs import SecretRef
+
+__all__ = [
+    "BACKOFF_KINDS",
+    "ROLE_ARN_PATTERN",
+    "AwsCredential",
+    "BackoffStrategy",
+    "CredentialType",
+    "CrossAccountAccess",
+    "ManualConfig",
+]
+
+
+class CredentialType(StrEnum):
+    MANUAL = "ManualConfig"
+    INHERIT_FROM_DELEGATE = "InheritFromDelegate"
+    IRSA = "Irsa"
+
+    @property
+    def uses_delegate_identity(self) -> bool:
+        """Whether the AWS identity is the delegate's own (so the task must run on one)."""
+        return self is not CredentialType.MANUAL
+
+
+# An IAM role ARN in any partition: arn:PARTITION:iam::ACCOUNT:role[/path/]NAME
+ROLE_ARN_PATTERN = re.compile(
+    r"^arn:(?P<partition>aws|aws-us-gov|aws-cn):iam::(?P<account>\d{12}):role/"
+    r"(?P<path>(?:[\x21-\x7e]+/)*)(?P<name>[\w+=,.@-]{1,64})$"
+)
+
+
+@dataclass(frozen=True)
+class ManualConfig:
+    """Access keys: the key id as plain text or a secret, the secret key (and token) as secrets."""
+
+    secret_key_ref: SecretRef
+    access_key: str | None = None
+    access_key_ref: SecretRef | None = None
+    session_token_ref: SecretRef | None = None
+
+    def secret_refs(self) -> dict[str, SecretRef]:
+        """Every secret this config names, keyed by its field name in the YAML."""
+        refs: dict[str, SecretRef] = {"secretKeyRef": self.secret_key_ref}
+        if self.access_key_ref is not None:
+            refs["accessKeyRef"] = self.access_key_ref
+        if self.session_token_ref is not None:
+            refs["sessionTokenRef"] = self.session_token_ref
+        return refs
+
+
+@dataclass(frozen=True)
+class CrossAccountAccess:
+    """The STS role to assume on top of the base credentials, with its optional External ID."""
+
+    role_arn: str
+    external_id: str | None = None
+
+    @property
+    def partition(self) -> str:
+        match = ROLE_ARN_PATTERN.match(self.role_arn)
+        return match.group("partition") if match else "aws"
+
+    @property
+    def account(self) -> str | None:
+        match = ROLE_ARN_PATTERN.match(self.role_arn)
+        return match.group("account") if match else None
+
+
+BACKOFF_KINDS = (
+    "FixedDelayBackoffStrategy",
+    "EqualJitterBackoffStrategy",
+    "FullJitterBackoffStrategy",
+)
+
+
+@dataclass(frozen=True)
+class BackoffStrategy:
+    """``awsSdkClientBackOffStrategyOverride``: how every AWS call retries; times in ms."""
+
+    kind: str
+    retry_count: int
+    fixed_backoff: int | None = None  # FixedDelay only
+    base_delay: int | None = None  # the jitter strategies
+    max_backoff_time: int | None = None
+
+
+@dataclass(frozen=True)
+class AwsCredential:
+    type: CredentialType
+    region: str
+    manual: ManualConfig | None = None
+    cross_account: CrossAccountAccess | None = None

@@ -1,0 +1,47 @@
+"""Entity identifiers and names, as Harness defines them."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "IDENTIFIER_PATTERN",
+    "NAME_PATTERN",
+    "RESERVED_IDENTIFIERS",
+    "identifier_problem",
+    "name_problem",
+]
+
+IDENTIFIER_PATTERN = re.compile(r"^[a-zA-Z_][0-9a-zA-Z_$]{0,127}$")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9 _.\-]{1,128}$")
+
+RESERVED_IDENTIFIERS = frozenset(
+    {
+        "or", "and", "eq", "ne", "lt", "gt", "le", "ge", "div", "mod", "not", "null",
+        "true", "false", "new", "var", "return", "step", "parallel", "stepGroup", "org",
+        "account", "class", "shellScriptProvisioner", "status", "liteEngineTask",
+    }
+)  # fmt: skip
+
+IDENTIFIER_RULE = (
+    "1-128 characters: a letter or _ first, then letters, digits, _ or $; not a reserved word"
+)
+NAME_RULE = "1-128 characters: letters, digits, space, '-', '_' and '.'"
+
+
+def identifier_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid identifier, or None when it is."""
+    if not IDENTIFIER_PATTERN.match(value):
+        return "is not a valid identifier"
+    if value in RESERVED_IDENTIFIERS:
+        return "is a reserved word"
+    return None
+
+
+def name_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid name, or None when it is."""
+    if not value.strip():
+        return "must not be blank"
+    if not NAME_PATTERN.match(value):
+        return "has characters that are not allowed"
+    return None
