@@ -1,0 +1,503 @@
+"""Credential sessions for connectors, built from botocore's own providers.
+
+Why a factory: every connector needs a session whose credentials come from one of
+three sources (static keys, the delegate's ambient chain, IRSA), optionally topped by
+a cross-account AssumeRole, and whose every setting comes from an *injected* environ
+rather than ``os.environ``. Loading service models is most of the cost of a client, so
+all sessions a factory builds share one loader, endpoint resolver and exceptions
+factory; the factory is safe to use from many threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import boto3
+import botocore.session
+from botocore import credentials as bc_credentials
+from botocore.config import Config
+from botocore.configprovider import (
+    BOTOCORE_DEFAUT_SESSION_VARIABLES,
+    DEFAULT_PROXIES_CONFIG_VARS,
+    DEFAULT_S3_CONFIG_VARS,
+    ConfigChainFactory,
+    ConfiguredEndpointProvider,
+    ConfigValueStore,
+    SectionConfigProvider,
+)
+from botocore.errorfactory import ClientExceptionsFactory
+from botocore.exceptions import NoCredentialsError
+from botocore.loaders import Loader
+from botocore.regions import EndpointResolver
+from botocore.utils import FileWebIdentityTokenLoader, InstanceMetadataFetcher
+
+from awsconn.aws.retry_backoff import Backoff, install_backoff
+from awsconn.errors import InvalidInput
+
+__all__ = [
+    "Backoff",
+    "CredentialType",
+    "FrozenCredentials",
+    "SessionFactory",
+    "SessionSpec",
+    "StaticKeys",
+    "role_session_name",
+]
+
+CredentialType = Literal["ManualConfig", "InheritFromDelegate", "Irsa"]
+
+
+@dataclass(frozen=True)
+class StaticKeys:
+    """An access key pair (and optional session token); the repr never shows secrets."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        token = ", session_token=***" if self.session_token else ""
+        return f"StaticKeys(access_key_id={self.access_key_id!r}, secret_access_key=***{token})"
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """What the aws layer needs to know about one connector to reach AWS."""
+
+    connector: str
+    credential_type: CredentialType
+    region: str
+    static_keys: StaticKeys | None = None
+    role_arn: str | None = None
+    external_id: str | None = field(default=None, repr=False)
+    backoff: Backoff | None = None
+
+
+@dataclass(frozen=True)
+class FrozenCredentials:
+    """A point-in-time copy of a session's credentials (for ``credential_process``)."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    expiration: datetime | None = None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        """Unpack as ``key, secret, token, expiration``."""
+        return iter(
+            (self.access_key_id, self.secret_access_key, self.session_token, self.expiration)
+        )
+
+
+_SESSION_NAME_BAD = re.compile(r"[^\w+=,.@-]")
+
+
+def role_session_name(connector: str) -> str:
+    """An STS RoleSessionName naming the connector: AWS's charset, 2..64 characters."""
+    name = "awsconn@" + _SESSION_NAME_BAD.sub("-", connector.replace("/", "."))
+    if len(name) > 64:
+        digest = hashlib.sha256(connector.encode()).hexdigest()[:10]
+        name = name[:53] + "-" + digest
+    return name
+
+
+class _SharedData:
+    """Service models, endpoint rules and exception classes, loaded once per factory."""
+
+    def __init__(self) -> None:
+        self.loader: Loader = Loader(extra_search_paths=_NoDuplicates())
+        endpoints, path = self.loader.load_data_with_path("endpoints")
+        self.endpoint_resolver = EndpointResolver(
+            endpoints, uses_builtin_data=self.loader.is_builtin_path(path)
+        )
+        self.exceptions_factory = ClientExceptionsFactory()
+
+
+class _NoDuplicates(list):  # type: ignore[type-arg]
+    """boto3 appends its data path to the loader on every Session; keep it once."""
+
+    def append(self, item: Any) -> None:
+        if item not in self:
+            super().append(item)
+
+
+class _EnvironSession(botocore.session.Session):
+    """A botocore session whose settings come from a given environ, not ``os.environ``."""
+
+    def __init__(self, environ: Mapping[str, str], shared: _SharedData) -> None:
+        self._awsconn_environ = dict(environ)
+        self._awsconn_shared = shared
+        super().__init__()
+
+    def _component_locator(self) -> Any:
+        return self.__dict__["_components"]
+
+    def _internal_locator(self) -> Any:
+        return self.__dict__["_internal_components"]
+
+    def set_credentials_object(self, credentials: Any) -> None:
+        """Install a ready credentials object (static, refreshable, chained)."""
+        self.__dict__["_credentials"] = credentials
+
+    def _register_data_loader(self) -> None:
+        self._component_locator().register_component("data_loader", self._awsconn_shared.loader)
+
+    def _register_endpoint_resolver(self) -> None:
+        self._internal_locator().register_component(
+            "endpoint_resolver", self._awsconn_shared.endpoint_resolver
+        )
+
+    def _register_exceptions_factory(self) -> None:
+        self._internal_locator().register_component(
+            "exceptions_factory", self._awsconn_shared.exceptions_factory
+        )
+
+    def _register_config_store(self) -> None:
+        chains = ConfigChainFactory(session=self, environ=self._awsconn_environ)
+
+        def mapping(variables: dict[str, Any]) -> dict[str, Any]:
+            return {
+                name: chains.create_config_chain(
+                    instance_name=name,
+                    env_var_names=spec[1],
+                    config_property_names=spec[0],
+                    default=spec[2],
+                    conversion_func=spec[3],
+                )
+                for name, spec in variables.items()
+            }
+
+        config_mapping: dict[str, Any] = mapping(BOTOCORE_DEFAUT_SESSION_VARIABLES)
+        config_mapping["s3"] = SectionConfigProvider("s3", self, mapping(DEFAULT_S3_CONFIG_VARS))
+        config_mapping["proxies_config"] = SectionConfigProvider(
+            "proxies_config", self, mapping(DEFAULT_PROXIES_CONFIG_VARS)
+        )
+        self._component_locator().register_component(
+            "config_store", ConfigValueStore(config_mapping)
+        )
+
+    def _add_configured_endpoint_provider(self, client_name: str, config_store: Any) -> None:
+        config_store.set_config_provider(
+            logical_name="endpoint_url",
+            provider=ConfiguredEndpointProvider(
+                full_config=self.full_config,
+                scoped_config=self.get_scoped_config(),
+                client_name=client_name,
+                environ=self._awsconn_environ,
+            ),
+        )
+
+
+class _EnvWebIdentityProvider(bc_credentials.AssumeRoleWithWebIdentityProvider):
+    """botocore's web-identity provider reading AWS_ROLE_ARN & co. from our environ."""
+
+    def __init__(self, environ: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._awsconn_environ = environ
+
+    def _get_env_config(self, key: str) -> str | None:
+        env_key = getattr(self, "_CONFIG_TO_ENV_VAR", {}).get(key)
+        return self._awsconn_environ.get(env_key) if env_key else None
+
+
+def _delegate_chain(session: _EnvironSession, region: str) -> bc_credentials.CredentialResolver:
+    """botocore's default chain with every environ-reading provider bound to our environ."""
+    environ = session._awsconn_environ
+    resolver = bc_credentials.create_credential_resolver(session, region_name=region)
+    imds_config = {
+        "ec2_metadata_service_endpoint": session.get_config_variable(
+            "ec2_metadata_service_endpoint"
+        ),
+        "ec2_metadata_service_endpoint_mode": _imds_endpoint_mode(session),
+        "ec2_credential_refresh_window": _ADVISORY_REFRESH_S,
+        "ec2_metadata_v1_disabled": session.get_config_variable("ec2_metadata_v1_disabled"),
+    }
+    replacements: dict[str, Any] = {
+        "env": bc_credentials.EnvProvider(environ=environ),
+        "container-role": bc_credentials.ContainerProvider(environ=environ),
+        "iam-role": bc_credentials.InstanceMetadataProvider(
+            iam_role_fetcher=InstanceMetadataFetcher(
+                timeout=session.get_config_variable("metadata_service_timeout"),
+                num_attempts=session.get_config_variable("metadata_service_num_attempts"),
+                user_agent=session.user_agent(),
+                config=imds_config,
+                env=environ,
+            )
+        ),
+    }
+    providers = []
+    for provider in resolver.providers:
+        if isinstance(provider, bc_credentials.AssumeRoleWithWebIdentityProvider):
+            provider = _EnvWebIdentityProvider(
+                environ,
+                load_config=lambda: session.full_config,
+                client_creator=session.create_client,
+                cache={},
+                profile_name=session.get_config_variable("profile") or "default",
+            )
+        providers.append(replacements.get(str(provider.METHOD), provider))
+    return bc_credentials.CredentialResolver(providers=providers)
+
+
+_ADVISORY_REFRESH_S = 15 * 60  # botocore's advisory refresh window for IMDS credentials
+
+
+def _imds_endpoint_mode(session: Any) -> Any:
+    resolve: Any = getattr(bc_credentials, "resolve_imds_endpoint_mode")  # noqa: B009
+    return resolve(session)
+
+
+def _proxies(environ: Mapping[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for scheme in ("https", "http"):
+        value = environ.get(f"{scheme.upper()}_PROXY") or environ.get(f"{scheme}_proxy")
+        if value:
+            out[scheme] = value
+    return out
+
+
+class SessionFactory:
+    """Builds boto3 sessions and clients for connectors; thread-safe, models shared.
+
+    ``environ`` replaces ``os.environ`` for everything botocore would read from it
+    (credentials, config files, endpoints, CA bundle, proxies, IMDS). ``None`` means
+    an empty environment: the CLI passes ``os.environ`` explicitly.
+    """
+
+    def __init__(
+        self,
+        environ: Mapping[str, str] | None = None,
+        *,
+        client_config: Config | None = None,
+    ) -> None:
+        self._environ: dict[str, str] = dict(environ or {})
+        self._shared = _SharedData()
+        self._client_config = client_config
+        self._lock = threading.Lock()
+        self._sessions: dict[SessionSpec, _Built] = {}
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        return self._environ
+
+    # -- sessions ---------------------------------------------------------------
+
+    def session(self, spec: SessionSpec) -> boto3.Session:
+        """A boto3 session with the connector's credentials (resolved lazily)."""
+        return self._resolved(spec).session
+
+    def credential_method(self, spec: SessionSpec) -> str:
+        """How the credentials were found: botocore's method, ``+assume-role`` if chained."""
+        method = self._resolved(spec).base.method
+        return f"{method}+assume-role" if spec.role_arn else method
+
+    def client(
+        self,
+        spec: SessionSpec,
+        service: str,
+        region: str | None = None,
+        *,
+        config: Config | None = None,
+    ) -> Any:
+        """A client of ``service`` for the connector, in ``region`` (default: the test region)."""
+        session = self.session(spec)
+        return self._make_client(
+            session._session, service, region or spec.region, spec.backoff, config
+        )
+
+    def frozen_credentials(self, spec: SessionSpec) -> FrozenCredentials:
+        """Current credentials, refreshed if needed, for AWS CLI ``credential_process``."""
+        creds = self.session(spec).get_credentials()
+        if creds is None:
+            raise NoCredentialsError()
+        frozen = creds.get_frozen_credentials()
+        expiry = getattr(creds, "_expiry_time", None)
+        return FrozenCredentials(
+            str(frozen.access_key), str(frozen.secret_key), frozen.token, expiry
+        )
+
+    def list_regions(self, spec: SessionSpec, *, config: Config | None = None) -> list[str]:
+        """Region names the account can use (EC2 DescribeRegions in the test region)."""
+        ec2 = self.client(spec, "ec2", config=config)
+        answer = ec2.describe_regions()
+        return sorted(r["RegionName"] for r in answer.get("Regions", []))
+
+    # -- internals --------------------------------------------------------------
+
+    def _resolved(self, spec: SessionSpec) -> _Built:
+        with self._lock:
+            found = self._sessions.get(spec)
+        if found is not None:
+            return found
+        built = self._build(spec)
+        with self._lock:
+            if len(self._sessions) > 4096:
+                self._sessions.clear()
+            return self._sessions.setdefault(spec, built)
+
+    def _base_config(self, backoff: Backoff | None, extra: Config | None) -> Config:
+        cfg = Config(proxies=_proxies(self._environ))
+        if backoff is not None:
+            cfg = cfg.merge(
+                Config(retries={"mode": "standard", "total_max_attempts": backoff.retry_count + 1})
+            )
+        if self._client_config is not None:
+            cfg = cfg.merge(self._client_config)
+        if extra is not None:
+            cfg = cfg.merge(extra)
+        return cfg
+
+    def _make_client(
+        self,
+        bc_session: botocore.session.Session,
+        service: str,
+        region: str,
+        backoff: Backoff | None,
+        config: Config | None,
+        **kwargs: Any,
+    ) -> Any:
+        client = bc_session.create_client(
+            service, region_name=region, config=self._base_config(backoff, config), **kwargs
+        )
+        if backoff is not None:
+            install_backoff(client, backoff)
+        return client
+
+    def _client_creator(
+        self, bc_session: botocore.session.Session, spec: SessionSpec
+    ) -> Callable[..., Any]:
+        """What botocore's STS fetchers call to make their client: test region, our config."""
+
+        def create(service: str, config: Config | None = None, **kwargs: Any) -> Any:
+            kwargs.pop("region_name", None)
+            return self._make_client(
+                bc_session, service, spec.region, spec.backoff, config, **kwargs
+            )
+
+        return create
+
+    def _build(self, spec: SessionSpec) -> _Built:
+        bc = _EnvironSession(self._environ, self._shared)
+        bc.set_config_variable("region", spec.region)
+        base = _BaseCredentials(self._base_loader(bc, spec))
+        if spec.role_arn:
+            fetcher = bc_credentials.AssumeRoleCredentialFetcher(
+                client_creator=self._client_creator(bc, spec),
+                source_credentials=base,
+                role_arn=spec.role_arn,
+                extra_args=_assume_args(spec),
+            )
+            bc.set_credentials_object(
+                bc_credentials.DeferredRefreshableCredentials(
+                    method="assume-role", refresh_using=fetcher.fetch_credentials
+                )
+            )
+        else:
+            bc.register_component("credential_provider", base)
+        return _Built(boto3.Session(botocore_session=bc, region_name=spec.region), base)
+
+    def _base_loader(
+        self, bc: _EnvironSession, spec: SessionSpec
+    ) -> Callable[[], bc_credentials.Credentials | None]:
+        """How to find the credentials under any cross-account role, per credential type."""
+        if spec.credential_type == "ManualConfig":
+            if spec.static_keys is None:
+                raise InvalidInput(
+                    f"connector {spec.connector}: ManualConfig needs an access key and secret",
+                    hint="Set the access key id and the secret access key of the connector.",
+                )
+            keys = spec.static_keys
+            static = bc_credentials.Credentials(
+                keys.access_key_id, keys.secret_access_key, keys.session_token, method="explicit"
+            )
+            return lambda: static
+        if spec.credential_type == "Irsa":
+            return self._web_identity_loader(bc, spec)
+        chain = _delegate_chain(bc, spec.region)
+        return chain.load_credentials
+
+    def _web_identity_loader(
+        self, bc: _EnvironSession, spec: SessionSpec
+    ) -> Callable[[], bc_credentials.Credentials | None]:
+        role_arn = self._environ.get("AWS_ROLE_ARN")
+        token_file = self._environ.get("AWS_WEB_IDENTITY_TOKEN_FILE")
+        missing = [
+            name
+            for name, value in (
+                ("AWS_ROLE_ARN", role_arn),
+                ("AWS_WEB_IDENTITY_TOKEN_FILE", token_file),
+            )
+            if not value
+        ]
+        if missing or role_arn is None or token_file is None:
+            raise InvalidInput(
+                f"connector {spec.connector}: IRSA needs {' and '.join(missing)} "
+                "in the delegate's environment",
+                hint="Run the delegate in an EKS pod whose service account is annotated "
+                "with eks.amazonaws.com/role-arn (EKS then sets AWS_ROLE_ARN and "
+                "AWS_WEB_IDENTITY_TOKEN_FILE), or choose another credential type.",
+            )
+        fetcher = bc_credentials.AssumeRoleWithWebIdentityCredentialFetcher(
+            client_creator=self._client_creator(bc, spec),
+            web_identity_token_loader=FileWebIdentityTokenLoader(token_file),
+            role_arn=role_arn,
+            extra_args={
+                "RoleSessionName": self._environ.get("AWS_ROLE_SESSION_NAME")
+                or role_session_name(spec.connector)
+            },
+        )
+        creds = bc_credentials.DeferredRefreshableCredentials(
+            method="assume-role-with-web-identity", refresh_using=fetcher.fetch_credentials
+        )
+        return lambda: creds
+
+
+@dataclass(frozen=True)
+class _Built:
+    session: boto3.Session
+    base: _BaseCredentials
+
+
+class _BaseCredentials:
+    """The credentials under any cross-account role, found once, on first use.
+
+    It is both botocore's ``credential_provider`` component (``load_credentials``) and
+    the ``source_credentials`` of AssumeRole (``get_frozen_credentials``).
+    """
+
+    def __init__(self, load: Callable[[], bc_credentials.Credentials | None]) -> None:
+        self._load = load
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._creds: bc_credentials.Credentials | None = None
+
+    def load_credentials(self) -> bc_credentials.Credentials | None:
+        with self._lock:
+            if not self._loaded:
+                self._creds = self._load()
+                self._loaded = True
+            return self._creds
+
+    def get_frozen_credentials(self) -> Any:
+        creds = self.load_credentials()
+        if creds is None:
+            raise NoCredentialsError()
+        return creds.get_frozen_credentials()
+
+    @property
+    def method(self) -> str:
+        creds = self.load_credentials()
+        return getattr(creds, "method", None) or "none"
+
+
+def _assume_args(spec: SessionSpec) -> dict[str, Any]:
+    args: dict[str, Any] = {"RoleSessionName": role_session_name(spec.connector)}
+    if spec.external_id:
+        args["ExternalId"] = spec.external_id
+    return args

@@ -1,0 +1,10 @@
+"""Shared fixtures. Keep this file small: fixtures live in tests/<topic>_fixtures.py."""
+
+from aws_fixtures import (  # noqa: F401
+    aws_env,
+    aws_env_noauth,
+    aws_factory,
+    moto_auth,
+    moto_noauth,
+    unique_name,
+)
