@@ -14,7 +14,7 @@ __all__ = ["main"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; map awsconn errors to a message on stderr and their exit code, never a traceback."""
+    """Run the CLI; awsconn errors become a message on stderr and an exit code, no traceback."""
     from awsconn.cli.app import app
     from awsconn.cli.output import print_error
 

@@ -1,7 +1,272 @@
-"""`awsconn connector ...` commands."""
+"""``awsconn connector ...``: create, apply, import, export, get, list, delete, test, regions."""
 
 from __future__ import annotations
 
+import json
+import sys
+from typing import Any
+
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="connector commands.")
+from awsconn.cli.common import OUTPUT, build_context, check_output, read_input, ref_of
+from awsconn.cli.output import print_json
+from awsconn.errors import InvalidInput
+
+app = typer.Typer(no_args_is_help=True, help="Create, test, import and export AWS connectors.")
+
+FILE = typer.Option(..., "--file", "-f", help="A YAML file ('-' for stdin).")
+HERE = typer.Option(
+    False,
+    "--here",
+    help="Run with this machine's own AWS identity even if its tags lack the selectors.",
+)
+
+
+def _write(path: str, mode: str) -> None:
+    from awsconn.service import connectors
+
+    text, source = read_input(path)
+    results = connectors.apply_yaml(build_context(), text, mode=mode, source=source)
+    for r in results:
+        typer.echo(f"connector {r.ref} {r.action} (version {r.version})")
+
+
+@app.command("create")
+def create(file: str = FILE) -> None:
+    """Create one connector from Harness YAML; fails if it exists."""
+    _write(file, "create")
+
+
+@app.command("apply")
+def apply(file: str = FILE) -> None:
+    """Create or update connectors from Harness YAML."""
+    _write(file, "apply")
+
+
+@app.command("import")
+def import_(file: str = FILE) -> None:
+    """Import multi-document YAML: create what is missing, update what differs; all or nothing."""
+    _write(file, "import")
+
+
+@app.command("export")
+def export(
+    org: str | None = typer.Option(None, "--org"),
+    project: str | None = typer.Option(None, "--project"),
+) -> None:
+    """Every connector as multi-document YAML on stdout, deterministically."""
+    from awsconn.model import Scope
+    from awsconn.service import connectors
+
+    if project is not None and org is None:
+        raise InvalidInput("--project needs --org")
+    scope = Scope(org, project) if org else None
+    sys.stdout.write(connectors.export_yaml(build_context(), scope=scope))
+
+
+@app.command("get")
+def get(
+    ref: str, output: str = typer.Option("yaml", "--output", "-o", help="yaml or json")
+) -> None:
+    """Show one connector (YAML by default) and its last connectivity status."""
+    from awsconn.model import connector_to_document, dump_connectors_yaml
+    from awsconn.service import connectors
+
+    output = check_output(output, ("yaml", "json"))
+    view = connectors.get(build_context(), ref_of(ref))
+    if output == "json":
+        print_json({**connector_to_document(view.connector), "status": view.summary()})
+        return
+    sys.stdout.write(dump_connectors_yaml([view.connector]))
+    s = view.summary()
+    typer.echo(
+        f"# version {s['version']}; last status {s['lastStatus'] or 'never tested'}"
+        + (f" at {s['lastTestedAt']}" if s["lastTestedAt"] else "")
+    )
+
+
+@app.command("list")
+def list_(
+    org: str | None = typer.Option(None, "--org", help="Only this org's scope."),
+    project: str | None = typer.Option(None, "--project", help="Only this project's scope."),
+    tag: list[str] = typer.Option([], "--tag", help="KEY or KEY=VALUE; repeat to require several."),
+    credential_type: str | None = typer.Option(
+        None, "--type", help="ManualConfig, InheritFromDelegate or Irsa."
+    ),
+    output: str = OUTPUT,
+) -> None:
+    """List connectors with scope, type, test region and last connectivity status."""
+    from awsconn.model import CredentialType, Scope
+    from awsconn.service import connectors
+
+    output = check_output(output)
+    if project is not None and org is None:
+        raise InvalidInput("--project needs --org")
+    if credential_type is not None and credential_type not in {t.value for t in CredentialType}:
+        raise InvalidInput(
+            f"--type {credential_type!r} is not a credential type; allowed: "
+            + ", ".join(t.value for t in CredentialType)
+        )
+    scope = Scope(org, project) if org else None
+    views = connectors.list_connectors(
+        build_context(), scope=scope, tags=tag, credential_type=credential_type
+    )
+    rows = [v.summary() for v in views]
+    if output == "json":
+        print_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("REF", "SCOPE", "TYPE", "REGION", "STATUS", "LAST TESTED")
+    for r in rows:
+        table.add_row(
+            r["ref"],
+            r["scope"],
+            r["type"],
+            r["region"],
+            r["lastStatus"] or "-",
+            r["lastTestedAt"] or "-",
+        )
+    Console().print(table)
+
+
+@app.command("delete")
+def delete(ref: str, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask.")) -> None:
+    """Delete a connector (asks first on a terminal)."""
+    from awsconn.service import connectors
+
+    target = ref_of(ref)
+    if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete connector {target}?"):
+        raise typer.Exit(1)
+    connectors.delete(build_context(), target)
+    typer.echo(f"connector {target} deleted")
+
+
+@app.command("test")
+def test(
+    ref: str | None = typer.Argument(None, help="ID, ORG/ID or ORG/PROJECT/ID."),
+    all_: bool = typer.Option(False, "--all", help="Test every connector."),
+    concurrency: int = typer.Option(16, "--concurrency", min=1, max=256),
+    timeout: float = typer.Option(
+        30.0, "--timeout", min=1.0, max=600.0, help="Seconds per connector."
+    ),
+    here: bool = HERE,
+    for_: str | None = typer.Option(
+        None, "--for", help="Also check these capabilities (comma-separated)."
+    ),
+    output: str = OUTPUT,
+) -> None:
+    """Test credentials: GetCallerIdentity, then DescribeRegions in the test region."""
+    from awsconn.service import connection
+
+    output = check_output(output)
+    if (ref is None) == (not all_):
+        raise InvalidInput("give a connector REF or --all (not both)")
+    ctx = build_context()
+    capabilities = _capabilities(for_)
+    if all_:
+        outcomes = connection.test_all(ctx, here=here, concurrency=concurrency, timeout_s=timeout)
+    else:
+        outcomes = [connection.test_connector(ctx, ref_of(ref or ""), here=here, timeout_s=timeout)]
+    if capabilities is not None or any(o.result and o.result.status == "SUCCESS" for o in outcomes):
+        _check_capabilities(ctx, outcomes, capabilities)
+    if output == "json":
+        print_json(outcomes[0].to_dict() if not all_ else [o.to_dict() for o in outcomes])
+    else:
+        _print_outcomes(outcomes)
+    if not all(o.ok for o in outcomes):
+        raise typer.Exit(1)
+
+
+def _capabilities(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    caps = [c.strip() for c in text.split(",") if c.strip()]
+    if not caps:
+        raise InvalidInput("--for needs at least one capability (see 'awsconn permissions list')")
+    return caps
+
+
+def _check_capabilities(ctx: Any, outcomes: list[Any], capabilities: list[str] | None) -> None:
+    """Run the permission check for connectors that passed (their own or --for capabilities)."""
+    try:
+        from awsconn.service import permissions
+    except ImportError:
+        if capabilities is not None:
+            raise
+        return
+    check = getattr(permissions, "check_for_test", None)
+    if check is None:
+        if capabilities is not None:
+            raise InvalidInput("this build has no permission checker")
+        return
+    for outcome in outcomes:
+        if outcome.result is not None and outcome.result.status == "SUCCESS":
+            outcome.permissions = check(ctx, outcome.ref, capabilities)
+
+
+def _print_outcomes(outcomes: list[Any]) -> None:
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    for o in outcomes:
+        d = o.to_dict()
+        status = d["status"]
+        style = {"SUCCESS": "green", "FAILURE": "red"}.get(status, "yellow")
+        line = f"[{style}]{status}[/{style}] {d['connector']}"
+        ident = d.get("identity") or {}
+        if ident.get("arn"):
+            line += f"  as {ident['arn']} ({ident.get('credentialMethod')}) in {d.get('region')}"
+        if d.get("durationMs") is not None:
+            line += f"  {d['durationMs']} ms"
+        console.print(line)
+        if d.get("ranHereDespiteSelectors"):
+            console.print(
+                "  used this machine's identity (--here); it lacks delegate tags "
+                + ", ".join(d["ranHereDespiteSelectors"])
+            )
+        for err in d.get("errors", []):
+            console.print(f"  [bold]{err['code']}[/bold]: {err['message']}", markup=True)
+            if err.get("hint"):
+                console.print(f"  hint: {err['hint']}", markup=False)
+            ids = [f"{k}={err[k]}" for k in ("awsErrorCode", "requestId") if err.get(k)]
+            if ids:
+                console.print("  " + " ".join(ids), markup=False)
+        perms = d.get("permissions")
+        if perms:
+            console.print(
+                "  permissions: " + json.dumps(perms.get("summary", perms), default=str),
+                markup=False,
+            )
+
+
+@app.command("regions")
+def regions(ref: str, here: bool = HERE, output: str = OUTPUT) -> None:
+    """List the regions DescribeRegions returns for this connector."""
+    from awsconn.service import connection
+
+    output = check_output(output)
+    rows = connection.list_regions(build_context(), ref_of(ref), here=here)
+    if output == "json":
+        print_json(rows)
+        return
+    for r in rows:
+        typer.echo("\t".join(str(r.get(k, "")) for k in ("RegionName", "OptInStatus", "Endpoint")))
+
+
+@app.command("history")
+def history(
+    ref: str, limit: int = typer.Option(20, "--limit", min=1, max=1000), output: str = OUTPUT
+) -> None:
+    """The connector's connectivity history, newest first."""
+    from awsconn.service import connectors
+
+    output = check_output(output)
+    rows = connectors.history(build_context(), ref_of(ref), limit=limit)
+    if output == "json":
+        print_json(rows)
+        return
+    for r in rows:
+        codes = ",".join(e["code"] for e in r.get("errors", [])) or "-"
+        typer.echo(f"{r['testedAt']}\t{r['status']}\t{r['durationMs']} ms\t{codes}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from awsconn.errors import AwsconnError
@@ -12,7 +12,7 @@ from awsconn.errors import AwsconnError
 __all__ = ["OutputFormat", "print_error", "print_json"]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
 

@@ -1,7 +1,116 @@
-"""`awsconn secret ...` commands."""
+"""``awsconn secret ...``: values come from stdin or a file, never an argument; never printed."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="secret commands.")
+from awsconn.cli.common import OUTPUT, build_context, check_output
+from awsconn.cli.output import print_json
+from awsconn.errors import InvalidInput
+
+app = typer.Typer(no_args_is_help=True, help="Encrypted secrets (values are write-only).")
+
+ORG = typer.Option(None, "--org", help="Org identifier (omit for account scope).")
+PROJECT = typer.Option(None, "--project", help="Project identifier (needs --org).")
+VALUE_FILE = typer.Option(None, "--value-file", help="Read the value from this file.")
+
+
+def _ref(identifier: str, org: str | None, project: str | None):  # type: ignore[no-untyped-def]
+    from awsconn.model import EntityRef, Scope
+
+    if project is not None and org is None:
+        raise InvalidInput("--project needs --org")
+    return EntityRef(Scope(org, project), identifier)
+
+
+def _read_value(value_file: Path | None) -> bytes:
+    if value_file is not None:
+        try:
+            data = value_file.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"cannot read --value-file {value_file}: {exc.strerror}") from None
+    elif sys.stdin.isatty():
+        data = typer.prompt("Value", hide_input=True, confirmation_prompt=True).encode()
+    else:
+        data = sys.stdin.buffer.read()
+    if data.endswith(b"\r\n"):
+        data = data[:-2]
+    elif data.endswith(b"\n"):
+        data = data[:-1]
+    return data
+
+
+@app.command("create")
+def create(
+    identifier: str,
+    org: str | None = ORG,
+    project: str | None = PROJECT,
+    value_file: Path | None = VALUE_FILE,
+    description: str = typer.Option("", "--description", help="Free text."),
+) -> None:
+    """Store a new secret; the value comes from stdin or --value-file."""
+    from awsconn.service import secrets
+
+    ref = _ref(identifier, org, project)
+    meta = secrets.create(build_context(), ref, _read_value(value_file), description=description)
+    typer.echo(f"secret {meta['ref']} created (version {meta['version']})")
+
+
+@app.command("update")
+def update(
+    identifier: str,
+    org: str | None = ORG,
+    project: str | None = PROJECT,
+    value_file: Path | None = VALUE_FILE,
+    description: str | None = typer.Option(None, "--description"),
+) -> None:
+    """Replace a secret's value; the value comes from stdin or --value-file."""
+    from awsconn.service import secrets
+
+    ref = _ref(identifier, org, project)
+    meta = secrets.update(build_context(), ref, _read_value(value_file), description=description)
+    typer.echo(f"secret {meta['ref']} updated (version {meta['version']})")
+
+
+@app.command("list")
+def list_(
+    org: str | None = ORG,
+    project: str | None = PROJECT,
+    all_scopes: bool = typer.Option(False, "--all", help="Every scope."),
+    output: str = OUTPUT,
+) -> None:
+    """List secrets (metadata only; values are never shown)."""
+    from awsconn.service import secrets
+
+    output = check_output(output)
+    rows = secrets.list_secrets(build_context(), org=org, project=project, all_scopes=all_scopes)
+    if output == "json":
+        print_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("REF", "DESCRIPTION", "VERSION", "KEY", "UPDATED")
+    for r in rows:
+        table.add_row(r["ref"], r["description"], str(r["version"]), r["keyId"], r["updatedAt"])
+    Console().print(table)
+
+
+@app.command("delete")
+def delete(
+    identifier: str,
+    org: str | None = ORG,
+    project: str | None = PROJECT,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Delete a secret (asks first on a terminal)."""
+    from awsconn.service import secrets
+
+    ref = _ref(identifier, org, project)
+    if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete secret {ref}?"):
+        raise typer.Exit(1)
+    secrets.delete(build_context(), ref)
+    typer.echo(f"secret {ref} deleted")

@@ -1,0 +1,50 @@
+"""``awsconn demo``: every credential type, good and broken, against a local AWS endpoint."""
+
+from __future__ import annotations
+
+import typer
+
+
+def demo() -> None:
+    """Start a local AWS endpoint, create connectors of every kind, test them, show the results."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from awsconn.errors import InternalError
+
+    try:
+        from awsconn.service.demo import run_demo
+    except ImportError as exc:  # moto is the 'demo' extra
+        raise InternalError(
+            f"the demo needs the 'demo' extra ({exc.name} is missing)",
+            hint="pip install 'awsconn[demo]'",
+        ) from None
+    console = Console(highlight=False)
+    with console.status("starting", spinner="dots") as status:
+
+        def progress(message: str) -> None:
+            console.log(message)
+            status.update(message)
+
+        rows = run_demo(progress)
+    table = Table(
+        "CONNECTOR", "SCENARIO", "RESULT", "WHAT TO DO", title="awsconn demo: connection tests"
+    )
+    for row in rows:
+        res = row["result"]
+        err = res["errors"][0] if res["errors"] else None
+        if err is None:
+            ident = res.get("identity") or {}
+            detail = f"as {ident.get('arn')} ({ident.get('credentialMethod')})"
+        else:
+            detail = err.get("hint") or err["message"]
+        style = "green" if row["got"] == "SUCCESS" else "red"
+        table.add_row(
+            row["case"].identifier, row["case"].story, f"[{style}]{row['got']}[/{style}]", detail
+        )
+    console.print(table)
+    unexpected = [r["case"].identifier for r in rows if not r["asExpected"]]
+    if unexpected:
+        console.print(f"[red]not as expected:[/red] {', '.join(unexpected)}")
+        raise typer.Exit(1)
+    console.print(f"{len(rows)} connectors tested, each result as expected; everything cleaned up.")

@@ -1,0 +1,236 @@
+"""Using a connector's AWS identity: connection tests, regions, credentials for other tools.
+
+The connector and its decrypted secrets become an ``aws.sessions.SessionSpec`` here,
+and nowhere else; secret values live only inside that spec and the AWS SDK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from awsconn.errors import AwsFailure
+from awsconn.model import Connector, EntityRef
+from awsconn.service import connectors as connector_service
+from awsconn.service.context import AppContext
+from awsconn.service.delegation import Placement, place_locally
+
+if TYPE_CHECKING:
+    from awsconn.aws.connection_test import ConnectionTestResult
+    from awsconn.aws.sessions import SessionSpec
+
+__all__ = [
+    "TestOutcome",
+    "credential_process_output",
+    "exec_environment",
+    "list_regions",
+    "session_spec",
+    "test_all",
+    "test_connector",
+]
+
+
+def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
+    """The runtime description of how to reach AWS as this connector (secrets decrypted)."""
+    from awsconn.aws.sessions import Backoff, SessionSpec, StaticKeys
+
+    cred = connector.credential
+    keys = None
+    if cred.manual is not None:
+        m = cred.manual
+
+        def reveal(ref: Any) -> str:
+            target = ref.resolve(connector.scope)
+            return str(ctx.secrets.reveal(target.scope, target.identifier).reveal_text())
+
+        access_key = m.access_key if m.access_key is not None else reveal(m.access_key_ref)
+        keys = StaticKeys(
+            access_key_id=access_key.strip(),
+            secret_access_key=reveal(m.secret_key_ref).strip(),
+            session_token=reveal(m.session_token_ref).strip() if m.session_token_ref else None,
+        )
+    backoff = None
+    if connector.backoff is not None:
+        b = connector.backoff
+        backoff = Backoff(
+            kind=b.kind,  # type: ignore[arg-type]
+            retry_count=b.retry_count,
+            fixed_backoff_ms=b.fixed_backoff or 0,
+            base_delay_ms=b.base_delay or 0,
+            max_backoff_ms=b.max_backoff_time or 0,
+        )
+    return SessionSpec(
+        connector=connector.ref.session_label(),
+        credential_type=connector.credential_type.value,  # type: ignore[arg-type]
+        region=connector.region,
+        static_keys=keys,
+        role_arn=cred.cross_account.role_arn if cred.cross_account else None,
+        external_id=cred.cross_account.external_id if cred.cross_account else None,
+        backoff=backoff,
+    )
+
+
+@dataclass
+class TestOutcome:
+    """One connector's test: the AWS result, or why it was not run here, plus the check."""
+
+    ref: EntityRef
+    placement: Placement
+    result: ConnectionTestResult | None = None
+    permissions: Any = None  # a permissions report when capabilities were checked
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        if self.result is None or self.result.status != "SUCCESS":
+            return False
+        return self.permissions is None or bool(self.permissions.ok)
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.result is None:
+            return {
+                "connector": str(self.ref),
+                "status": "SKIPPED",
+                "errors": [AwsFailure("DELEGATE_UNAVAILABLE", self.placement.reason).to_dict()],
+            }
+        out = self.result.to_dict()
+        out["connector"] = str(self.ref)
+        if self.placement.missing_selectors:
+            out["ranHereDespiteSelectors"] = list(self.placement.missing_selectors)
+        if self.permissions is not None:
+            out["permissions"] = self.permissions.to_dict()
+        return out
+
+
+def _record(ctx: AppContext, connector: Connector, result: ConnectionTestResult) -> None:
+    with ctx.db.transaction() as tx:
+        tx.connectors.record_test(
+            org=connector.scope.org,
+            project=connector.scope.project,
+            identifier=connector.identifier,
+            status=result.status,
+            tested_at=result.tested_at,
+            duration_ms=result.duration_ms,
+            result=result.to_dict(),
+        )
+
+
+def test_connector(
+    ctx: AppContext, ref: EntityRef, *, here: bool = False, timeout_s: float = 30.0
+) -> TestOutcome:
+    """Test one connector: who am I, then DescribeRegions in its test region; store the status."""
+    from awsconn.aws.connection_test import run_connection_test
+
+    connector = connector_service.get(ctx, ref).connector
+    placement = place_locally(connector, ctx.delegate_tags, here=here)
+    placement.require()
+    spec = session_spec(ctx, connector)
+    result = run_connection_test(spec, ctx.sessions, timeout_s=timeout_s, clock=ctx.clock)
+    result.connector = str(ref)
+    _record(ctx, connector, result)
+    return TestOutcome(ref, placement, result)
+
+
+def test_all(
+    ctx: AppContext,
+    refs: Sequence[EntityRef] | None = None,
+    *,
+    here: bool = False,
+    concurrency: int = 16,
+    timeout_s: float = 30.0,
+) -> list[TestOutcome]:
+    """Test many connectors at once (shared SDK models, overlapped waits); store each status."""
+    from awsconn.aws.connection_test import run_connection_tests
+
+    if refs is None:
+        connectors = [v.connector for v in connector_service.list_connectors(ctx)]
+    else:
+        connectors = [connector_service.get(ctx, r).connector for r in refs]
+    outcomes: list[TestOutcome] = []
+    runnable: list[tuple[Connector, TestOutcome]] = []
+    for c in connectors:
+        placement = place_locally(c, ctx.delegate_tags, here=here)
+        outcome = TestOutcome(c.ref, placement)
+        outcomes.append(outcome)
+        if placement.runs_here:
+            runnable.append((c, outcome))
+    specs = [session_spec(ctx, c) for c, _ in runnable]
+    results = run_connection_tests(
+        specs, ctx.sessions, concurrency=concurrency, timeout_s=timeout_s, clock=ctx.clock
+    )
+    for (c, outcome), result in zip(runnable, results, strict=True):
+        result.connector = str(c.ref)
+        outcome.result = result
+    with ctx.db.transaction() as tx:
+        for c, outcome in runnable:
+            assert outcome.result is not None
+            tx.connectors.record_test(
+                org=c.scope.org,
+                project=c.scope.project,
+                identifier=c.identifier,
+                status=outcome.result.status,
+                tested_at=outcome.result.tested_at,
+                duration_ms=outcome.result.duration_ms,
+                result=outcome.result.to_dict(),
+            )
+    return outcomes
+
+
+def _runnable(ctx: AppContext, ref: EntityRef, here: bool) -> tuple[Connector, Placement]:
+    connector = connector_service.get(ctx, ref).connector
+    placement = place_locally(connector, ctx.delegate_tags, here=here)
+    placement.require()
+    return connector, placement
+
+
+def list_regions(ctx: AppContext, ref: EntityRef, *, here: bool = False) -> list[dict[str, str]]:
+    """The regions DescribeRegions returns for this connector, in its test region."""
+    from awsconn.aws.sessions import list_regions as aws_list_regions
+
+    connector, _ = _runnable(ctx, ref, here)
+    return aws_list_regions(session_spec(ctx, connector), ctx.sessions)
+
+
+def credential_process_output(
+    ctx: AppContext, ref: EntityRef, *, here: bool = False
+) -> dict[str, Any]:
+    """AWS CLI ``credential_process`` JSON (Version 1) for this connector's credentials."""
+    from awsconn.aws.sessions import frozen_credentials
+
+    connector, _ = _runnable(ctx, ref, here)
+    key, secret, token, expiration = frozen_credentials(session_spec(ctx, connector), ctx.sessions)
+    out: dict[str, Any] = {"Version": 1, "AccessKeyId": key, "SecretAccessKey": secret}
+    if token:
+        out["SessionToken"] = token
+    if expiration is not None:
+        out["Expiration"] = expiration.isoformat().replace("+00:00", "Z")
+    return out
+
+
+def exec_environment(
+    ctx: AppContext, ref: EntityRef, base: dict[str, str], *, here: bool = False
+) -> dict[str, str]:
+    """``base`` with the connector's credentials and region, ambient AWS settings removed."""
+    creds = credential_process_output(ctx, ref, here=here)
+    connector = connector_service.get(ctx, ref).connector
+    env = {
+        k: v
+        for k, v in base.items()
+        if k
+        not in {
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_SESSION_TOKEN",
+            "AWS_SECURITY_TOKEN",
+            "AWS_ROLE_ARN",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+        }
+    }
+    env["AWS_ACCESS_KEY_ID"] = creds["AccessKeyId"]
+    env["AWS_SECRET_ACCESS_KEY"] = creds["SecretAccessKey"]
+    if "SessionToken" in creds:
+        env["AWS_SESSION_TOKEN"] = creds["SessionToken"]
+    env["AWS_REGION"] = connector.region
+    env["AWS_DEFAULT_REGION"] = connector.region
+    return env

@@ -1,0 +1,274 @@
+"""Connector use cases: create, apply, import, get, list, delete, export.
+
+Every write validates the whole input first (shape, secret references, capability
+names), reports every problem at once, then writes in one transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from awsconn.errors import Conflict, NotFound, Problem, ValidationFailed
+from awsconn.model import (
+    Connector,
+    EntityRef,
+    Scope,
+    connector_to_document,
+    dump_connectors_yaml,
+    load_yaml_documents,
+    parse_connector,
+    parse_connector_document,
+)
+from awsconn.service.context import AppContext
+
+__all__ = [
+    "ApplyResult",
+    "ConnectorView",
+    "apply_yaml",
+    "delete",
+    "export_yaml",
+    "get",
+    "history",
+    "list_connectors",
+    "parse_and_check",
+]
+
+
+@dataclass(frozen=True)
+class ConnectorView:
+    """A stored connector with its bookkeeping (version, last connectivity status)."""
+
+    connector: Connector
+    version: int
+    last_status: str | None = None
+    last_tested_at: datetime | None = None
+    last_success_at: datetime | None = None
+
+    def summary(self) -> dict[str, Any]:
+        c = self.connector
+        return {
+            "ref": str(c.ref),
+            "identifier": c.identifier,
+            "name": c.name,
+            "scope": c.scope.level,
+            "org": c.scope.org,
+            "project": c.scope.project,
+            "type": c.credential_type.value,
+            "region": c.region,
+            "crossAccountRoleArn": c.credential.cross_account.role_arn
+            if c.credential.cross_account
+            else None,
+            "tags": dict(c.tags),
+            "delegateSelectors": list(c.delegate_selectors),
+            "version": self.version,
+            "lastStatus": self.last_status,
+            "lastTestedAt": _iso(self.last_tested_at),
+            "lastSuccessAt": _iso(self.last_success_at),
+        }
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    ref: EntityRef
+    action: str  # "created" | "updated" | "unchanged"
+    version: int
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _view(row: Any) -> ConnectorView:
+    return ConnectorView(
+        connector=parse_connector_document(row.document),
+        version=row.version,
+        last_status=row.last_status,
+        last_tested_at=row.last_tested_at,
+        last_success_at=row.last_success_at,
+    )
+
+
+def _known_capabilities() -> frozenset[str] | None:
+    try:
+        from awsconn.iam.capabilities import capability_names
+    except ImportError:  # the catalog is optional for connector storage
+        return None
+    return frozenset(capability_names())
+
+
+def parse_and_check(ctx: AppContext, docs: Sequence[Any]) -> list[Connector]:
+    """Parse documents and check their secrets and capabilities exist; all problems at once."""
+    problems: list[Problem] = []
+    connectors: list[Connector] = []
+    capabilities = _known_capabilities()
+    seen: set[EntityRef] = set()
+    for index, doc in enumerate(docs):
+        prefix = f"document {index + 1}: " if len(docs) > 1 else ""
+        outcome = parse_connector(doc)
+        found = list(outcome.problems)
+        scope = outcome.connector.scope if outcome.connector else _scope_of(doc)
+        if scope is not None:
+            for path, ref in outcome.secret_refs.items():
+                target = ref.resolve(scope)
+                if target is not None and not ctx.secrets.exists(target.scope, target.identifier):
+                    found.append(
+                        Problem(
+                            path,
+                            f"secret {ref} not found (looked in {target.scope.label()})",
+                            given=str(ref),
+                            allowed="an existing secret: 'awsconn secret list' shows them",
+                        )
+                    )
+        if outcome.connector is not None and capabilities is not None:
+            for i, cap in enumerate(outcome.connector.capabilities):
+                if cap not in capabilities:
+                    found.append(
+                        Problem(
+                            f"spec.capabilities[{i}]",
+                            "is not a known capability",
+                            given=cap,
+                            allowed=", ".join(sorted(capabilities)),
+                        )
+                    )
+        if outcome.connector is not None:
+            if outcome.connector.ref in seen:
+                found.append(
+                    Problem(
+                        "identifier", "appears twice in the input", given=str(outcome.connector.ref)
+                    )
+                )
+            seen.add(outcome.connector.ref)
+        problems.extend(Problem(prefix + p.path, p.message, p.given, p.allowed) for p in found)
+        if outcome.connector is not None:
+            connectors.append(outcome.connector)
+    if problems:
+        raise ValidationFailed(problems, what="connector input")
+    return connectors
+
+
+def _scope_of(doc: Any) -> Scope | None:
+    """Best-effort scope of a document whose other fields failed, to still check its secrets."""
+    try:
+        body = doc["connector"]
+        org, project = body.get("orgIdentifier") or None, body.get("projectIdentifier") or None
+        return Scope(org, project)
+    except (TypeError, KeyError, AttributeError, ValueError):
+        return None
+
+
+def apply_yaml(
+    ctx: AppContext, text: str, *, mode: str, source: str = "input"
+) -> list[ApplyResult]:
+    """Write connectors from YAML text, all or nothing.
+
+    ``mode``: "create" refuses existing connectors; "apply" and "import" create what is
+    missing and update what differs (the identifier and scope are the key, so immutable).
+    """
+    docs = load_yaml_documents(text, source=source)
+    if mode == "create" and len(docs) != 1:
+        raise ValidationFailed(
+            [
+                Problem(
+                    "", f"has {len(docs)} documents", allowed="exactly one (use 'import' for many)"
+                )
+            ],
+            what=source,
+        )
+    connectors = parse_and_check(ctx, docs)
+    results: list[ApplyResult] = []
+    with ctx.db.transaction() as tx:
+        for c in connectors:
+            document = connector_to_document(c)
+            fields = _columns(c)
+            existing = tx.connectors.find(
+                org=c.scope.org, project=c.scope.project, identifier=c.identifier
+            )
+            if existing is None:
+                row = tx.connectors.create(document=document, **fields)
+                results.append(ApplyResult(c.ref, "created", row.version))
+            elif mode == "create":
+                raise Conflict(
+                    f"connector {c.ref} already exists",
+                    hint="use 'awsconn connector apply' to update it",
+                )
+            elif existing.document == document:
+                results.append(ApplyResult(c.ref, "unchanged", existing.version))
+            else:
+                row = tx.connectors.update(
+                    document=document, expected_version=existing.version, **fields
+                )
+                results.append(ApplyResult(c.ref, "updated", row.version))
+    return results
+
+
+def _columns(c: Connector) -> dict[str, Any]:
+    return {
+        "org": c.scope.org,
+        "project": c.scope.project,
+        "identifier": c.identifier,
+        "name": c.name,
+        "credential_type": c.credential_type.value,
+        "region": c.region,
+        "tags": dict(c.tags),
+    }
+
+
+def get(ctx: AppContext, ref: EntityRef) -> ConnectorView:
+    with ctx.db.transaction() as tx:
+        row = tx.connectors.find(
+            org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier
+        )
+        if row is None:
+            raise NotFound(
+                f"connector {ref} not found in {ref.scope.label()}",
+                hint="'awsconn connector list' shows them; a ref is ID, ORG/ID or ORG/PROJECT/ID",
+            )
+        return _view(row)
+
+
+def list_connectors(
+    ctx: AppContext,
+    *,
+    scope: Scope | None = None,
+    tags: Iterable[str] = (),
+    credential_type: str | None = None,
+) -> list[ConnectorView]:
+    """Connectors, sorted by scope then identifier; ``tags`` entries are KEY or KEY=VALUE."""
+    with ctx.db.transaction() as tx:
+        rows = tx.connectors.list(
+            org=scope.org if scope else None,
+            project=scope.project if scope else None,
+            all_scopes=scope is None,
+            tags=list(tags),
+            credential_type=credential_type,
+        )
+        views = [_view(r) for r in rows]
+    return sorted(views, key=lambda v: (v.connector.scope.sort_key(), v.connector.identifier))
+
+
+def delete(ctx: AppContext, ref: EntityRef) -> None:
+    with ctx.db.transaction() as tx:
+        tx.connectors.delete(
+            org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier
+        )
+
+
+def export_yaml(ctx: AppContext, *, scope: Scope | None = None) -> str:
+    """Every connector as multi-document YAML, deterministic (no timestamps, sorted)."""
+    views = list_connectors(ctx, scope=scope)
+    if not views:
+        return ""
+    return dump_connectors_yaml(v.connector for v in views)
+
+
+def history(ctx: AppContext, ref: EntityRef, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Stored connection-test results for a connector, newest first."""
+    get(ctx, ref)  # NotFound with the usual message
+    with ctx.db.transaction() as tx:
+        rows = tx.connectors.history(
+            org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier, limit=limit
+        )
+        return [dict(r.result) for r in rows]

@@ -1,0 +1,83 @@
+"""What every use case needs, built once per process from the environment and passed in.
+
+Nothing below the entry points reads ``os.environ`` or the clock directly: the CLI
+(or a test) builds an :class:`AppContext` and hands it to the service functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from awsconn.aws.sessions import SessionFactory
+    from awsconn.secrets.crypto import Keyring
+    from awsconn.secrets.store import SecretStore
+    from awsconn.store.database import Database
+
+__all__ = ["AppContext", "utc_now"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class AppContext:
+    """The process's environment, clock, home folder, and lazily opened resources."""
+
+    environ: Mapping[str, str]
+    clock: Callable[[], datetime] = utc_now
+    _overrides: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def home(self) -> Path:
+        from awsconn.secrets.crypto import awsconn_home
+
+        return awsconn_home(self.environ)
+
+    @cached_property
+    def database_url(self) -> str:
+        url = self.environ.get("AWSCONN_DATABASE_URL")
+        if url:
+            return url
+        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return f"sqlite:///{self.home / 'awsconn.db'}"
+
+    @cached_property
+    def db(self) -> Database:
+        from awsconn.store.database import Database
+
+        return Database(self.database_url, clock=self.clock)
+
+    @cached_property
+    def keyring(self) -> Keyring:
+        from awsconn.secrets.crypto import Keyring
+
+        return Keyring.from_environment(self.environ, home=self.home)
+
+    @cached_property
+    def secrets(self) -> SecretStore:
+        from awsconn.secrets.store import SecretStore
+
+        return SecretStore(self.db, self.keyring)
+
+    @cached_property
+    def sessions(self) -> SessionFactory:
+        from awsconn.aws.sessions import SessionFactory
+
+        return SessionFactory(environ=self.environ)
+
+    @cached_property
+    def delegate_tags(self) -> frozenset[str]:
+        """This process's tags as a local delegate (``AWSCONN_DELEGATE_TAGS``, comma-separated)."""
+        raw = self.environ.get("AWSCONN_DELEGATE_TAGS", "")
+        return frozenset(t.strip() for t in raw.split(",") if t.strip())
+
+    def close(self) -> None:
+        if "db" in self.__dict__:
+            self.db.close()

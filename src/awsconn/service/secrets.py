@@ -1,0 +1,85 @@
+"""Secret use cases: values go in, never come out (only the session builder reveals them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awsconn.errors import InvalidInput, Problem, ValidationFailed
+from awsconn.model import EntityRef
+from awsconn.model.identifiers import IDENTIFIER_RULE, identifier_problem
+from awsconn.service.context import AppContext
+
+__all__ = ["MAX_SECRET_BYTES", "create", "delete", "list_secrets", "update"]
+
+MAX_SECRET_BYTES = 64 * 1024
+
+
+def _check(ref: EntityRef, value: bytes | None) -> None:
+    problems: list[Problem] = []
+    for path, text in (
+        ("identifier", ref.identifier),
+        ("org", ref.scope.org),
+        ("project", ref.scope.project),
+    ):
+        if text is not None and (why := identifier_problem(text)):
+            problems.append(Problem(path, why, given=text, allowed=IDENTIFIER_RULE))
+    if value is not None:
+        if not value.strip():
+            problems.append(
+                Problem("value", "is empty", allowed="a non-empty value on stdin or --value-file")
+            )
+        elif len(value) > MAX_SECRET_BYTES:
+            problems.append(
+                Problem(
+                    "value",
+                    "is too large",
+                    given=f"{len(value)} bytes",
+                    allowed=f"at most {MAX_SECRET_BYTES} bytes",
+                )
+            )
+    if problems:
+        raise ValidationFailed(problems, what="secret")
+
+
+def create(
+    ctx: AppContext, ref: EntityRef, value: bytes, *, description: str = ""
+) -> dict[str, Any]:
+    _check(ref, value)
+    return _meta(ctx.secrets.create(ref.scope, ref.identifier, value, description=description))
+
+
+def update(
+    ctx: AppContext, ref: EntityRef, value: bytes, *, description: str | None = None
+) -> dict[str, Any]:
+    _check(ref, value)
+    return _meta(ctx.secrets.update(ref.scope, ref.identifier, value, description=description))
+
+
+def delete(ctx: AppContext, ref: EntityRef) -> None:
+    _check(ref, None)
+    ctx.secrets.delete(ref.scope, ref.identifier)
+
+
+def list_secrets(
+    ctx: AppContext, *, org: str | None, project: str | None, all_scopes: bool
+) -> list[dict[str, Any]]:
+    if project is not None and org is None:
+        raise InvalidInput("--project needs --org")
+    return [_meta(m) for m in ctx.secrets.list(org=org, project=project, all_scopes=all_scopes)]
+
+
+def _meta(meta: Any) -> dict[str, Any]:
+    """Metadata only: there is no field for the value, by construction."""
+    return {
+        "ref": str(EntityRef(meta.scope, meta.identifier))
+        if hasattr(meta, "scope")
+        else meta.identifier,
+        "identifier": meta.identifier,
+        "org": meta.org,
+        "project": meta.project,
+        "description": meta.description,
+        "version": meta.version,
+        "keyId": meta.key_id,
+        "createdAt": meta.created_at.isoformat().replace("+00:00", "Z"),
+        "updatedAt": meta.updated_at.isoformat().replace("+00:00", "Z"),
+    }
