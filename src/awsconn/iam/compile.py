@@ -1,0 +1,224 @@
+"""Compiled policies: each statement's Action, Resource and Principal become matchers
+built once, so that a decision is dictionary look-ups and a few small regexes.
+
+Actions are indexed by service (lower-cased, since AWS matches actions without
+regard to case): exact names in a set, wildcard names in one regex per service.
+Compiled policies are cached by their canonical JSON in a dict owned here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from awsconn.iam.conditions import CompiledCondition, compile_condition
+from awsconn.iam.grammar import Policy, Statement, parse_policy
+from awsconn.iam.variables import QMARK, STAR, Context, Pattern, glob_regex, resolve, tokenize
+
+__all__ = [
+    "ActionMatcher",
+    "CompiledPolicy",
+    "CompiledStatement",
+    "PrincipalMatcher",
+    "ResourceMatcher",
+    "clear_cache",
+    "compile_policy",
+]
+
+_CACHE_LIMIT = 4096
+_cache: dict[str, CompiledPolicy] = {}
+
+
+def _glob(text: str) -> str:
+    return glob_regex(tokenize(text, variables=False).tokens, arn=False)
+
+
+class ActionMatcher:
+    """Action or NotAction patterns of one statement."""
+
+    __slots__ = ("any", "by_service", "exact", "wild")
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.any = False
+        exact: set[str] = set()
+        per_service: dict[str, list[str]] = {}
+        wild: list[str] = []
+        for raw in patterns:
+            pattern = raw.lower()
+            if pattern == "*":
+                self.any = True
+                continue
+            if "*" not in pattern and "?" not in pattern:
+                exact.add(pattern)
+                continue
+            service, sep, name = pattern.partition(":")
+            if sep and "*" not in service and "?" not in service:
+                per_service.setdefault(service, []).append(_glob(name))
+            else:
+                wild.append(_glob(pattern))
+        self.exact = frozenset(exact)
+        self.by_service = {
+            svc: re.compile("|".join(sorted(set(parts))), re.DOTALL)
+            for svc, parts in per_service.items()
+        }
+        self.wild = re.compile("|".join(wild), re.DOTALL) if wild else None
+
+    def matches(self, action: str, service: str, name: str) -> bool:
+        """``action`` is lower-cased ``service:name``."""
+        if self.any or action in self.exact:
+            return True
+        rx = self.by_service.get(service)
+        if rx is not None and rx.fullmatch(name) is not None:
+            return True
+        return self.wild is not None and self.wild.fullmatch(action) is not None
+
+
+class ResourceMatcher:
+    """Resource or NotResource patterns: case-sensitive, wildcards stay within ARN segments."""
+
+    __slots__ = ("_seen", "any", "dynamic", "exact", "patterns", "regex")
+
+    def __init__(self, patterns: Iterable[str], *, variables: bool) -> None:
+        self.patterns = tuple(patterns)
+        self.any = "*" in self.patterns
+        exact: set[str] = set()
+        globs: list[str] = []
+        dynamic: list[Pattern] = []
+        for text in self.patterns:
+            pat = tokenize(text, variables=variables)
+            if not pat.static:
+                dynamic.append(pat)
+            elif (
+                len(pat.tokens) == 1
+                and isinstance(pat.tokens[0], str)
+                and "*" not in text
+                and "?" not in text
+            ):
+                exact.add(text)
+            elif text != "*":
+                globs.append(glob_regex(pat.tokens, arn=True))
+        self.exact = frozenset(exact)
+        self.regex = re.compile("|".join(globs), re.DOTALL) if globs else None
+        self.dynamic = tuple(dynamic)
+        self._seen: dict[str, re.Pattern[str]] = {}
+
+    def matches(self, resource: str, context: Context) -> bool:
+        if self.any or resource in self.exact:
+            return True
+        if self.regex is not None and self.regex.fullmatch(resource) is not None:
+            return True
+        for pat in self.dynamic:
+            toks = resolve(pat, context)
+            if toks is None:
+                continue
+            source = glob_regex(toks, arn=True)
+            rx = self._seen.get(source)
+            if rx is None:
+                if len(self._seen) > _CACHE_LIMIT:
+                    self._seen.clear()
+                rx = self._seen[source] = re.compile(source, re.DOTALL)
+            if rx.fullmatch(resource) is not None:
+                return True
+        return False
+
+    def globs(self, context: Context) -> list[str]:
+        """The patterns as glob text with variables substituted (for wildcard requests)."""
+        out = [p for p in self.patterns if p not in self._dynamic_text()]
+        for pat in self.dynamic:
+            toks = resolve(pat, context)
+            if toks is not None:
+                out.append(
+                    "".join("*" if t == STAR else "?" if t == QMARK else str(t) for t in toks)
+                )
+        return out
+
+    def _dynamic_text(self) -> set[str]:
+        return {p.text for p in self.dynamic}
+
+
+@dataclass(frozen=True)
+class PrincipalMatcher:
+    """Principal or NotPrincipal of one statement, by principal type."""
+
+    everyone: bool
+    aws: frozenset[str]
+    service: frozenset[str]
+    federated: frozenset[str]
+    canonical: frozenset[str]
+
+    @classmethod
+    def build(cls, spec: dict[str, tuple[str, ...]]) -> PrincipalMatcher:
+        aws = frozenset(spec.get("AWS", ()))
+        return cls(
+            everyone="*" in spec or "*" in aws,
+            aws=aws,
+            service=frozenset(v.lower() for v in spec.get("Service", ())),
+            federated=frozenset(spec.get("Federated", ())),
+            canonical=frozenset(spec.get("CanonicalUser", ())),
+        )
+
+
+@dataclass(frozen=True)
+class CompiledStatement:
+    """One statement with its matchers; ``statement`` keeps the source for explanations."""
+
+    statement: Statement
+    allow: bool
+    actions: ActionMatcher
+    action_negated: bool
+    resources: ResourceMatcher | None
+    resource_negated: bool
+    principals: PrincipalMatcher | None
+    principal_negated: bool
+    conditions: tuple[CompiledCondition, ...]
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """A policy ready to evaluate; ``name`` is how explanations refer to it."""
+
+    name: str
+    policy: Policy
+    statements: tuple[CompiledStatement, ...]
+
+    def named(self, name: str) -> CompiledPolicy:
+        """The same compiled statements under another name (no recompilation)."""
+        return self if name == self.name else CompiledPolicy(name, self.policy, self.statements)
+
+
+def _compile_statement(st: Statement, *, variables: bool) -> CompiledStatement:
+    actions = st.actions if st.actions is not None else st.not_actions or ()
+    resources = st.resources if st.resources is not None else st.not_resources
+    principal = st.principals if st.principals is not None else st.not_principals
+    return CompiledStatement(
+        statement=st,
+        allow=st.effect == "Allow",
+        actions=ActionMatcher(actions),
+        action_negated=st.actions is None,
+        resources=None if resources is None else ResourceMatcher(resources, variables=variables),
+        resource_negated=st.resources is None and st.not_resources is not None,
+        principals=None if principal is None else PrincipalMatcher.build(principal),
+        principal_negated=st.principals is None and st.not_principals is not None,
+        conditions=tuple(compile_condition(c, variables=variables) for c in st.conditions),
+    )
+
+
+def compile_policy(document: object, name: str | None = None) -> CompiledPolicy:
+    """Parse and compile a policy (dict, JSON, Policy or compiled); cached by content."""
+    if isinstance(document, CompiledPolicy):
+        return document if name is None else document.named(name)
+    policy = parse_policy(document)
+    cached = _cache.get(policy.source)
+    if cached is None:
+        variables = policy.variables_enabled
+        statements = tuple(_compile_statement(s, variables=variables) for s in policy.statements)
+        if len(_cache) >= _CACHE_LIMIT:
+            _cache.clear()
+        cached = _cache[policy.source] = CompiledPolicy(policy.id or "policy", policy, statements)
+    return cached if name is None else cached.named(name)
+
+
+def clear_cache() -> None:
+    """Forget every compiled policy (tests and long-running services that load many)."""
+    _cache.clear()
