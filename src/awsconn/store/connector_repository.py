@@ -1,0 +1,299 @@
+"""Connectors by scope and identifier, with their connection-test history."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, update
+
+from awsconn.errors import InvalidInput, NotFound
+from awsconn.store.db_errors import translated
+from awsconn.store.repository_base import (
+    Repository,
+    check_json,
+    check_timestamp,
+    describe_scope,
+    scope_columns,
+)
+from awsconn.store.tables import ConnectorRecord, ConnectorTestRecord
+
+__all__ = ["ConnectorRepository", "ConnectorRow", "ConnectorTestRow"]
+
+SUCCESS_STATUSES = frozenset({"SUCCESS"})
+
+
+@dataclass(frozen=True)
+class ConnectorRow:
+    """A stored connector: filter columns, its canonical document, its last test outcome."""
+
+    id: int
+    org: str | None
+    project: str | None
+    identifier: str
+    name: str
+    credential_type: str
+    region: str | None
+    tags: dict[str, str]
+    document: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    last_status: str | None
+    last_tested_at: datetime | None
+    last_success_at: datetime | None
+
+    @classmethod
+    def of(cls, rec: ConnectorRecord) -> ConnectorRow:
+        return cls(
+            id=rec.id,
+            org=rec.org or None,
+            project=rec.project or None,
+            identifier=rec.identifier,
+            name=rec.name,
+            credential_type=rec.credential_type,
+            region=rec.region,
+            tags=dict(rec.tags),
+            document=dict(rec.document),
+            version=rec.version,
+            created_at=rec.created_at,
+            updated_at=rec.updated_at,
+            last_status=rec.last_status,
+            last_tested_at=rec.last_tested_at,
+            last_success_at=rec.last_success_at,
+        )
+
+
+@dataclass(frozen=True)
+class ConnectorTestRow:
+    """One recorded connection test of a connector."""
+
+    id: int
+    connector_id: int
+    status: str
+    tested_at: datetime
+    duration_ms: int | None
+    result: dict[str, Any]
+
+    @classmethod
+    def of(cls, rec: ConnectorTestRecord) -> ConnectorTestRow:
+        return cls(
+            id=rec.id,
+            connector_id=rec.connector_id,
+            status=rec.status,
+            tested_at=rec.tested_at,
+            duration_ms=rec.duration_ms,
+            result=dict(rec.result),
+        )
+
+
+def _check_tags(tags: dict[str, str]) -> dict[str, str]:
+    if not isinstance(tags, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
+    ):
+        raise InvalidInput("tags must map text keys to text values")
+    return dict(tags)
+
+
+def _tag_conditions(tag: str | Sequence[str] | None) -> builtins.list[ColumnElement[bool]]:
+    """``key`` (the tag is present) or ``key=value`` (it has that value); all must hold."""
+    if tag is None:
+        return []
+    wanted = [tag] if isinstance(tag, str) else list(tag)
+    conditions: builtins.list[ColumnElement[bool]] = []
+    for item in wanted:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not key or '"' in key or "\\" in key:
+            raise InvalidInput(f"tag filter {item!r} is not 'key' or 'key=value'")
+        extracted = ConnectorRecord.tags[key].as_string()
+        conditions.append(extracted == value if sep else extracted.is_not(None))
+    return conditions
+
+
+class ConnectorRepository(Repository):
+    """Connectors by (org, project, identifier), with their test history."""
+
+    @staticmethod
+    def _keys(org: str | None, project: str | None, identifier: str) -> list[ColumnElement[bool]]:
+        o, p = scope_columns(org, project)
+        return [
+            ConnectorRecord.org == o,
+            ConnectorRecord.project == p,
+            ConnectorRecord.identifier == identifier,
+        ]
+
+    @staticmethod
+    def _what(org: str | None, project: str | None, identifier: str) -> str:
+        return f"connector {identifier!r} in {describe_scope(org, project)}"
+
+    def create(
+        self,
+        *,
+        org: str | None,
+        project: str | None,
+        identifier: str,
+        name: str,
+        credential_type: str,
+        region: str | None,
+        tags: dict[str, str],
+        document: dict[str, Any],
+    ) -> ConnectorRow:
+        o, p = scope_columns(org, project)
+        check_json(document, "the connector document")
+        now = self._now()
+        record = ConnectorRecord(
+            org=o,
+            project=p,
+            identifier=identifier,
+            name=name,
+            credential_type=credential_type,
+            region=region,
+            tags=_check_tags(tags),
+            document=document,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        self._insert(record, f"{self._what(org, project, identifier)} already exists")
+        return self.get(org=org, project=project, identifier=identifier)
+
+    def update(
+        self,
+        *,
+        org: str | None,
+        project: str | None,
+        identifier: str,
+        name: str,
+        credential_type: str,
+        region: str | None,
+        tags: dict[str, str],
+        document: dict[str, Any],
+        expected_version: int | None = None,
+    ) -> ConnectorRow:
+        """Replace the whole connector (the model produced a new canonical document)."""
+        check_json(document, "the connector document")
+        values: dict[str, Any] = {
+            "name": name,
+            "credential_type": credential_type,
+            "region": region,
+            "tags": _check_tags(tags),
+            "document": document,
+            "updated_at": self._now(),
+        }
+        what = self._what(org, project, identifier)
+        keys = self._keys(org, project, identifier)
+        self._versioned_update(ConnectorRecord, keys, expected_version, values, what)
+        return self.get(org=org, project=project, identifier=identifier)
+
+    def find(self, *, org: str | None, project: str | None, identifier: str) -> ConnectorRow | None:
+        record = self._one(select(ConnectorRecord).where(*self._keys(org, project, identifier)))
+        return ConnectorRow.of(record) if record is not None else None
+
+    def get(self, *, org: str | None, project: str | None, identifier: str) -> ConnectorRow:
+        row = self.find(org=org, project=project, identifier=identifier)
+        if row is None:
+            raise NotFound(f"{self._what(org, project, identifier)} not found")
+        return row
+
+    def list(
+        self,
+        *,
+        org: str | None = None,
+        project: str | None = None,
+        all_scopes: bool = False,
+        tag: str | Sequence[str] | None = None,
+        credential_type: str | None = None,
+    ) -> builtins.list[ConnectorRow]:
+        """Connectors of one scope (or all), optionally by tag and credential type."""
+        stmt = select(ConnectorRecord)
+        if not all_scopes:
+            o, p = scope_columns(org, project)
+            stmt = stmt.where(ConnectorRecord.org == o, ConnectorRecord.project == p)
+        if credential_type is not None:
+            stmt = stmt.where(ConnectorRecord.credential_type == credential_type)
+        stmt = stmt.where(*_tag_conditions(tag))
+        stmt = stmt.order_by(
+            ConnectorRecord.org, ConnectorRecord.project, ConnectorRecord.identifier
+        )
+        with translated(self._where):
+            records = self._session.scalars(stmt.execution_options(populate_existing=True))
+            return [ConnectorRow.of(r) for r in records]
+
+    def delete(
+        self,
+        *,
+        org: str | None,
+        project: str | None,
+        identifier: str,
+        expected_version: int | None = None,
+    ) -> None:
+        """Delete the connector; its test history goes with it (ON DELETE CASCADE)."""
+        what = self._what(org, project, identifier)
+        keys = self._keys(org, project, identifier)
+        self._versioned_delete(ConnectorRecord, keys, expected_version, what)
+
+    def record_test(
+        self,
+        *,
+        org: str | None,
+        project: str | None,
+        identifier: str,
+        result: dict[str, Any],
+        status: str,
+        tested_at: datetime,
+        duration_ms: int | None = None,
+        succeeded: bool | None = None,
+    ) -> ConnectorTestRow:
+        """Append to the history and update last_*; the connector's version is untouched.
+
+        ``succeeded`` defaults to ``status.upper() == "SUCCESS"``. A result older than the
+        last recorded one joins the history without overwriting last_status.
+        """
+        check_timestamp(tested_at, "tested_at")
+        check_json(result, "the test result")
+        ok = status.upper() in SUCCESS_STATUSES if succeeded is None else succeeded
+        stmt = select(ConnectorRecord).where(*self._keys(org, project, identifier))
+        connector = self._one(stmt.with_for_update())
+        if connector is None:
+            raise NotFound(f"{self._what(org, project, identifier)} not found")
+        record = ConnectorTestRecord(
+            connector_id=connector.id,
+            status=status,
+            tested_at=tested_at,
+            duration_ms=duration_ms,
+            result=result,
+        )
+        values: dict[str, Any] = {}
+        if connector.last_tested_at is None or tested_at >= connector.last_tested_at:
+            values.update(last_status=status, last_tested_at=tested_at)
+        if ok and (connector.last_success_at is None or tested_at > connector.last_success_at):
+            values["last_success_at"] = tested_at
+        with translated(self._where):
+            self._session.add(record)
+            self._session.flush()
+            if values:
+                self._session.execute(
+                    update(ConnectorRecord)
+                    .where(ConnectorRecord.id == connector.id)
+                    .values(**values),
+                    execution_options={"synchronize_session": False},
+                )
+        return ConnectorTestRow.of(record)
+
+    def history(
+        self, *, org: str | None, project: str | None, identifier: str, limit: int = 20
+    ) -> builtins.list[ConnectorTestRow]:
+        """The connector's recorded tests, newest first."""
+        connector = self.get(org=org, project=project, identifier=identifier)
+        stmt = (
+            select(ConnectorTestRecord)
+            .where(ConnectorTestRecord.connector_id == connector.id)
+            .order_by(ConnectorTestRecord.tested_at.desc(), ConnectorTestRecord.id.desc())
+            .limit(max(0, limit))
+        )
+        with translated(self._where):
+            return [ConnectorTestRow.of(r) for r in self._session.scalars(stmt)]

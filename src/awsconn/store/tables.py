@@ -1,0 +1,137 @@
+"""SQLAlchemy tables: secrets, connectors and connector test history.
+
+Scope columns hold '' (never NULL) for "no org" / "no project", so the unique
+(org, project, identifier) constraints hold on SQLite and PostgreSQL alike (NULLs
+are distinct in SQL unique constraints). Repositories map '' back to None.
+Timestamps are stored as UTC and come back timezone-aware on both engines.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+__all__ = ["Base", "ConnectorRecord", "ConnectorTestRecord", "SecretRecord", "metadata"]
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+# JSONB on PostgreSQL (comparable, indexable), JSON text elsewhere.
+Document = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out (SQLite drops the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise ValueError(f"unexpected timestamp value from the database: {type(value)}")
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class SecretRecord(Base):
+    """One encrypted secret; the value is only ever stored sealed (see awsconn.secrets)."""
+
+    __tablename__ = "secrets"
+    __table_args__ = (UniqueConstraint("org", "project", "identifier"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    project: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    identifier: Mapped[str] = mapped_column(String(128), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class ConnectorRecord(Base):
+    """A connector: indexed columns for filtering plus the canonical document the model made."""
+
+    __tablename__ = "connectors"
+    __table_args__ = (
+        UniqueConstraint("org", "project", "identifier"),
+        Index(None, "credential_type"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    project: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    identifier: Mapped[str] = mapped_column(String(128), nullable=False)
+    name: Mapped[str] = mapped_column(String(256), nullable=False)
+    credential_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    region: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    tags: Mapped[dict[str, str]] = mapped_column(Document, nullable=False)
+    document: Mapped[dict[str, Any]] = mapped_column(Document, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    last_tested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    tests: Mapped[list[ConnectorTestRecord]] = relationship(
+        back_populates="connector", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ConnectorTestRecord(Base):
+    """One connection-test outcome; the history of a connector, newest last."""
+
+    __tablename__ = "connector_tests"
+    __table_args__ = (Index(None, "connector_id", "tested_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    connector_id: Mapped[int] = mapped_column(
+        ForeignKey("connectors.id", ondelete="CASCADE"), nullable=False
+    )
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    tested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    result: Mapped[dict[str, Any]] = mapped_column(Document, nullable=False)
+
+    connector: Mapped[ConnectorRecord] = relationship(back_populates="tests")
