@@ -8,3 +8,4 @@ from aws_fixtures import (  # noqa: F401
     moto_noauth,
     unique_name,
 )
+from store_fixtures import db, db_url, postgres_run_url, postgres_url, store_clock  # noqa: F401

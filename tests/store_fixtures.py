@@ -1,0 +1,94 @@
+"""Database fixtures: a fresh SQLite file per test, and PostgreSQL when it is configured.
+
+``db_url`` is parametrized over both engines; the PostgreSQL case is skipped (with the
+reason) unless ``AWSCONN_TEST_POSTGRES_URL`` points at a server (``.ci/run`` starts
+one). Each run creates its own database there, and each test its own schema, so runs
+and tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from awsconn.store.database import Database
+
+POSTGRES_ENV = "AWSCONN_TEST_POSTGRES_URL"
+
+
+class FakeClock:
+    """A clock that moves only when told to: timestamps in tests are exact."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 1.0) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def postgres_run_url() -> Iterator[str]:
+    """A database of its own for this test run on the configured server."""
+    server = os.environ.get(POSTGRES_ENV)
+    if not server:
+        pytest.skip(f"{POSTGRES_ENV} is not set; .ci/run starts a PostgreSQL for these tests")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"awsconn_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_run_url: str) -> str:
+    """A fresh schema in the run's database, selected through the search path."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(postgres_run_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    url = make_url(postgres_run_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL of an empty database: a SQLite file in tmp_path, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'awsconn.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def db(db_url: str, store_clock: FakeClock) -> Iterator[Database]:
+    """An opened, migrated database on ``db_url`` whose clock is ``store_clock``."""
+    database = Database(db_url, clock=store_clock)
+    try:
+        yield database
+    finally:
+        database.close()
