@@ -1,0 +1,1 @@
+from cli_fixtures import awsconn_home, cli  # noqa: F401

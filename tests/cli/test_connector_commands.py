@@ -1,0 +1,215 @@
+"""The connector and secret commands end to end: real SQLite file, real moto server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cli_fixtures import Runner
+
+from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
+
+
+def manual_yaml(identifier: str, access_key: str, secret_ref: str, *, extra: str = "") -> str:
+    return f"""
+connector:
+  name: {identifier}
+  identifier: {identifier}
+  tags:
+    team: platform
+  type: Aws
+  spec:
+    credential:
+      type: ManualConfig
+      spec:
+        accessKey: {access_key}
+        secretKeyRef: {secret_ref}
+      region: us-east-1{extra}
+    delegateSelectors: []
+"""
+
+
+@pytest.fixture
+def user_keys(moto_auth: LocalAwsEndpoint, unique_name: str):  # type: ignore[no-untyped-def]
+    keys = moto_auth.create_user(
+        unique_name, allow_policy("sts:GetCallerIdentity", "ec2:DescribeRegions")
+    )
+    assert keys is not None
+    return keys
+
+
+def test_bad_connector_reports_every_problem_with_its_path_and_exit_2(cli: Runner) -> None:
+    doc = """
+connector:
+  name: "bad/name"
+  identifier: class
+  type: Aws
+  spec:
+    credential:
+      type: ManualConfig
+      spec:
+        accessKey: AKIA0000
+        secretKeyRef: account.nope
+      region: mars-1
+"""
+    r = cli("connector", "create", "-f", "-", input=doc)
+    assert r.code == 2
+    for path in ("name:", "identifier:", "spec.credential.region:", "spec.credential.spec.secretKeyRef:"):
+        assert path in r.err, path
+    assert "secret account.nope not found" in r.err
+    assert "Traceback" not in r.text
+    assert cli("connector", "list", "-o", "json").out.strip() == "[]"
+
+
+def test_create_test_and_list_shows_success(cli: Runner, user_keys) -> None:  # type: ignore[no-untyped-def]
+    assert cli("secret", "create", "sk", input=user_keys.secret_access_key).code == 0
+    r = cli("connector", "create", "-f", "-", input=manual_yaml("prod", user_keys.access_key_id, "account.sk"))
+    assert r.code == 0, r.err
+    r = cli("connector", "test", "prod", "-o", "json")
+    assert r.code == 0, r.text
+    result = json.loads(r.out)
+    assert result["status"] == "SUCCESS"
+    assert result["errors"] == []
+    assert result["identity"]["account"] == "123456789012"
+    assert result["region"] == "us-east-1"
+    rows = json.loads(cli("connector", "list", "-o", "json").out)
+    assert rows[0]["lastStatus"] == "SUCCESS"
+    assert rows[0]["lastTestedAt"]
+    history = json.loads(cli("connector", "history", "prod", "-o", "json").out)
+    assert history[0]["status"] == "SUCCESS"
+
+
+def test_describe_regions_denied_exits_1_with_the_policy_in_the_hint(
+    cli: Runner, moto_auth: LocalAwsEndpoint, unique_name: str
+) -> None:
+    keys = moto_auth.create_user(unique_name, allow_policy("sts:GetCallerIdentity"))
+    assert keys is not None
+    cli("secret", "create", "sk", input=keys.secret_access_key)
+    cli("connector", "create", "-f", "-", input=manual_yaml("narrow", keys.access_key_id, "sk"))
+    r = cli("connector", "test", "narrow", "-o", "json")
+    assert r.code == 1
+    err = json.loads(r.out)["errors"][0]
+    assert err["code"] == "DESCRIBE_REGIONS_DENIED"
+    assert "ec2:DescribeRegions" in err["hint"]
+    assert json.loads(cli("connector", "list", "-o", "json").out)[0]["lastStatus"] == "FAILURE"
+
+
+def test_export_import_export_is_byte_identical(cli: Runner, user_keys) -> None:  # type: ignore[no-untyped-def]
+    cli("secret", "create", "sk", input=user_keys.secret_access_key)
+    cli("secret", "create", "osk", "--org", "eng", input="x")
+    docs = manual_yaml("a_one", "AKIA1", "sk") + "---\n" + manual_yaml("b_two", "AKIA2", "sk")
+    docs += """---
+connector:
+  name: org one
+  identifier: org_one
+  orgIdentifier: eng
+  type: Aws
+  spec:
+    credential:
+      type: InheritFromDelegate
+      crossAccountAccess:
+        crossAccountRoleArn: arn:aws-us-gov:iam::123456789012:role/deploy
+        externalId: ext-123
+      region: us-gov-west-1
+    delegateSelectors: [gov]
+"""
+    assert cli("connector", "import", "-f", "-", input=docs).code == 0
+    first = cli("connector", "export").out
+    r = cli("connector", "import", "-f", "-", input=first)
+    assert r.code == 0
+    assert r.out.count("unchanged") == 3
+    assert cli("connector", "export").out == first
+
+
+def test_import_is_all_or_nothing(cli: Runner) -> None:
+    cli("secret", "create", "sk", input="x")
+    good = manual_yaml("good_one", "AKIA1", "sk")
+    bad = manual_yaml("bad_one", "AKIA1", "missing_secret")
+    r = cli("connector", "import", "-f", "-", input=good + "---\n" + bad)
+    assert r.code == 2
+    assert "document 2: spec.credential.spec.secretKeyRef" in r.err
+    assert json.loads(cli("connector", "list", "-o", "json").out) == []
+
+
+def test_create_refuses_an_existing_connector_and_apply_updates(cli: Runner) -> None:
+    cli("secret", "create", "sk", input="x")
+    assert cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIA1", "sk")).code == 0
+    r = cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIA1", "sk"))
+    assert r.code == 1 and "already exists" in r.err
+    r = cli("connector", "apply", "-f", "-", input=manual_yaml("c1", "AKIA2", "sk"))
+    assert r.code == 0 and "updated (version 2)" in r.out
+
+
+def test_delegate_identity_needs_covering_tags_or_here(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, user_keys
+) -> None:  # type: ignore[no-untyped-def]
+    doc = """
+connector:
+  name: on delegate
+  identifier: on_delegate
+  type: Aws
+  spec:
+    credential:
+      type: InheritFromDelegate
+      region: us-east-1
+    delegateSelectors: [prod, eks]
+"""
+    cli("connector", "create", "-f", "-", input=doc)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", user_keys.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", user_keys.secret_access_key)
+    monkeypatch.setenv("AWSCONN_DELEGATE_TAGS", "prod")
+    r = cli("connector", "test", "on_delegate")
+    assert r.code == 1
+    assert "eks" in r.err and "DELEGATE_UNAVAILABLE" in r.err
+    r = cli("connector", "test", "on_delegate", "--here", "-o", "json")
+    assert r.code == 0, r.text
+    data = json.loads(r.out)
+    assert data["identity"]["credentialMethod"] == "env"
+    assert data["ranHereDespiteSelectors"] == ["eks"]
+    monkeypatch.setenv("AWSCONN_DELEGATE_TAGS", "prod, eks")
+    assert cli("connector", "test", "on_delegate").code == 0
+
+
+def test_credentials_prints_credential_process_json(cli: Runner, user_keys) -> None:  # type: ignore[no-untyped-def]
+    cli("secret", "create", "sk", input=user_keys.secret_access_key)
+    cli("connector", "create", "-f", "-", input=manual_yaml("c1", user_keys.access_key_id, "sk"))
+    r = cli("credentials", "c1")
+    assert r.code == 0
+    data = json.loads(r.out)
+    assert data["Version"] == 1
+    assert data["AccessKeyId"] == user_keys.access_key_id
+
+
+def test_exec_runs_a_command_with_the_connector_environment(cli: Runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    cli("secret", "create", "sk", input="secret-value-for-exec")
+    cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIAEXEC", "sk"))
+    out = tmp_path / "env.txt"
+    script = (
+        "import os,sys; open(sys.argv[1],'w').write(os.environ['AWS_ACCESS_KEY_ID']+' '"
+        "+os.environ['AWS_REGION'])"
+    )
+    r = cli("exec", "c1", "--", sys.executable, "-c", script, str(out))
+    assert r.code == 0, r.text
+    assert out.read_text() == "AKIAEXEC us-east-1"
+
+
+def test_unknown_connector_is_exit_2_with_a_hint(cli: Runner) -> None:
+    r = cli("connector", "test", "nope")
+    assert r.code == 2
+    assert "connector nope not found" in r.err
+    assert "hint:" in r.err
+
+
+def test_test_all_reports_each_connector(cli: Runner, user_keys) -> None:  # type: ignore[no-untyped-def]
+    cli("secret", "create", "sk", input=user_keys.secret_access_key)
+    cli("secret", "create", "bad", input="wrong-secret")
+    docs = manual_yaml("ok1", user_keys.access_key_id, "sk") + "---\n"
+    docs += manual_yaml("bad1", user_keys.access_key_id, "bad")
+    cli("connector", "import", "-f", "-", input=docs)
+    r = cli("connector", "test", "--all", "-o", "json")
+    assert r.code == 1
+    by_ref = {d["connector"]: d for d in json.loads(r.out)}
+    assert by_ref["ok1"]["status"] == "SUCCESS"
+    assert by_ref["bad1"]["errors"][0]["code"] == "INVALID_CREDENTIALS"

@@ -1,0 +1,64 @@
+"""Canary: a known secret value goes through every command and never comes out anywhere."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from cli_fixtures import Runner
+
+CANARY = "CANARY-s3cr3t-value-7c1d9e0f5a"
+
+
+def test_secret_value_never_appears_in_output_logs_or_database(
+    cli: Runner, awsconn_home: Path, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    outputs: list[str] = []
+
+    def run(*argv: str, input: str | None = None) -> int:
+        r = cli(*argv, input=input)
+        outputs.append(r.out + r.err)
+        return r.code
+
+    value_file = tmp_path / "value"
+    value_file.write_text(CANARY + "-file")
+    assert run("secret", "create", "canary", input=CANARY) == 0
+    assert run("secret", "create", "canary2", "--value-file", str(value_file)) == 0
+    assert run("secret", "update", "canary", input=CANARY + "-2") == 0
+    run("secret", "list", "--all")
+    run("secret", "list", "--all", "-o", "json")
+    doc = f"""
+connector:
+  name: canary
+  identifier: canary_conn
+  type: Aws
+  spec:
+    credential:
+      type: ManualConfig
+      spec:
+        accessKeyRef: canary2
+        secretKeyRef: canary
+      region: us-east-1
+    delegateSelectors: []
+"""
+    assert run("connector", "create", "-f", "-", input=doc) == 0
+    run("connector", "get", "canary_conn")
+    run("connector", "get", "canary_conn", "-o", "json")
+    run("connector", "list", "-o", "json")
+    run("connector", "export")
+    run("connector", "test", "canary_conn")
+    run("connector", "test", "canary_conn", "-o", "json")
+    run("connector", "test", "--all", "-o", "json")
+    run("connector", "history", "canary_conn", "-o", "json")
+    run("connector", "regions", "canary_conn")
+    run("secret", "create", "canary", input=CANARY)  # duplicate: an error message
+    run("secret", "delete", "canary2", "--yes")  # in use: still deleted or refused
+    everything = "\n".join(outputs) + caplog.text
+    assert CANARY not in everything
+    assert json.dumps(CANARY)[1:-1] not in everything
+    for path in awsconn_home.rglob("*"):
+        if path.is_file():
+            assert CANARY.encode() not in path.read_bytes(), path
