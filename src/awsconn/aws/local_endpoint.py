@@ -25,7 +25,14 @@ from typing import Any
 from awsconn.aws.sessions import SessionFactory, SessionSpec, StaticKeys
 from awsconn.errors import InternalError
 
-__all__ = ["ACCOUNT_ID", "LocalAwsEndpoint", "allow_policy", "isolated_environ"]
+__all__ = [
+    "ACCOUNT_ID",
+    "CreatedRole",
+    "LocalAwsEndpoint",
+    "allow_policy",
+    "isolated_environ",
+    "user_arn",
+]
 
 ACCOUNT_ID = "123456789012"
 _BOOTSTRAP_REQUESTS = 3  # CreateUser, PutUserPolicy, CreateAccessKey
@@ -55,6 +62,11 @@ def isolated_environ(endpoint_url: str | None, workdir: Path) -> dict[str, str]:
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     return env
+
+
+def user_arn(name: str) -> str:
+    """The ARN moto gives an IAM user called ``name``."""
+    return f"arn:aws:iam::{ACCOUNT_ID}:user/{name}"
 
 
 def _free_port() -> int:
@@ -211,14 +223,18 @@ class LocalAwsEndpoint:
         policy: Mapping[str, Any] | None = None,
         web_identity: bool = False,
     ) -> CreatedRole:
-        """A role trusting ``trust_principal`` (default: the account root), with a policy."""
+        """A role trusting ``trust_principal`` (an ARN; default ``*``), with an inline policy.
+
+        moto compares the caller's ARN to the trust policy's principal literally (an
+        account root does not cover its users), so pass the user's ARN (:func:`user_arn`).
+        """
         principal: dict[str, Any]
         action = "sts:AssumeRole"
         if web_identity:
             principal = {"Federated": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/oidc.local"}
             action = "sts:AssumeRoleWithWebIdentity"
         else:
-            principal = {"AWS": trust_principal or f"arn:aws:iam::{ACCOUNT_ID}:root"}
+            principal = {"AWS": trust_principal or "*"}
         statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": action}
         if external_id is not None:
             statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}

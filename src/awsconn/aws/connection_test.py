@@ -1,0 +1,245 @@
+"""The connection test: who am I (STS GetCallerIdentity), may I list regions (EC2).
+
+Why these two calls: every connector needs ``ec2:DescribeRegions`` (the spec's one
+universal permission), and GetCallerIdentity proves the credentials independently
+of any policy. A refusal is then probed once more in the other partitions (or the
+partition's default region) so that "GovCloud keys in a standard region" reads as
+PARTITION_MISMATCH and an opt-in region as REGION_NOT_ENABLED, not as bad keys.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from botocore.config import Config
+
+from awsconn.aws.diagnosis import CallContext, Stage, diagnose, partition_mismatch
+from awsconn.aws.sessions import SessionFactory, SessionSpec
+from awsconn.errors import AwsFailure
+from awsconn.model.regions import (
+    PARTITIONS,
+    arn_partition,
+    is_known_region,
+    is_opt_in_region,
+    partition_of_region,
+)
+
+__all__ = [
+    "ConnectionTestResult",
+    "Identity",
+    "partition_mismatch",
+    "run_connection_test",
+    "run_connection_tests",
+]
+
+DEFAULT_TIMEOUT_S = 10.0
+_REFUSED = {"INVALID_CREDENTIALS"}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Identity:
+    account: str | None = None
+    arn: str | None = None
+    partition: str | None = None
+    credential_method: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account": self.account,
+            "arn": self.arn,
+            "partition": self.partition,
+            "credentialMethod": self.credential_method,
+        }
+
+
+@dataclass(frozen=True)
+class ConnectionTestResult:
+    connector: str
+    status: Literal["SUCCESS", "FAILURE"]
+    identity: Identity
+    region: str
+    tested_at: datetime
+    duration_ms: int
+    errors: tuple[AwsFailure, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "SUCCESS"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "connector": self.connector,
+            "status": self.status,
+            "identity": self.identity.to_dict(),
+            "region": self.region,
+            "testedAt": self.tested_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "durationMs": self.duration_ms,
+            "errors": [e.to_dict() for e in self.errors],
+        }
+
+
+class _Failed(Exception):
+    def __init__(self, failure: AwsFailure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+def _context(spec: SessionSpec, factory: SessionFactory, stage: Stage) -> CallContext:
+    secrets: tuple[str, ...] = ()
+    if spec.static_keys is not None:
+        secrets = tuple(
+            s for s in (spec.static_keys.secret_access_key, spec.static_keys.session_token) if s
+        )
+    return CallContext(
+        region=spec.region,
+        stage=stage,
+        role_arn=spec.role_arn,
+        external_id_sent=bool(spec.external_id),
+        endpoint_url=factory.environ.get("AWS_ENDPOINT_URL"),
+        credential_type=spec.credential_type,
+        secrets=secrets,
+    )
+
+
+def _precheck(spec: SessionSpec) -> AwsFailure | None:
+    """Failures visible without a call: an unknown region, a role in another partition."""
+    if not is_known_region(spec.region) and partition_of_region(spec.region) is None:
+        return AwsFailure(
+            "REGION_INVALID",
+            f"{spec.region!r} is not an AWS region",
+            "Pick a test region such as us-east-1 (or us-gov-west-1 / cn-north-1 for "
+            "GovCloud / China credentials).",
+        )
+    why = partition_mismatch(spec.role_arn, spec.region)
+    if why:
+        return AwsFailure(
+            "PARTITION_MISMATCH",
+            why,
+            "Use a test region in the role's partition, or a role ARN of the region's.",
+        )
+    return None
+
+
+def _probe_regions(region: str) -> list[tuple[str, str]]:
+    """Where to retry a refused call: (region, code-if-it-works) pairs."""
+    own = partition_of_region(region)
+    out: list[tuple[str, str]] = []
+    if own is not None and is_opt_in_region(region):
+        out.append((own.default_region, "REGION_NOT_ENABLED"))
+    out += [
+        (p.default_region, "PARTITION_MISMATCH")
+        for p in PARTITIONS
+        if own is None or p.name != own.name
+    ]
+    return out
+
+
+def _reclassify(
+    failure: AwsFailure, spec: SessionSpec, factory: SessionFactory, config: Config
+) -> AwsFailure:
+    """Turn "refused here" into PARTITION_MISMATCH / REGION_NOT_ENABLED if accepted elsewhere."""
+    if failure.code not in _REFUSED or spec.role_arn:
+        return failure
+    for region, code in _probe_regions(spec.region):
+        try:
+            probe = replace(spec, region=region, backoff=None)
+            factory.client(probe, "sts", config=config).get_caller_identity()
+        except Exception:
+            continue
+        own = partition_of_region(spec.region)
+        other = partition_of_region(region)
+        if code == "REGION_NOT_ENABLED":
+            hint = f"Enable {spec.region} for the account, or pick another test region."
+            message = f"The credentials work in {region} but are refused in {spec.region}"
+        else:
+            hint = (
+                f"These credentials belong to partition {other.name if other else '?'}; "
+                f"the test region {spec.region} is in {own.name if own else '?'}. Use "
+                "credentials of the region's partition (GovCloud and China need their own "
+                "accounts' keys), or a test region of the credentials' partition."
+            )
+            message = f"Credentials refused in {spec.region} but accepted in {region}"
+        return AwsFailure(code, message, hint, failure.aws_error_code, failure.request_id)
+    return failure
+
+
+def _call(spec: SessionSpec, factory: SessionFactory, stage: Stage, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except Exception as exc:
+        raise _Failed(diagnose(exc, _context(spec, factory, stage))) from exc
+
+
+def run_connection_test(
+    spec: SessionSpec,
+    factory: SessionFactory,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    clock: Callable[[], datetime] = _utc_now,
+    timer: Callable[[], float] = time.monotonic,
+) -> ConnectionTestResult:
+    """Test one connector: GetCallerIdentity, then DescribeRegions in the test region."""
+    tested_at = clock()
+    started = timer()
+    config = Config(connect_timeout=timeout_s, read_timeout=timeout_s)
+    identity = Identity()
+    errors: list[AwsFailure] = []
+    try:
+        early = _precheck(spec)
+        if early is not None:
+            raise _Failed(early)
+        sts = _call(
+            spec, factory, "credentials", lambda: factory.client(spec, "sts", config=config)
+        )
+        try:
+            who = _call(spec, factory, "identity", sts.get_caller_identity)
+        except _Failed as failed:
+            raise _Failed(_reclassify(failed.failure, spec, factory, config)) from failed
+        method = _call(spec, factory, "credentials", lambda: factory.credential_method(spec))
+        arn = str(who.get("Arn", ""))
+        identity = Identity(who.get("Account"), arn, arn_partition(arn), method)
+        ec2 = _call(spec, factory, "regions", lambda: factory.client(spec, "ec2", config=config))
+        try:
+            _call(spec, factory, "regions", ec2.describe_regions)
+        except _Failed as failed:
+            raise _Failed(_reclassify(failed.failure, spec, factory, config)) from failed
+    except _Failed as failed:
+        errors.append(failed.failure)
+    duration_ms = int((timer() - started) * 1000)
+    return ConnectionTestResult(
+        connector=spec.connector,
+        status="FAILURE" if errors else "SUCCESS",
+        identity=identity,
+        region=spec.region,
+        tested_at=tested_at,
+        duration_ms=duration_ms,
+        errors=tuple(errors),
+    )
+
+
+def run_connection_tests(
+    specs: Sequence[SessionSpec],
+    factory: SessionFactory,
+    *,
+    concurrency: int = 16,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    clock: Callable[[], datetime] = _utc_now,
+) -> list[ConnectionTestResult]:
+    """Test many connectors, overlapping network waits; results in the order of ``specs``."""
+    if not specs:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(specs)))) as pool:
+        return list(
+            pool.map(
+                lambda s: run_connection_test(s, factory, timeout_s=timeout_s, clock=clock), specs
+            )
+        )
