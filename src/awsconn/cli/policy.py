@@ -1,7 +1,176 @@
-"""`awsconn policy ...` commands."""
+"""``awsconn policy ...``: the offline IAM policy engine (evaluate, simulate, lint, expand).
+
+Only reads files and maps results to output and exit codes; the rules live in
+:mod:`awsconn.iam`.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="policy commands.")
+from awsconn.cli.common import OUTPUT, check_output
+from awsconn.cli.output import print_json
+from awsconn.errors import InvalidInput
+
+app = typer.Typer(no_args_is_help=True, help="The offline IAM policy engine.")
+
+DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/awsconn"
+
+
+def _read(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _policy(path: str) -> tuple[str, Any]:
+    """A policy file as (name, parsed JSON); the name is the path, for explanations."""
+    text = _read(path)
+    try:
+        return path, json.loads(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{path} is not JSON: {exc}") from None
+
+
+def _context(pairs: list[str]) -> dict[str, str | list[str]]:
+    out: dict[str, str | list[str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InvalidInput(f"--context takes key=value (given {pair!r})")
+        prior = out.get(key)
+        if prior is None:
+            out[key] = value
+        else:  # a repeated key is multi-valued
+            out[key] = [*([prior] if isinstance(prior, str) else prior), value]
+    return out
+
+
+@app.command("evaluate")
+def evaluate(
+    policy: list[str] = typer.Option([], "--policy", help="Identity policy file (repeatable)."),
+    boundary: list[str] = typer.Option([], "--boundary", help="Permissions boundary file."),
+    scp: list[str] = typer.Option([], "--scp", help="SCP file; each one is its own org level."),
+    resource_policy: str | None = typer.Option(None, "--resource-policy", help="Resource policy."),
+    session_policy: str | None = typer.Option(None, "--session-policy", help="Session policy."),
+    action: str = typer.Option(..., "--action", help="service:Action"),
+    resource: str = typer.Option("*", "--resource", help="Resource ARN (default *)."),
+    principal: str = typer.Option(DEFAULT_PRINCIPAL, "--principal", help="Caller ARN."),
+    resource_account: str | None = typer.Option(None, "--resource-account"),
+    context: list[str] = typer.Option([], "--context", help="key=value (repeat a key for lists)."),
+    output: str = OUTPUT,
+) -> None:
+    """Decide one request offline and explain the decision; exit 1 unless Allowed."""
+    from awsconn.iam import PolicySet, Request
+
+    check_output(output)
+    ps = PolicySet(
+        identity=[_policy(p) for p in policy],
+        boundaries=[_policy(p) for p in boundary],
+        scps=[[_policy(p)] for p in scp] if scp else None,
+        resource_policy=_policy(resource_policy) if resource_policy else None,
+        session_policy=_policy(session_policy) if session_policy else None,
+    )
+    decision = ps.evaluate(
+        Request(
+            principal=principal,
+            action=action,
+            resource=resource,
+            resource_account=resource_account,
+            context=_context(context),
+        )
+    )
+    if output == "json":
+        print_json(decision.to_dict())
+    else:
+        typer.echo(decision.explain())
+    raise typer.Exit(0 if decision.allowed else 1)
+
+
+def _cases(text: str) -> list[Any]:
+    stripped = text.lstrip()
+    try:
+        if stripped.startswith("["):
+            data = json.loads(stripped)
+            return data if isinstance(data, list) else [data]
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    except ValueError as exc:
+        raise InvalidInput(f"cases must be a JSON array or JSON lines: {exc}") from None
+
+
+@app.command("simulate")
+def simulate(
+    source: str = typer.Argument(..., help="Cases file (JSON array or JSON lines) or -"),
+) -> None:
+    """Run simulation cases: one JSON line per case on stdout, a summary on stderr."""
+    from awsconn.errors import AwsconnError
+    from awsconn.iam.cases import case_policy_set, case_request
+
+    counts = {"cases": 0, "passed": 0, "failed": 0, "errors": 0}
+    for index, case in enumerate(_cases(_read(source))):
+        counts["cases"] += 1
+        name = case.get("name", f"#{index}") if isinstance(case, dict) else f"#{index}"
+        line: dict[str, Any] = {"name": name}
+        try:
+            if not isinstance(case, dict):
+                raise InvalidInput("a case must be a JSON object")
+            decision = case_policy_set(case).evaluate(case_request(case))
+        except AwsconnError as exc:
+            counts["errors"] += 1
+            line["error"] = exc.to_dict()
+            sys.stdout.write(json.dumps(line, sort_keys=True) + "\n")
+            continue
+        line.update(decision.to_dict())
+        expected = (case.get("expected") or {}).get("response")
+        if expected is not None:
+            line["pass"] = decision.result == expected
+            counts["passed" if line["pass"] else "failed"] += 1
+        sys.stdout.write(json.dumps(line, sort_keys=True) + "\n")
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+    sys.stderr.write(f"simulate: {summary}\n")
+    raise typer.Exit(1 if counts["failed"] or counts["errors"] else 0)
+
+
+@app.command("lint")
+def lint(
+    files: list[str] = typer.Argument(..., help="Policy files."), output: str = OUTPUT
+) -> None:
+    """Check policies against the IAM catalog; exit 1 if any has errors."""
+    from awsconn.iam import lint_policy
+
+    check_output(output)
+    report: dict[str, list[dict[str, Any]]] = {}
+    errors = 0
+    for path in files:
+        findings = lint_policy(_read(path))
+        errors += sum(1 for f in findings if f.severity == "error")
+        report[path] = [f.to_dict() for f in findings]
+        if output == "table":
+            for f in findings:
+                typer.echo(f"{path}: {f}")
+    if output == "json":
+        print_json(report)
+    elif not any(report.values()):
+        typer.echo("no problems found")
+    raise typer.Exit(1 if errors else 0)
+
+
+@app.command("expand")
+def expand(pattern: str = typer.Argument(..., help='Action pattern, e.g. "s3:Get*".')) -> None:
+    """List the catalog actions an action pattern matches."""
+    from awsconn.iam import expand_actions
+
+    matches = expand_actions(pattern)
+    for action in matches:
+        typer.echo(action)
+    if not matches:
+        sys.stderr.write(f"no action matches {pattern!r}\n")
+        raise typer.Exit(1)
