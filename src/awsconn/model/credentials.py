@@ -30,10 +30,12 @@ class CredentialType(StrEnum):
         return self is not CredentialType.MANUAL
 
 
-# An IAM role ARN in any partition: arn:PARTITION:iam::ACCOUNT:role[/path/]NAME
+# An IAM role ARN in any partition: arn:PARTITION:iam::ACCOUNT:role[/path/]NAME.
+# ASCII: IAM's \d and \w are ASCII only; \Z: $ would accept a trailing newline.
 ROLE_ARN_PATTERN = re.compile(
     r"^arn:(?P<partition>aws|aws-us-gov|aws-cn):iam::(?P<account>\d{12}):role/"
-    r"(?P<path>(?:[\x21-\x7e]+/)*)(?P<name>[\w+=,.@-]{1,64})$"
+    r"(?P<path>(?:[\x21-\x7e]+/)*)(?P<name>[\w+=,.@-]{1,64})\Z",
+    re.ASCII,
 )
 
 

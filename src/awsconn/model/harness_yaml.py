@@ -86,11 +86,12 @@ def parse_connector(doc: Any) -> ParseOutcome:
         if root is not None or doc is None:
             c.add("connector", "is required (a document with a top-level 'connector:' key)")
         return ParseOutcome(None, c.problems)
-    body = c.mapping(root["connector"], "connector", allowed_keys=_CONNECTOR_KEYS)
+    body = c.mapping(root["connector"], "connector")
     if body is None:
         if root["connector"] is None:
             c.add("connector", "must not be empty")
         return ParseOutcome(None, c.problems)
+    c.mapping(body, "", allowed_keys=_CONNECTOR_KEYS)  # paths relative to connector:, as below
 
     name = c.string(body.get("name"), "name", required=True)
     if name is not None and (why := name_problem(name)):
@@ -113,8 +114,10 @@ def parse_connector(doc: Any) -> ParseOutcome:
     refs: dict[str, SecretRef] = {}
     credential = _parse_credential(c, spec.get("credential"), refs)
     selectors = _parse_selectors(c, spec.get("delegateSelectors"))
-    execute = spec.get("executeOnDelegate", True)
-    if not isinstance(execute, bool):
+    execute = spec.get("executeOnDelegate")
+    if execute is None:  # absent or null: the default, like every other optional field
+        execute = True
+    elif not isinstance(execute, bool):
         c.add("spec.executeOnDelegate", "must be true or false", given=execute)
         execute = True
     backoff = _parse_backoff(c, spec.get("awsSdkClientBackOffStrategyOverride"))
@@ -279,6 +282,8 @@ def _parse_manual(c: Collector, raw: Any, refs: dict[str, SecretRef]) -> ManualC
     base = "spec.credential.spec"
     spec = c.mapping(raw, base, allowed_keys=_MANUAL_KEYS)
     if spec is None:
+        if raw is not None:  # not a mapping: already reported
+            return None
         c.add(
             base,
             "is required for ManualConfig",
@@ -465,6 +470,16 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # With allow_unicode PyYAML writes a NEL (U+0085) raw inside single quotes, where a
+    # reader folds it to a space; double quotes escape it as \N and keep the text.
+    style = '"' if "\x85" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def dump_connectors_yaml(connectors: Iterable[Connector]) -> str:

@@ -12,8 +12,9 @@ __all__ = [
     "name_problem",
 ]
 
-IDENTIFIER_PATTERN = re.compile(r"^[a-zA-Z_][0-9a-zA-Z_$]{0,127}$")
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9 _.\-]{1,128}$")
+# \Z, not $: a $ anchor also matches before a trailing newline ("abc\n" would pass).
+IDENTIFIER_PATTERN = re.compile(r"^[a-zA-Z_][0-9a-zA-Z_$]{0,127}\Z")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9 _.\-]{1,128}\Z")
 
 RESERVED_IDENTIFIERS = frozenset(
     {
@@ -42,6 +43,8 @@ def name_problem(value: str) -> str | None:
     """Why ``value`` is not a valid name, or None when it is."""
     if not value.strip():
         return "must not be blank"
+    if len(value) > 128:
+        return "is longer than 128 characters"
     if not NAME_PATTERN.match(value):
         return "has characters that are not allowed"
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import total_ordering
 
 from awsconn.errors import Problem, ValidationFailed
 from awsconn.model.identifiers import IDENTIFIER_RULE, identifier_problem
@@ -10,7 +11,8 @@ from awsconn.model.identifiers import IDENTIFIER_RULE, identifier_problem
 __all__ = ["EntityRef", "Scope", "parse_ref"]
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class Scope:
     """Where an entity lives: the account (no org), an org, or a project inside an org."""
 
@@ -54,6 +56,12 @@ class Scope:
 
     def sort_key(self) -> tuple[str, str]:
         return (self.org or "", self.project or "")
+
+    def __lt__(self, other: object) -> bool:
+        # By sort_key: the generated order would compare None with str across levels.
+        if not isinstance(other, Scope):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
 
 
 @dataclass(frozen=True, order=True)
