@@ -54,7 +54,12 @@ connector:
 """
     r = cli("connector", "create", "-f", "-", input=doc)
     assert r.code == 2
-    for path in ("name:", "identifier:", "spec.credential.region:", "spec.credential.spec.secretKeyRef:"):
+    for path in (
+        "name:",
+        "identifier:",
+        "spec.credential.region:",
+        "spec.credential.spec.secretKeyRef:",
+    ):
         assert path in r.err, path
     assert "secret account.nope not found" in r.err
     assert "Traceback" not in r.text
@@ -63,7 +68,13 @@ connector:
 
 def test_create_test_and_list_shows_success(cli: Runner, user_keys) -> None:  # type: ignore[no-untyped-def]
     assert cli("secret", "create", "sk", input=user_keys.secret_access_key).code == 0
-    r = cli("connector", "create", "-f", "-", input=manual_yaml("prod", user_keys.access_key_id, "account.sk"))
+    r = cli(
+        "connector",
+        "create",
+        "-f",
+        "-",
+        input=manual_yaml("prod", user_keys.access_key_id, "account.sk"),
+    )
     assert r.code == 0, r.err
     r = cli("connector", "test", "prod", "-o", "json")
     assert r.code == 0, r.text

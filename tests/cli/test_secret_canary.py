@@ -10,6 +10,10 @@ import pytest
 from cli_fixtures import Runner
 
 CANARY = "CANARY-s3cr3t-value-7c1d9e0f5a"
+# An access key id stored as a secret: SigV4 sends it in every request's Authorization
+# header, and botocore's own DEBUG wire log prints that header, so it is checked in
+# everything but SDK debug records.
+CANARY_KEY_ID = "AKIACANARY7C1D9E0F5A"
 
 
 def test_secret_value_never_appears_in_output_logs_or_database(
@@ -24,13 +28,13 @@ def test_secret_value_never_appears_in_output_logs_or_database(
         return r.code
 
     value_file = tmp_path / "value"
-    value_file.write_text(CANARY + "-file")
+    value_file.write_text(CANARY_KEY_ID)
     assert run("secret", "create", "canary", input=CANARY) == 0
     assert run("secret", "create", "canary2", "--value-file", str(value_file)) == 0
     assert run("secret", "update", "canary", input=CANARY + "-2") == 0
     run("secret", "list", "--all")
     run("secret", "list", "--all", "-o", "json")
-    doc = f"""
+    doc = """
 connector:
   name: canary
   identifier: canary_conn
@@ -59,6 +63,12 @@ connector:
     everything = "\n".join(outputs) + caplog.text
     assert CANARY not in everything
     assert json.dumps(CANARY)[1:-1] not in everything
+    ours = "\n".join(outputs) + "\n".join(
+        r.getMessage() for r in caplog.records if r.levelno >= logging.INFO
+    )
+    assert CANARY_KEY_ID not in ours
     for path in awsconn_home.rglob("*"):
         if path.is_file():
-            assert CANARY.encode() not in path.read_bytes(), path
+            data = path.read_bytes()
+            assert CANARY.encode() not in data, path
+            assert CANARY_KEY_ID.encode() not in data, path

@@ -19,7 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     from awsconn.cli.output import print_error
 
     try:
-        app(args=argv, standalone_mode=False, prog_name="awsconn")
+        rv = app(args=argv, standalone_mode=False, prog_name="awsconn")
+        if isinstance(rv, int) and not isinstance(rv, bool):  # typer.Exit(code) lands here
+            return rv
     except AwsconnError as exc:
         print_error(exc)
         return exc.exit_code

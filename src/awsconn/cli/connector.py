@@ -251,8 +251,8 @@ def regions(ref: str, here: bool = HERE, output: str = OUTPUT) -> None:
     if output == "json":
         print_json(rows)
         return
-    for r in rows:
-        typer.echo("\t".join(str(r.get(k, "")) for k in ("RegionName", "OptInStatus", "Endpoint")))
+    for name in rows:
+        typer.echo(name)
 
 
 @app.command("history")

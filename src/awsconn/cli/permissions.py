@@ -1,7 +1,282 @@
-"""`awsconn permissions ...` commands."""
+"""``awsconn permissions ...``: list the uses, generate policies, check and diff a connector."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="permissions commands.")
+from awsconn.cli.common import OUTPUT, build_context, check_output, ref_of
+from awsconn.cli.output import print_json
+from awsconn.errors import InvalidInput
+
+app = typer.Typer(no_args_is_help=True, help="What each use needs; check a connector has it.")
+
+FOR = typer.Option(..., "--for", help="Capabilities, comma-separated (see 'permissions list').")
+BUCKET = typer.Option(None, "--bucket", help="S3 bucket name (default: any).")
+REPOSITORY = typer.Option(None, "--repository", help="ECR repository name (default: any).")
+REGION = typer.Option(None, "--region", help="Region for regional ARNs.")
+ACCOUNT = typer.Option(None, "--account", help="12-digit account id for ARNs.")
+ROLE = typer.Option(None, "--role", help="Role name (path/name) for sts-assume-role.")
+SCP = typer.Option([], "--scp", help="An SCP JSON file that joins the evaluation (repeatable).")
+RESOURCE_POLICY = typer.Option(None, "--resource-policy", help="A resource policy JSON file.")
+HERE = typer.Option(False, "--here", help="Use this machine's identity despite the selectors.")
+NO_SIMULATOR = typer.Option(
+    False, "--no-simulator", help="Skip iam:SimulatePrincipalPolicy; read the policies."
+)
+
+
+def _params(**values: str | None) -> Any:
+    from awsconn.iam.capabilities import Parameters
+
+    return Parameters.build(**values)
+
+
+def _names(text: str) -> list[str]:
+    from awsconn.iam.capabilities import split_names
+
+    return split_names([text])
+
+
+def _load(path: str, field: str) -> tuple[str, dict[str, Any]]:
+    """A policy JSON file as (its name, document); bad files are bad input naming the flag."""
+    p = Path(path)
+    try:
+        document = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidInput(f"{field}: file not found: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"{field}: {path} is not a JSON policy document ({exc})") from None
+    if not isinstance(document, dict):
+        raise InvalidInput(f"{field}: {path} must hold a JSON object")
+    return p.name, document
+
+
+@app.command("list")
+def list_(
+    show_seed: bool = typer.Option(False, "--show-seed", help="Also show the seed's policies."),
+    output: str = OUTPUT,
+) -> None:
+    """Every use the seed describes, what it requires, and where in the seed it comes from."""
+    from awsconn.iam.capabilities import load_catalog
+
+    output = check_output(output)
+    caps = list(load_catalog().capabilities.values())
+    if output == "json":
+        print_json([c.to_dict(seed=show_seed) for c in caps])
+        return
+    for cap in caps:
+        params = f" [{', '.join(cap.parameters)}]" if cap.parameters else ""
+        always = " (always included)" if cap.always else ""
+        typer.echo(f"{cap.name}{params}{always}\n  {cap.summary}\n  seed: {cap.seed_source}")
+        for req in cap.requires:
+            typer.echo(f"  requires {', '.join(req.actions)} on {req.resource}")
+        if show_seed and cap.seed_policy is not None:
+            seed = cap.seed_policy.render(_params())
+            arn = f" ({seed['arn']})" if "arn" in seed else ""
+            typer.echo(f"  seed policy {seed['name']}{arn}:")
+            for line in json.dumps(seed["document"], indent=2).splitlines():
+                typer.echo(f"    {line}")
+
+
+@app.command("policy")
+def policy(
+    for_: str = FOR,
+    bucket: str | None = BUCKET,
+    repository: str | None = REPOSITORY,
+    region: str | None = REGION,
+    account: str | None = ACCOUNT,
+    role: str | None = ROLE,
+) -> None:
+    """Print the least-privilege identity policy for the capabilities (JSON)."""
+    from awsconn.service.permissions import generate
+
+    params = _params(
+        bucket=bucket, repository=repository, region=region, account=account, role=role
+    )
+    print_json(generate(_names(for_), params))
+
+
+@app.command("trust-policy")
+def trust_policy(
+    trusted_principal: str | None = typer.Option(
+        None, "--trusted-principal", help="ARN (or account id) allowed to assume the role."
+    ),
+    external_id: str | None = typer.Option(
+        None, "--external-id", help="The External ID, or 'generate' for a strong random one."
+    ),
+    oidc_provider: str | None = typer.Option(
+        None, "--oidc-provider", help="IRSA: the cluster's IAM OIDC provider ARN."
+    ),
+    service_account: str | None = typer.Option(
+        None, "--service-account", help="IRSA: NAMESPACE:NAME of the delegate's service account."
+    ),
+) -> None:
+    """Print the trust policy (JSON only) for the cross-account role, or for IRSA."""
+    from awsconn.iam.generate import (
+        cross_account_trust_policy,
+        generate_external_id,
+        irsa_trust_policy,
+    )
+
+    if trusted_principal and not (oidc_provider or service_account):
+        ext = generate_external_id() if external_id == "generate" else external_id
+        print_json(cross_account_trust_policy(trusted_principal, external_id=ext))
+        return
+    if oidc_provider and service_account and not trusted_principal and external_id is None:
+        print_json(irsa_trust_policy(oidc_provider, service_account))
+        return
+    raise InvalidInput(
+        "give --trusted-principal [--external-id ID|generate] for a cross-account role, "
+        "or --oidc-provider ARN --service-account NAMESPACE:NAME for IRSA"
+    )
+
+
+def _print_report(report: Any) -> None:
+    d = report.to_dict()
+    who = d.get("principal") or {}
+    typer.echo(f"principal: {who.get('arn')}  method: {d['method']}")
+    for name, value in d["defaults"].items():
+        typer.echo(f"  default {name}: {value}")
+    for note in d["notes"]:
+        typer.echo(f"  note: {note}")
+    for cap in d["capabilities"]:
+        typer.echo(f"{cap['capability']}: {cap['status']} ({cap['granted']}/{cap['required']})")
+        for a in cap["actions"]:
+            if a["decision"] == "Allowed" and cap["required"] > 20:
+                continue  # a wildcard capability: show only what is missing
+            by = a["decidedBy"][0] if a["decidedBy"] else None
+            how = ""
+            if by:
+                stmt = by.get("statement") or (f"line {by['line']}" if "line" in by else "")
+                how = f"  by {by.get('policy')} {stmt}".rstrip()
+            elif a["reasons"]:
+                how = f"  ({a['reasons'][0]})"
+            typer.echo(f"  {a['decision']:<16} {a['action']} on {a['resource']}{how}")
+    for deny in d["explicitDenies"]:
+        by = deny["decidedBy"][0] if deny["decidedBy"] else {}
+        typer.echo(
+            f"explicit deny: {deny['action']} by {by.get('policy')} {by.get('statement', '')}: "
+            "an Allow will not help; change that policy"
+        )
+    if d["missingPolicy"]:
+        typer.echo("policy to attach for what is missing:")
+        typer.echo(json.dumps(d["missingPolicy"], indent=2))
+
+
+def _connector_clients(ctx: Any, ref_text: str, here: bool) -> tuple[Any, str, Any]:
+    """(clients, test region, connector) for REF, honouring the delegate rule."""
+    from awsconn.service.permissions import connector_clients
+
+    clients, connector = connector_clients(ctx, ref_of(ref_text), here=here)
+    return clients, connector.region, connector
+
+
+@app.command("check")
+def check(
+    ref: str = typer.Argument(..., help="Connector: ID, ORG/ID or ORG/PROJECT/ID."),
+    for_: str | None = typer.Option(
+        None, "--for", help="Capabilities (default: the connector's own 'capabilities')."
+    ),
+    bucket: str | None = BUCKET,
+    repository: str | None = REPOSITORY,
+    region: str | None = REGION,
+    account: str | None = ACCOUNT,
+    role: str | None = ROLE,
+    policy_file: list[str] = typer.Option(
+        [], "--policy-file", help="What-if: evaluate only these policies, no AWS call."
+    ),
+    scp: list[str] = SCP,
+    resource_policy: str | None = RESOURCE_POLICY,
+    no_simulator: bool = NO_SIMULATOR,
+    here: bool = HERE,
+    output: str = OUTPUT,
+) -> None:
+    """Check the connector's identity has every permission the capabilities need (exit 1 if not)."""
+    from awsconn.service import connectors
+    from awsconn.service.permissions import check as run_check
+
+    output = check_output(output)
+    params = _params(
+        bucket=bucket, repository=repository, region=region, account=account, role=role
+    )
+    files = [_load(p, "--policy-file") for p in policy_file]
+    scps = [_load(p, "--scp") for p in scp]
+    resource = _load(resource_policy, "--resource-policy") if resource_policy else None
+    ctx = build_context()
+    if files:  # what-if: the connector only gives its test region and capabilities
+        connector = connectors.get(ctx, ref_of(ref)).connector
+        clients, test_region = None, connector.region
+    else:
+        clients, test_region, connector = _connector_clients(ctx, ref, here)
+    names = _names(for_) if for_ else list(connector.capabilities)
+    if not names:
+        raise InvalidInput(
+            "--for: no capability given and the connector records none",
+            hint="pass --for CAP[,CAP...] (see 'awsconn permissions list')",
+        )
+    report = run_check(
+        names,
+        clients=clients,
+        params=params,
+        test_region=test_region,
+        policy_files=files,
+        scps=scps,
+        resource_policy=resource,
+        use_simulator=not no_simulator,
+    )
+    if output == "json":
+        print_json(report.to_dict())
+    else:
+        _print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("diff")
+def diff(
+    ref: str = typer.Argument(..., help="Connector: ID, ORG/ID or ORG/PROJECT/ID."),
+    for_: str = FOR,
+    what_if: list[str] = typer.Option(..., "--what-if", help="The new policy JSON file(s)."),
+    bucket: str | None = BUCKET,
+    repository: str | None = REPOSITORY,
+    region: str | None = REGION,
+    account: str | None = ACCOUNT,
+    role: str | None = ROLE,
+    scp: list[str] = SCP,
+    no_simulator: bool = NO_SIMULATOR,
+    here: bool = HERE,
+    output: str = OUTPUT,
+) -> None:
+    """Before switching policies: which uses the new policy set gains or loses (exit 1 on loss)."""
+    from awsconn.service.permissions import diff as run_diff
+
+    output = check_output(output)
+    params = _params(
+        bucket=bucket, repository=repository, region=region, account=account, role=role
+    )
+    new = [_load(p, "--what-if") for p in what_if]
+    scps = [_load(p, "--scp") for p in scp]
+    clients, test_region, _ = _connector_clients(build_context(), ref, here)
+    report = run_diff(
+        _names(for_),
+        clients=clients,
+        new_policies=new,
+        params=params,
+        test_region=test_region,
+        scps=scps,
+        use_simulator=not no_simulator,
+    )
+    if output == "json":
+        print_json(report.to_dict())
+    else:
+        for c in report.changes():
+            typer.echo(f"{c['capability']}: {c['before']} -> {c['after']} ({c['change']})")
+            for a in c["lost"]:
+                typer.echo(f"  loses {a['action']} on {a['resource']}")
+            for a in c["gained"]:
+                typer.echo(f"  gains {a['action']} on {a['resource']}")
+    if not report.ok:
+        raise typer.Exit(1)

@@ -34,6 +34,8 @@ def exec_(
     """Run a command with the connector's credentials and region in its environment."""
     from awsconn.service import connection
 
+    if command and command[0] == "--":
+        command = command[1:]
     if not command:
         raise InvalidInput("give a command after --, e.g. awsconn exec REF -- aws s3 ls")
     env = connection.exec_environment(build_context(), ref_of(ref), dict(os.environ), here=here)

@@ -7,7 +7,7 @@ and nowhere else; secret values live only inside that spec and the AWS SDK.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from awsconn.errors import AwsFailure
@@ -42,7 +42,9 @@ def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
 
         def reveal(ref: Any) -> str:
             target = ref.resolve(connector.scope)
-            return str(ctx.secrets.reveal(target.scope, target.identifier).reveal_text())
+            return ctx.secrets.reveal(
+                org=target.scope.org, project=target.scope.project, identifier=target.identifier
+            ).reveal_text()
 
         access_key = m.access_key if m.access_key is not None else reveal(m.access_key_ref)
         keys = StaticKeys(
@@ -62,7 +64,7 @@ def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
         )
     return SessionSpec(
         connector=connector.ref.session_label(),
-        credential_type=connector.credential_type.value,  # type: ignore[arg-type]
+        credential_type=connector.credential_type.value,
         region=connector.region,
         static_keys=keys,
         role_arn=cred.cross_account.role_arn if cred.cross_account else None,
@@ -127,7 +129,7 @@ def test_connector(
     placement.require()
     spec = session_spec(ctx, connector)
     result = run_connection_test(spec, ctx.sessions, timeout_s=timeout_s, clock=ctx.clock)
-    result.connector = str(ref)
+    result = replace(result, connector=str(ref))
     _record(ctx, connector, result)
     return TestOutcome(ref, placement, result)
 
@@ -160,8 +162,7 @@ def test_all(
         specs, ctx.sessions, concurrency=concurrency, timeout_s=timeout_s, clock=ctx.clock
     )
     for (c, outcome), result in zip(runnable, results, strict=True):
-        result.connector = str(c.ref)
-        outcome.result = result
+        outcome.result = replace(result, connector=str(c.ref))
     with ctx.db.transaction() as tx:
         for c, outcome in runnable:
             assert outcome.result is not None
@@ -184,22 +185,18 @@ def _runnable(ctx: AppContext, ref: EntityRef, here: bool) -> tuple[Connector, P
     return connector, placement
 
 
-def list_regions(ctx: AppContext, ref: EntityRef, *, here: bool = False) -> list[dict[str, str]]:
+def list_regions(ctx: AppContext, ref: EntityRef, *, here: bool = False) -> list[str]:
     """The regions DescribeRegions returns for this connector, in its test region."""
-    from awsconn.aws.sessions import list_regions as aws_list_regions
-
     connector, _ = _runnable(ctx, ref, here)
-    return aws_list_regions(session_spec(ctx, connector), ctx.sessions)
+    return ctx.sessions.list_regions(session_spec(ctx, connector))
 
 
 def credential_process_output(
     ctx: AppContext, ref: EntityRef, *, here: bool = False
 ) -> dict[str, Any]:
     """AWS CLI ``credential_process`` JSON (Version 1) for this connector's credentials."""
-    from awsconn.aws.sessions import frozen_credentials
-
     connector, _ = _runnable(ctx, ref, here)
-    key, secret, token, expiration = frozen_credentials(session_spec(ctx, connector), ctx.sessions)
+    key, secret, token, expiration = ctx.sessions.frozen_credentials(session_spec(ctx, connector))
     out: dict[str, Any] = {"Version": 1, "AccessKeyId": key, "SecretAccessKey": secret}
     if token:
         out["SessionToken"] = token

@@ -113,7 +113,9 @@ def parse_and_check(ctx: AppContext, docs: Sequence[Any]) -> list[Connector]:
         if scope is not None:
             for path, ref in outcome.secret_refs.items():
                 target = ref.resolve(scope)
-                if target is not None and not ctx.secrets.exists(target.scope, target.identifier):
+                if target is not None and not ctx.secrets.exists(
+                    org=target.scope.org, project=target.scope.project, identifier=target.identifier
+                ):
                     found.append(
                         Problem(
                             path,
@@ -242,7 +244,7 @@ def list_connectors(
             org=scope.org if scope else None,
             project=scope.project if scope else None,
             all_scopes=scope is None,
-            tags=list(tags),
+            tag=list(tags),
             credential_type=credential_type,
         )
         views = [_view(r) for r in rows]

@@ -36,7 +36,7 @@ class AppContext:
 
     @cached_property
     def home(self) -> Path:
-        from awsconn.secrets.crypto import awsconn_home
+        from awsconn.store.home import awsconn_home
 
         return awsconn_home(self.environ)
 

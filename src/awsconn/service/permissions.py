@@ -27,6 +27,8 @@ from awsconn.iam.generate import least_privilege_policy
 
 if TYPE_CHECKING:
     from awsconn.aws.principal import CallerIdentity
+    from awsconn.model import Connector, EntityRef
+    from awsconn.service.context import AppContext
 
 __all__ = [
     "ActionCheck",
@@ -35,6 +37,9 @@ __all__ = [
     "DiffReport",
     "NamedPolicy",
     "check",
+    "check_connector",
+    "check_for_test",
+    "connector_clients",
     "diff",
     "generate",
 ]
@@ -566,3 +571,52 @@ def diff(
     )
     after.defaults = before.defaults
     return DiffReport(before, after)
+
+
+# -- connectors ----------------------------------------------------------------------
+
+
+def connector_clients(
+    ctx: AppContext, ref: EntityRef, *, here: bool = False
+) -> tuple[Clients, Connector]:
+    """AWS clients as the connector REF (delegate rule honoured), and the connector."""
+    from awsconn.service import connectors
+    from awsconn.service.connection import session_spec
+    from awsconn.service.delegation import place_locally
+
+    connector = connectors.get(ctx, ref).connector
+    place_locally(connector, ctx.delegate_tags, here=here).require()
+    spec = session_spec(ctx, connector)
+    return (lambda service: ctx.sessions.client(spec, service)), connector
+
+
+def check_connector(
+    ctx: AppContext,
+    ref: EntityRef,
+    capabilities: Sequence[str] | None = None,
+    *,
+    params: Parameters | None = None,
+    here: bool = False,
+    **options: Any,
+) -> CheckReport | None:
+    """Check a stored connector: ``capabilities`` or, when None, those it records.
+
+    Returns None when there is nothing to check (no capabilities given or recorded).
+    ``options`` go to :func:`check` (scps, resource_policy, use_simulator).
+    """
+    clients, connector = connector_clients(ctx, ref, here=here)
+    names = list(capabilities) if capabilities is not None else list(connector.capabilities)
+    if not names:
+        return None
+    return check(names, clients=clients, params=params, test_region=connector.region, **options)
+
+
+def check_for_test(
+    ctx: AppContext, ref: EntityRef, capabilities: Sequence[str] | None
+) -> CheckReport | None:
+    """What ``connector test`` runs after a successful connection test.
+
+    The test has already applied the delegate rule (with its own ``--here``), so this
+    does not apply it again.
+    """
+    return check_connector(ctx, ref, capabilities, here=True)

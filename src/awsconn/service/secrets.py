@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from awsconn.errors import InvalidInput, Problem, ValidationFailed
-from awsconn.model import EntityRef
+from awsconn.model import EntityRef, Scope
 from awsconn.model.identifiers import IDENTIFIER_RULE, identifier_problem
 from awsconn.service.context import AppContext
 
@@ -45,19 +45,37 @@ def create(
     ctx: AppContext, ref: EntityRef, value: bytes, *, description: str = ""
 ) -> dict[str, Any]:
     _check(ref, value)
-    return _meta(ctx.secrets.create(ref.scope, ref.identifier, value, description=description))
+    return _meta(
+        ctx.secrets.create(
+            org=ref.scope.org,
+            project=ref.scope.project,
+            identifier=ref.identifier,
+            value=value,
+            description=description or None,
+        )
+    )
 
 
 def update(
     ctx: AppContext, ref: EntityRef, value: bytes, *, description: str | None = None
 ) -> dict[str, Any]:
     _check(ref, value)
-    return _meta(ctx.secrets.update(ref.scope, ref.identifier, value, description=description))
+    from awsconn.store.repositories import KEEP
+
+    return _meta(
+        ctx.secrets.update(
+            org=ref.scope.org,
+            project=ref.scope.project,
+            identifier=ref.identifier,
+            value=value,
+            description=KEEP if description is None else description,
+        )
+    )
 
 
 def delete(ctx: AppContext, ref: EntityRef) -> None:
     _check(ref, None)
-    ctx.secrets.delete(ref.scope, ref.identifier)
+    ctx.secrets.delete(org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier)
 
 
 def list_secrets(
@@ -71,13 +89,11 @@ def list_secrets(
 def _meta(meta: Any) -> dict[str, Any]:
     """Metadata only: there is no field for the value, by construction."""
     return {
-        "ref": str(EntityRef(meta.scope, meta.identifier))
-        if hasattr(meta, "scope")
-        else meta.identifier,
+        "ref": str(EntityRef(Scope(meta.org, meta.project), meta.identifier)),
         "identifier": meta.identifier,
         "org": meta.org,
         "project": meta.project,
-        "description": meta.description,
+        "description": meta.description or "",
         "version": meta.version,
         "keyId": meta.key_id,
         "createdAt": meta.created_at.isoformat().replace("+00:00", "Z"),
