@@ -115,3 +115,33 @@ def test_a_broken_catalog_reports_every_problem(tmp_path: Path) -> None:
     paths = {p.path for p in info.value.problems}
     assert {"x.name", "x.parameters", "x.requires[0].shape", "x.requires[0].actions"} <= paths
     assert "x.requires[0].resource" in paths
+
+
+def test_every_generated_and_seed_policy_lints_without_error() -> None:
+    """The seed writes ``ec2:createTags``: action names are case-insensitive, so no error."""
+    from awsconn.iam.lint import lint_policy
+    from awsconn.service.permissions import generate
+
+    catalog = load_catalog()
+    scoped = Parameters.build(
+        bucket="b", repository="team/app", region="us-gov-west-1", account="111122223333"
+    )
+    for name in catalog.names():
+        for params in (Parameters(), scoped):
+            errors = [f for f in lint_policy(generate([name], params)) if f.severity == "error"]
+            assert errors == [], (name, [str(e) for e in errors])
+        seed = catalog.get(name).seed_policy
+        assert seed is not None
+        errors = [f for f in lint_policy(seed.render(scoped)["document"]) if f.severity == "error"]
+        assert errors == [], (name, [str(e) for e in errors])
+    everything = [n for n in catalog.names()]
+    errors = [f for f in lint_policy(generate(everything, scoped)) if f.severity == "error"]
+    assert errors == []
+
+
+def test_expand_action_uses_canonical_names() -> None:
+    from awsconn.iam.capabilities import expand_action
+
+    assert expand_action("ec2:createTags") == ("ec2:CreateTags",)
+    assert "s3:PutObject" in expand_action("s3:*Object")
+    assert expand_action("nosuchservice:*") == ()

