@@ -107,3 +107,63 @@ def test_unreachable_postgres_is_store_unavailable_without_password() -> None:
         Database("postgresql+psycopg://user:pa55word@127.0.0.1:1/awsconn?connect_timeout=2")
     assert "pa55word" not in str(info.value)
     assert "postgresql+psycopg://user:***@127.0.0.1:1/awsconn" in str(info.value)
+
+
+def test_concurrent_sqlite_writers_queue_instead_of_failing(tmp_path: Path) -> None:
+    """BEGIN IMMEDIATE + busy timeout: writers from two handles all land, none errors."""
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'awsconn.db'}"
+    Database(url).close()
+    errors: list[BaseException] = []
+
+    def writer(prefix: str) -> None:
+        db = Database(url)
+        try:
+            for i in range(15):
+                with db.transaction() as tx:
+                    existing = len(tx.secrets.list(org="o"))
+                    add_secret(tx, f"{prefix}-{i}-{existing}")
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=writer, args=(name,)) for name in ("a", "b", "c")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert count(Database(url)) == (0, 45)
+
+
+def test_two_editors_of_one_version_one_wins_one_conflicts(db: Database) -> None:
+    """Concurrent writers holding version 1: whatever the interleaving, exactly one wins."""
+    import threading
+
+    with db.transaction() as tx:
+        add_secret(tx, "s")
+    outcome: dict[str, object] = {}
+
+    def second_editor() -> None:
+        try:
+            with db.transaction() as tx2:
+                tx2.secrets.update(
+                    org="o", project=None, identifier="s", description="two", expected_version=1
+                )
+            outcome["second"] = "committed"
+        except Conflict as exc:
+            outcome["second"] = exc
+
+    with db.transaction() as tx:
+        tx.secrets.update(
+            org="o", project=None, identifier="s", description="one", expected_version=1
+        )
+        thread = threading.Thread(target=second_editor)
+        thread.start()  # it waits for our lock, or runs after we commit: both must conflict
+    thread.join()
+    assert isinstance(outcome["second"], Conflict)
+    with db.transaction() as tx:
+        row = tx.secrets.get(org="o", project=None, identifier="s")
+    assert (row.version, row.description) == (2, "one")
