@@ -598,3 +598,39 @@ def test_yaml_syntax_errors_name_their_line(text: str, line: int) -> None:
 def test_yaml_that_is_not_safe_is_refused_as_bad_input() -> None:
     with pytest.raises(ValidationFailed):
         load_yaml_documents("connector: !!python/object/apply:os.system ['true']\n")
+
+
+def test_unquoted_dates_stay_text_and_round_trip() -> None:
+    from awsconn.model import dump_connectors_yaml, load_yaml_documents, parse_connector_document
+
+    text = """
+connector:
+  name: dated
+  identifier: dated
+  description: 2024-01-01
+  tags:
+    since: 2023-05-06
+  type: Aws
+  spec:
+    credential:
+      type: InheritFromDelegate
+      region: us-east-1
+    delegateSelectors: [d]
+"""
+    c = parse_connector_document(load_yaml_documents(text)[0])
+    assert c.description == "2024-01-01"
+    assert c.tags["since"] == "2023-05-06"
+    again = parse_connector_document(load_yaml_documents(dump_connectors_yaml([c]))[0])
+    assert again == c
+
+
+def test_a_key_given_twice_is_bad_input_naming_its_line() -> None:
+    import pytest
+
+    from awsconn.errors import ValidationFailed
+    from awsconn.model import load_yaml_documents
+
+    with pytest.raises(ValidationFailed) as info:
+        load_yaml_documents("connector:\n  name: a\n  name: b\n")
+    assert "duplicate key 'name'" in str(info.value)
+    assert "line 3" in str(info.value)
