@@ -28,21 +28,31 @@ def demo() -> None:
 
         rows = run_demo(progress)
     table = Table(
-        "CONNECTOR", "SCENARIO", "RESULT", "WHAT TO DO", title="awsconn demo: connection tests"
+        "CONNECTOR", "SCENARIO", "RESULT", "DETAIL", title="awsconn demo: connection tests"
     )
+    hints: list[tuple[str, str]] = []
     for row in rows:
         res = row["result"]
         err = res["errors"][0] if res["errors"] else None
         if err is None:
             ident = res.get("identity") or {}
-            detail = f"as {ident.get('arn')} ({ident.get('credentialMethod')})"
+            detail = f"{ident.get('arn')} via {ident.get('credentialMethod')}"
         else:
-            detail = err.get("hint") or err["message"]
+            detail = err["message"]
+            if err.get("hint"):
+                hints.append((f"{row['case'].identifier} ({err['code']})", err["hint"]))
         style = "green" if row["got"] == "SUCCESS" else "red"
         table.add_row(
-            row["case"].identifier, row["case"].story, f"[{style}]{row['got']}[/{style}]", detail
+            row["case"].identifier,
+            row["case"].story,
+            f"[{style}]{row['got']}[/{style}]",
+            detail,
         )
     console.print(table)
+    console.print("[bold]What each failure tells the user to change:[/bold]")
+    for title, hint in hints:
+        console.print(f"[bold]{title}[/bold]")
+        console.print(f"  {hint}", markup=False)
     unexpected = [r["case"].identifier for r in rows if not r["asExpected"]]
     if unexpected:
         console.print(f"[red]not as expected:[/red] {', '.join(unexpected)}")
