@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from awsconn.errors import AwsCallFailed, AwsFailure, InvalidInput
+from awsconn.errors import AwsCallFailed, InvalidInput
 
 __all__ = [
     "CallerIdentity",
@@ -211,51 +211,23 @@ def _pages(iam: Any, method: str, key: str, **kwargs: Any) -> Iterator[Any]:
 
 
 def _call(action: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
-    """Run one AWS call; a botocore error becomes AwsCallFailed saying which read failed."""
+    """Run one AWS call; a botocore error becomes AwsCallFailed (the shared taxonomy),
+    and a refused IAM read says which permission to add."""
     from botocore.exceptions import BotoCoreError, ClientError
+
+    from awsconn.aws.diagnosis import CallContext, diagnose
 
     try:
         return fn(**kwargs)
-    except ClientError as exc:
-        raise AwsCallFailed(_client_failure(action, exc)) from exc
-    except BotoCoreError as exc:
-        raise AwsCallFailed(
-            AwsFailure(
-                code="AWS_UNREACHABLE",
-                message=f"{action} failed: {exc}",
-                hint="check the endpoint, proxy and network settings",
+    except (ClientError, BotoCoreError) as exc:
+        client = getattr(fn, "__self__", None)
+        region = getattr(getattr(client, "meta", None), "region_name", None) or "us-east-1"
+        failure = diagnose(exc, CallContext(region=region))
+        failure.message = f"{action} failed: {failure.message}"
+        code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
+        if action.startswith("iam:") and code in ("AccessDenied", "AccessDeniedException"):
+            failure.hint = (
+                f"allow {action} (IAM read access to its own policies) for this identity, "
+                "or check offline with --policy-file"
             )
-        ) from exc
-
-
-def _client_failure(action: str, exc: Any) -> AwsFailure:
-    try:
-        from awsconn.aws import diagnosis
-    except ImportError:  # the shared taxonomy is optional; keep our own message then
-        diagnosis = None  # type: ignore[assignment]
-    error = exc.response.get("Error", {})
-    meta = exc.response.get("ResponseMetadata", {})
-    code = str(error.get("Code", "Unknown"))
-    message = str(error.get("Message", exc))
-    failure: AwsFailure | None = None
-    classify = getattr(diagnosis, "classify", None) if diagnosis else None
-    if classify is not None:
-        try:
-            failure = classify(exc)
-        except Exception:  # a taxonomy gap must not hide the AWS error itself
-            failure = None
-    if failure is None:
-        denied = code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation")
-        failure = AwsFailure(
-            code="ACCESS_DENIED" if denied else "AWS_ERROR",
-            message=message,
-            aws_error_code=code,
-            request_id=meta.get("RequestId"),
-        )
-    failure.message = f"{action} failed: {failure.message}"
-    if code in ("AccessDenied", "AccessDeniedException"):
-        failure.hint = (
-            f"allow {action} (IAM read access to its own policies) for this identity, "
-            "or check offline with --policy-file"
-        )
-    return failure
+        raise AwsCallFailed(failure) from exc
