@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from awsconn.iam.conditions import CompiledCondition, compile_condition
 from awsconn.iam.grammar import Policy, Statement, parse_policy
@@ -63,6 +63,12 @@ class ActionMatcher:
             for svc, parts in per_service.items()
         }
         self.wild = re.compile("|".join(wild), re.DOTALL) if wild else None
+
+    def services(self) -> frozenset[str] | None:
+        """Services this matcher can match (lower case); ``None`` = any service."""
+        if self.any or self.wild is not None:
+            return None
+        return frozenset(self.by_service) | {a.partition(":")[0] for a in self.exact}
 
     def matches(self, action: str, service: str, name: str) -> bool:
         """``action`` is lower-cased ``service:name``."""
@@ -181,10 +187,31 @@ class CompiledPolicy:
     name: str
     policy: Policy
     statements: tuple[CompiledStatement, ...]
+    index: dict[str, tuple[CompiledStatement, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """service -> statements that may match its actions; filled lazily, shared by copies."""
+
+    def for_service(self, service: str) -> tuple[CompiledStatement, ...]:
+        """Statements whose Action/NotAction may match an action of ``service``."""
+        index = self._service_index()
+        found = index.get(service)
+        if found is None:
+            found = index[service] = tuple(
+                cs
+                for cs in self.statements
+                if cs.action_negated or (s := cs.actions.services()) is None or service in s
+            )
+        return found
+
+    def _service_index(self) -> dict[str, tuple[CompiledStatement, ...]]:
+        return self.index
 
     def named(self, name: str) -> CompiledPolicy:
         """The same compiled statements under another name (no recompilation)."""
-        return self if name == self.name else CompiledPolicy(name, self.policy, self.statements)
+        if name == self.name:
+            return self
+        return CompiledPolicy(name, self.policy, self.statements, self.index)
 
 
 def _compile_statement(st: Statement, *, variables: bool) -> CompiledStatement:

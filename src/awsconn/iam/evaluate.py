@@ -51,6 +51,8 @@ def _pattern_request(cs: CompiledStatement, req: PreparedRequest) -> bool:
     """The request names a set of resources: an Allow applies if it may cover some of
     them, a Deny only if it covers all of them (a partial overlap denies nothing)."""
     assert cs.resources is not None
+    if cs.resources.any:  # "*" covers and intersects every request
+        return not cs.resource_negated
     wanted = req.resource if req.resource != "*" else f"arn:*:{req.service}:*"
     globs = cs.resources.globs(req.context)
     if cs.resource_negated:

@@ -7,7 +7,7 @@ conditions did not, with the unmet clauses and the missing keys).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = ["Decision", "Hit", "Layer", "NearMiss", "Result"]
@@ -59,16 +59,28 @@ class NearMiss:
         return out
 
 
-@dataclass
 class Decision:
     """The decision and why. ``deciding`` lists the statements that made the result:
     the denies for ``ExplicitlyDenied``, the allows that counted for ``Allowed``;
-    ``reasons`` says in words which gate failed or passed."""
+    ``reasons`` says in words which gate failed or passed. (A plain slotted class:
+    one is built per decision, so construction cost matters.)"""
 
-    result: Result
-    deciding: list[Hit] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-    _near_misses: Callable[[], list[NearMiss]] | None = field(default=None, repr=False)
+    __slots__ = ("_near_misses", "deciding", "reasons", "result")
+
+    def __init__(
+        self,
+        result: Result,
+        deciding: list[Hit] | None = None,
+        reasons: list[str] | None = None,
+        near_misses: Callable[[], list[NearMiss]] | None = None,
+    ) -> None:
+        self.result: Result = result
+        self.deciding: list[Hit] = deciding if deciding is not None else []
+        self.reasons: list[str] = reasons if reasons is not None else []
+        self._near_misses = near_misses
+
+    def __repr__(self) -> str:
+        return f"Decision({self.result!r}, deciding={self.deciding!r})"
 
     @property
     def allowed(self) -> bool:

@@ -11,6 +11,13 @@ __all__ = ["covers", "intersects"]
 
 def intersects(a: str, b: str) -> bool:
     """Is there a string that both globs (``*``, ``?``) match?"""
+    if a == "*" or b == "*":
+        return True
+    for x, y in zip(a, b, strict=False):  # literal prefixes must agree
+        if x in "*?" or y in "*?":
+            break
+        if x != y:
+            return False
 
     @cache
     def go(i: int, j: int) -> bool:

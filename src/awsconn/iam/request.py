@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["PreparedRequest", "Principal", "Request", "parse_principal"]
+__all__ = ["PreparedRequest", "Principal", "Request", "parse_principal", "resource_account_of"]
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 
@@ -42,7 +42,20 @@ class Principal:
     role_name: str | None = None
 
 
+_principals: dict[str | None, Principal] = {}
+
+
 def parse_principal(text: str | None) -> Principal:
+    """Parse a caller (memoised: a service decides for a handful of principals)."""
+    found = _principals.get(text)
+    if found is None:
+        if len(_principals) > 4096:
+            _principals.clear()
+        found = _principals[text] = _parse_principal(text)
+    return found
+
+
+def _parse_principal(text: str | None) -> Principal:
     if text is None or text in ("*", "anonymous", ""):
         return Principal(None, "anonymous", None)
     if not text.startswith("arn:"):
@@ -70,7 +83,7 @@ def parse_principal(text: str | None) -> Principal:
     return Principal(text, "other", account)
 
 
-def _resource_account(resource: str) -> str | None:
+def resource_account_of(resource: str) -> str | None:
     if resource.startswith("arn:"):
         parts = resource.split(":", 5)
         if len(parts) == 6 and parts[4]:
@@ -97,9 +110,10 @@ class PreparedRequest:
         action = request.action.lower()
         service, _, name = action.partition(":")
         principal = parse_principal(request.principal)
-        context = {k.lower(): v for k, v in request.context.items()}
+        raw = request.context
+        context = {k.lower(): v for k, v in raw.items()} if raw else raw
         account = (
-            request.resource_account or _resource_account(request.resource) or principal.account
+            request.resource_account or resource_account_of(request.resource) or principal.account
         )
         return cls(
             request=request,
