@@ -224,3 +224,30 @@ def test_test_all_reports_each_connector(cli: Runner, user_keys) -> None:  # typ
     by_ref = {d["connector"]: d for d in json.loads(r.out)}
     assert by_ref["ok1"]["status"] == "SUCCESS"
     assert by_ref["bad1"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
+def test_a_secret_in_use_is_not_deleted_without_force(cli: Runner) -> None:
+    cli("secret", "create", "sk", input="x")
+    cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIA1", "sk"))
+    r = cli("secret", "delete", "sk", "--yes")
+    assert r.code == 1
+    assert "used by connector c1" in r.err
+    assert cli("secret", "delete", "sk", "--yes", "--force").code == 0
+    assert json.loads(cli("secret", "list", "--all", "-o", "json").out) == []
+
+
+def test_reencrypt_reseals_under_the_newest_key(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+
+    old = "old:" + base64.b64encode(b"o" * 32).decode()
+    new = "new:" + base64.b64encode(b"n" * 32).decode()
+    monkeypatch.setenv("AWSCONN_MASTER_KEY", old)
+    cli("secret", "create", "sk", input="value")
+    monkeypatch.setenv("AWSCONN_MASTER_KEY", f"{new},{old}")
+    r = cli("secret", "reencrypt")
+    assert r.code == 0 and "1 secret re-encrypted" in r.out
+    assert json.loads(cli("secret", "list", "--all", "-o", "json").out)[0]["keyId"] == "new"
+    monkeypatch.setenv("AWSCONN_MASTER_KEY", new)  # the old key can now be retired
+    assert cli("secret", "reencrypt").code == 0

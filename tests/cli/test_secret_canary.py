@@ -59,7 +59,7 @@ connector:
     run("connector", "history", "canary_conn", "-o", "json")
     run("connector", "regions", "canary_conn")
     run("secret", "create", "canary", input=CANARY)  # duplicate: an error message
-    run("secret", "delete", "canary2", "--yes")  # in use: still deleted or refused
+    run("secret", "delete", "canary2", "--yes")  # in use: refused, naming the connector
     everything = "\n".join(outputs) + caplog.text
     assert CANARY not in everything
     assert json.dumps(CANARY)[1:-1] not in everything

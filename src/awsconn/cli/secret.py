@@ -105,12 +105,22 @@ def delete(
     org: str | None = ORG,
     project: str | None = PROJECT,
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    force: bool = typer.Option(False, "--force", help="Delete even if connectors use it."),
 ) -> None:
-    """Delete a secret (asks first on a terminal)."""
+    """Delete a secret (asks first on a terminal; refused while a connector uses it)."""
     from awsconn.service import secrets
 
     ref = _ref(identifier, org, project)
     if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete secret {ref}?"):
         raise typer.Exit(1)
-    secrets.delete(build_context(), ref)
+    secrets.delete(build_context(), ref, force=force)
     typer.echo(f"secret {ref} deleted")
+
+
+@app.command("reencrypt")
+def reencrypt() -> None:
+    """Re-seal every secret under the newest master key (after adding a key to rotate)."""
+    from awsconn.service import secrets
+
+    count = secrets.reencrypt(build_context())
+    typer.echo(f"{count} secret{'s' * (count != 1)} re-encrypted under the newest key")

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from awsconn.errors import InvalidInput, Problem, ValidationFailed
+from awsconn.errors import Conflict, InvalidInput, Problem, ValidationFailed
 from awsconn.model import EntityRef, Scope
 from awsconn.model.identifiers import IDENTIFIER_RULE, identifier_problem
 from awsconn.service.context import AppContext
 
-__all__ = ["MAX_SECRET_BYTES", "create", "delete", "list_secrets", "update"]
+__all__ = [
+    "MAX_SECRET_BYTES",
+    "create",
+    "delete",
+    "list_secrets",
+    "reencrypt",
+    "update",
+    "users_of",
+]
 
 MAX_SECRET_BYTES = 64 * 1024
 
@@ -73,9 +81,32 @@ def update(
     )
 
 
-def delete(ctx: AppContext, ref: EntityRef) -> None:
+def users_of(ctx: AppContext, ref: EntityRef) -> list[str]:
+    """Connectors whose settings name this secret (so deleting it would break them)."""
+    from awsconn.service.connectors import list_connectors
+
+    users = []
+    for view in list_connectors(ctx):
+        c = view.connector
+        if any(r.resolve(c.scope) == ref for r in c.secret_refs().values()):
+            users.append(str(c.ref))
+    return users
+
+
+def delete(ctx: AppContext, ref: EntityRef, *, force: bool = False) -> None:
+    """Delete a secret; refused while a connector uses it, unless ``force``."""
     _check(ref, None)
+    if not force and (users := users_of(ctx, ref)):
+        raise Conflict(
+            f"secret {ref} is used by connector{'s' * (len(users) > 1)} {', '.join(users)}",
+            hint="change or delete those connectors first, or pass --force",
+        )
     ctx.secrets.delete(org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier)
+
+
+def reencrypt(ctx: AppContext) -> int:
+    """Re-seal every secret under the newest master key (after adding one); returns the count."""
+    return ctx.secrets.reencrypt()
 
 
 def list_secrets(
