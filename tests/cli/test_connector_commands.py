@@ -251,3 +251,22 @@ def test_reencrypt_reseals_under_the_newest_key(
     assert json.loads(cli("secret", "list", "--all", "-o", "json").out)[0]["keyId"] == "new"
     monkeypatch.setenv("AWSCONN_MASTER_KEY", new)  # the old key can now be retired
     assert cli("secret", "reencrypt").code == 0
+
+
+def test_a_permission_check_that_cannot_run_is_reported_inside_the_test(
+    cli: Runner, user_keys
+) -> None:  # type: ignore[no-untyped-def]
+    # The user may call STS and DescribeRegions but not read its own IAM policies.
+    cli("secret", "create", "sk", input=user_keys.secret_access_key)
+    doc = manual_yaml("c1", user_keys.access_key_id, "sk").replace(
+        "    delegateSelectors: []", "    delegateSelectors: []\n    capabilities: [s3-read]"
+    )
+    assert cli("connector", "create", "-f", "-", input=doc).code == 0
+    r = cli("connector", "test", "c1", "-o", "json")
+    assert r.code == 1
+    data = json.loads(r.out)
+    assert data["status"] == "SUCCESS"  # the connection itself works
+    assert data["permissions"]["summary"] == {"checked": False}
+    assert data["permissions"]["error"]["hint"]
+    human = cli("connector", "test", "c1")
+    assert human.code == 1 and "permissions not checked" in human.out

@@ -235,10 +235,21 @@ def _print_outcomes(outcomes: list[Any]) -> None:
                 console.print("  " + " ".join(ids), markup=False)
         perms = d.get("permissions")
         if perms:
-            console.print(
-                "  permissions: " + json.dumps(perms.get("summary", perms), default=str),
-                markup=False,
-            )
+            _print_permissions(console, perms)
+
+
+def _print_permissions(console: Any, perms: dict[str, Any]) -> None:
+    if "error" in perms:
+        err = perms["error"]
+        console.print(f"  permissions not checked: {err['code']}: {err['message']}", markup=False)
+        if err.get("hint"):
+            console.print(f"  hint: {err['hint']}", markup=False)
+        return
+    for cap, state in perms.get("summary", {}).items():
+        console.print(f"  permission {cap}: {state}", markup=False)
+    if perms.get("missingPolicy"):
+        console.print("  attach this policy to grant what is missing:", markup=False)
+        console.print(json.dumps(perms["missingPolicy"], indent=2), markup=False)
 
 
 @app.command("regions")

@@ -12,8 +12,10 @@ a function from a service name to a botocore client, so these work with a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from awsconn.errors import AwsCallFailed
 from awsconn.iam import PolicySet, Request
 from awsconn.iam.capabilities import (
     Catalog,
@@ -450,10 +452,28 @@ def check_connector(
 
 def check_for_test(
     ctx: AppContext, ref: EntityRef, capabilities: Sequence[str] | None
-) -> CheckReport | None:
+) -> CheckReport | CheckFailed | None:
     """What ``connector test`` runs after a successful connection test.
 
     The test has already applied the delegate rule (with its own ``--here``), so this
     does not apply it again.
     """
-    return check_connector(ctx, ref, capabilities, here=True)
+    try:
+        return check_connector(ctx, ref, capabilities, here=True)
+    except AwsCallFailed as exc:
+        return CheckFailed(exc)
+
+
+@dataclass(frozen=True)
+class CheckFailed:
+    """The permission check could not run (e.g. the identity may not read its own policies);
+    reported inside the connection test instead of aborting it."""
+
+    error: AwsCallFailed
+
+    @property
+    def ok(self) -> bool:
+        return False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"summary": {"checked": False}, "error": self.error.to_dict()}
