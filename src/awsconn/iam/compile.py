@@ -37,7 +37,7 @@ def _glob(text: str) -> str:
 class ActionMatcher:
     """Action or NotAction patterns of one statement."""
 
-    __slots__ = ("any", "by_service", "exact", "wild")
+    __slots__ = ("_services", "any", "by_service", "exact", "wild")
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.any = False
@@ -63,12 +63,15 @@ class ActionMatcher:
             for svc, parts in per_service.items()
         }
         self.wild = re.compile("|".join(wild), re.DOTALL) if wild else None
+        self._services: frozenset[str] | None = (
+            None
+            if self.any or self.wild is not None
+            else frozenset(self.by_service) | {a.partition(":")[0] for a in self.exact}
+        )
 
     def services(self) -> frozenset[str] | None:
         """Services this matcher can match (lower case); ``None`` = any service."""
-        if self.any or self.wild is not None:
-            return None
-        return frozenset(self.by_service) | {a.partition(":")[0] for a in self.exact}
+        return self._services
 
     def matches(self, action: str, service: str, name: str) -> bool:
         """``action`` is lower-cased ``service:name``."""
