@@ -10,6 +10,7 @@ factory; the factory is safe to use from many threads.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import threading
@@ -33,6 +34,7 @@ from botocore.configprovider import (
 )
 from botocore.errorfactory import ClientExceptionsFactory
 from botocore.exceptions import NoCredentialsError
+from botocore.hooks import HierarchicalEmitter
 from botocore.loaders import Loader
 from botocore.regions import EndpointResolver
 from botocore.utils import FileWebIdentityTokenLoader, InstanceMetadataFetcher
@@ -117,6 +119,10 @@ class _SharedData:
             endpoints, uses_builtin_data=self.loader.is_builtin_path(path)
         )
         self.exceptions_factory = ClientExceptionsFactory()
+        # botocore's ~1,000 built-in handlers, registered once: that registration is
+        # most of the cost of a botocore Session. Clients copy the emitter they get.
+        self.emitter = HierarchicalEmitter()
+        botocore.session.Session(event_hooks=self.emitter)
 
 
 class _NoDuplicates(list):  # type: ignore[type-arg]
@@ -130,10 +136,15 @@ class _NoDuplicates(list):  # type: ignore[type-arg]
 class _EnvironSession(botocore.session.Session):
     """A botocore session whose settings come from a given environ, not ``os.environ``."""
 
-    def __init__(self, environ: Mapping[str, str], shared: _SharedData) -> None:
+    def __init__(
+        self, environ: Mapping[str, str], shared: _SharedData, *, own_events: bool = False
+    ) -> None:
         self._awsconn_environ = dict(environ)
         self._awsconn_shared = shared
-        super().__init__()
+        # Sessions that only make clients share the emitter; one handed out as a boto3
+        # Session gets its own copy, since boto3 registers its handlers on it.
+        emitter = copy.copy(shared.emitter) if own_events else shared.emitter
+        super().__init__(event_hooks=emitter, include_builtin_handlers=False)
 
     def _component_locator(self) -> Any:
         return self.__dict__["_components"]
@@ -290,7 +301,11 @@ class SessionFactory:
 
     def session(self, spec: SessionSpec) -> boto3.Session:
         """A boto3 session with the connector's credentials (resolved lazily)."""
-        return self._resolved(spec).session
+        built = self._resolved(spec)
+        bc = _EnvironSession(self._environ, self._shared, own_events=True)
+        bc.set_config_variable("region", spec.region)
+        bc.set_credentials_object(built.botocore.get_credentials())
+        return boto3.Session(botocore_session=bc, region_name=spec.region)
 
     def credential_method(self, spec: SessionSpec) -> str:
         """How the credentials were found: botocore's method, ``+assume-role`` if chained."""
@@ -306,14 +321,13 @@ class SessionFactory:
         config: Config | None = None,
     ) -> Any:
         """A client of ``service`` for the connector, in ``region`` (default: the test region)."""
-        session = self.session(spec)
         return self._make_client(
-            session._session, service, region or spec.region, spec.backoff, config
+            self._resolved(spec).botocore, service, region or spec.region, spec.backoff, config
         )
 
     def frozen_credentials(self, spec: SessionSpec) -> FrozenCredentials:
         """Current credentials, refreshed if needed, for AWS CLI ``credential_process``."""
-        creds = self.session(spec).get_credentials()
+        creds = self._resolved(spec).botocore.get_credentials()
         if creds is None:
             raise NoCredentialsError()
         frozen = creds.get_frozen_credentials()
@@ -400,7 +414,7 @@ class SessionFactory:
             )
         else:
             bc.register_component("credential_provider", base)
-        return _Built(boto3.Session(botocore_session=bc, region_name=spec.region), base)
+        return _Built(bc, base)
 
     def _base_loader(
         self, bc: _EnvironSession, spec: SessionSpec
@@ -460,7 +474,7 @@ class SessionFactory:
 
 @dataclass(frozen=True)
 class _Built:
-    session: boto3.Session
+    botocore: _EnvironSession
     base: _BaseCredentials
 
 
