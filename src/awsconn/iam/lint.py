@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from awsconn.errors import ValidationFailed
+from awsconn.errors import Problem, ValidationFailed
 from awsconn.iam import catalog
 from awsconn.iam.conditions import split_operator
 from awsconn.iam.globs import intersects
@@ -202,12 +202,22 @@ class _Linter:
                 )
 
 
+def _detail(problem: Problem) -> str:
+    """The problem's message with what was given and what is allowed."""
+    text = problem.message
+    if problem.given is not None:
+        text += f" (given: {problem.given!r})"
+    if problem.allowed:
+        text += f"; allowed: {problem.allowed}"
+    return text
+
+
 def lint_policy(document: Any) -> list[Finding]:
     """Every problem of a policy: grammar errors (with paths) then catalog checks."""
     try:
         policy = parse_policy(document)
     except ValidationFailed as exc:
-        return [Finding("error", "invalid", p.path, p.message) for p in exc.problems]
+        return [Finding("error", "invalid", p.path, _detail(p)) for p in exc.problems]
     linter = _Linter()
     single = len(policy.statements) == 1 and '"Statement":{' in policy.source
     for st in policy.statements:
