@@ -39,6 +39,7 @@ from botocore.loaders import Loader
 from botocore.regions import EndpointResolver
 from botocore.utils import FileWebIdentityTokenLoader, InstanceMetadataFetcher
 
+from awsconn.aws.client_classes import enable_class_cache
 from awsconn.aws.retry_backoff import Backoff, install_backoff
 from awsconn.errors import InvalidInput
 
@@ -123,6 +124,7 @@ class _SharedData:
         # most of the cost of a botocore Session. Clients copy the emitter they get.
         self.emitter = HierarchicalEmitter()
         botocore.session.Session(event_hooks=self.emitter)
+        enable_class_cache(self.emitter)
 
 
 class _NoDuplicates(list):  # type: ignore[type-arg]
