@@ -133,3 +133,19 @@ def test_stubbed_throttling_and_skew_in_a_connection_test(monkeypatch):
     assert _stubbed_test(monkeypatch, "RequestTimeTooSkewed", "DescribeRegions") == "CLOCK_SKEW"
     assert _stubbed_test(monkeypatch, "ExpiredToken", "GetCallerIdentity") == "EXPIRED_CREDENTIALS"
     assert _stubbed_test(monkeypatch, "OptInRequired", "DescribeRegions") == "REGION_NOT_ENABLED"
+
+
+def test_a_denied_call_other_than_describe_regions_is_access_denied_naming_it():
+    ctx = CallContext(region="us-east-1", stage="call")
+    failure = diagnose(client_error("AccessDenied", op="ListAttachedUserPolicies", status=403), ctx)
+    assert failure.code == "ACCESS_DENIED"
+    assert "ListAttachedUserPolicies" in failure.hint
+    denied = diagnose(client_error("UnauthorizedOperation", op="DescribeRegions", status=403), ctx)
+    assert denied.code == "DESCRIBE_REGIONS_DENIED"
+
+
+def test_an_unmapped_aws_error_keeps_its_code_and_is_not_called_unreachable():
+    ctx = CallContext(region="us-east-1", stage="call")
+    failure = diagnose(client_error("SomethingNew", op="DescribeRegions", status=400), ctx)
+    assert failure.code == "AWS_ERROR"
+    assert failure.aws_error_code == "SomethingNew"

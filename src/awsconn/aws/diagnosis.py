@@ -23,6 +23,7 @@ from awsconn.model.regions import arn_partition, partition_of_region
 __all__ = [
     "CODES",
     "DESCRIBE_REGIONS_POLICY",
+    "OTHER_CODES",
     "CallContext",
     "diagnose",
     "partition_mismatch",
@@ -44,6 +45,9 @@ CODES = (
     "THROTTLED",
     "CLOCK_SKEW",
 )
+# Outside the connection test's fixed taxonomy: other calls (IAM reads for the
+# permission check) can be denied, and AWS can answer with a code nobody mapped.
+OTHER_CODES = ("ACCESS_DENIED", "AWS_ERROR")
 
 DESCRIBE_REGIONS_POLICY: dict[str, Any] = {
     "Version": "2012-10-17",
@@ -212,14 +216,16 @@ def _client_error(exc: bce.ClientError, ctx: CallContext) -> AwsFailure:
             "partition do not work in another.",
         )
     if code in _DENIED or status == 403:
-        policy = json.dumps(DESCRIBE_REGIONS_POLICY)
+        if op in ("DescribeRegions", ""):
+            return fail(
+                "DESCRIBE_REGIONS_DENIED",
+                "The identity may not call ec2:DescribeRegions, which every AWS "
+                f"connector needs. Attach this policy: {json.dumps(DESCRIBE_REGIONS_POLICY)}",
+            )
         return fail(
-            "DESCRIBE_REGIONS_DENIED",
-            "The identity may not call ec2:DescribeRegions, "
-            f"which every AWS connector needs. Attach this policy: {policy}"
-            if op in ("DescribeRegions", "")
-            else f"The identity may not call {op}. Grant it in the identity's policy; "
-            f"every connector also needs: {policy}",
+            "ACCESS_DENIED",
+            f"The identity may not call {op}: grant that action in its identity policy "
+            "(and check that no SCP, permission boundary or resource policy denies it).",
         )
     if status is not None and status >= 500:
         return fail(
@@ -227,8 +233,7 @@ def _client_error(exc: bce.ClientError, ctx: CallContext) -> AwsFailure:
             _network_hint(ctx),
             f"{op or 'AWS call'} failed: the endpoint answered HTTP {status} ({code})",
         )
-    return fail("INVALID_CREDENTIALS" if ctx.stage == "identity" else "ENDPOINT_UNREACHABLE",
-                "AWS refused the call; the AWS error code says why.")  # fmt: skip
+    return fail("AWS_ERROR", "AWS refused the call; the AWS error code and message say why.")
 
 
 def diagnose(exc: BaseException, ctx: CallContext) -> AwsFailure:
