@@ -270,3 +270,26 @@ def test_a_permission_check_that_cannot_run_is_reported_inside_the_test(
     assert data["permissions"]["error"]["hint"]
     human = cli("connector", "test", "c1")
     assert human.code == 1 and "permissions not checked" in human.out
+
+
+def test_credentials_and_regions_failures_are_classified_not_tracebacks(cli: Runner) -> None:
+    doc = """
+connector:
+  name: ambient
+  identifier: ambient
+  type: Aws
+  spec:
+    credential:
+      type: InheritFromDelegate
+      region: us-east-1
+    delegateSelectors: [somewhere]
+"""
+    cli("connector", "create", "-f", "-", input=doc)
+    r = cli("credentials", "ambient", "--here")
+    assert r.code == 1
+    assert "NO_CREDENTIALS" in r.err and "Traceback" not in r.text
+    cli("secret", "create", "sk", input="wrong")
+    cli("connector", "create", "-f", "-", input=manual_yaml("wrong", "AKIAWRONG0000000000", "sk"))
+    r = cli("connector", "regions", "wrong")
+    assert r.code == 1
+    assert "INVALID_CREDENTIALS" in r.err and "Traceback" not in r.text

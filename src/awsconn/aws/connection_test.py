@@ -94,20 +94,7 @@ class _Failed(Exception):
 
 
 def _context(spec: SessionSpec, factory: SessionFactory, stage: Stage) -> CallContext:
-    secrets: tuple[str, ...] = ()
-    if spec.static_keys is not None:
-        secrets = tuple(
-            s for s in (spec.static_keys.secret_access_key, spec.static_keys.session_token) if s
-        )
-    return CallContext(
-        region=spec.region,
-        stage=stage,
-        role_arn=spec.role_arn,
-        external_id_sent=bool(spec.external_id),
-        endpoint_url=factory.environ.get("AWS_ENDPOINT_URL"),
-        credential_type=spec.credential_type,
-        secrets=secrets,
-    )
+    return factory.call_context(spec, stage)
 
 
 def _precheck(spec: SessionSpec) -> AwsFailure | None:

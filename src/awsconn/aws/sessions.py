@@ -40,8 +40,9 @@ from botocore.regions import EndpointResolver
 from botocore.utils import FileWebIdentityTokenLoader, InstanceMetadataFetcher
 
 from awsconn.aws.client_classes import enable_class_cache
+from awsconn.aws.diagnosis import CallContext, Stage, raise_for
 from awsconn.aws.retry_backoff import Backoff, install_backoff
-from awsconn.errors import InvalidInput
+from awsconn.errors import AwsconnError, InvalidInput
 
 __all__ = [
     "Backoff",
@@ -327,12 +328,33 @@ class SessionFactory:
             self._resolved(spec).botocore, service, region or spec.region, spec.backoff, config
         )
 
+    def call_context(self, spec: SessionSpec, stage: Stage = "call") -> CallContext:
+        """What diagnosis needs to explain a failure of a call made for ``spec``."""
+        secrets: tuple[str, ...] = ()
+        if spec.static_keys is not None:
+            keys = spec.static_keys
+            secrets = tuple(s for s in (keys.secret_access_key, keys.session_token) if s)
+        return CallContext(
+            region=spec.region,
+            stage=stage,
+            role_arn=spec.role_arn,
+            external_id_sent=bool(spec.external_id),
+            endpoint_url=self._environ.get("AWS_ENDPOINT_URL"),
+            credential_type=spec.credential_type,
+            secrets=secrets,
+        )
+
     def frozen_credentials(self, spec: SessionSpec) -> FrozenCredentials:
         """Current credentials, refreshed if needed, for AWS CLI ``credential_process``."""
-        creds = self._resolved(spec).botocore.get_credentials()
-        if creds is None:
-            raise NoCredentialsError()
-        frozen = creds.get_frozen_credentials()
+        try:
+            creds = self._resolved(spec).botocore.get_credentials()
+            if creds is None:
+                raise NoCredentialsError()
+            frozen = creds.get_frozen_credentials()
+        except AwsconnError:
+            raise
+        except Exception as exc:  # every botocore failure becomes one taxonomy code
+            raise raise_for(exc, self.call_context(spec, "credentials")) from exc
         expiry = getattr(creds, "_expiry_time", None)
         return FrozenCredentials(
             str(frozen.access_key), str(frozen.secret_key), frozen.token, expiry
@@ -340,8 +362,12 @@ class SessionFactory:
 
     def list_regions(self, spec: SessionSpec, *, config: Config | None = None) -> list[str]:
         """Region names the account can use (EC2 DescribeRegions in the test region)."""
-        ec2 = self.client(spec, "ec2", config=config)
-        answer = ec2.describe_regions()
+        try:
+            answer = self.client(spec, "ec2", config=config).describe_regions()
+        except AwsconnError:
+            raise
+        except Exception as exc:
+            raise raise_for(exc, self.call_context(spec, "regions")) from exc
         return sorted(r["RegionName"] for r in answer.get("Regions", []))
 
     # -- internals --------------------------------------------------------------
