@@ -31,6 +31,15 @@ from botocore.utils import InstanceMetadataFetcher
 
 from awsconn.aws.client_classes import enable_class_cache
 
+__all__ = [
+    "EnvWebIdentityProvider",
+    "EnvironSession",
+    "SharedData",
+    "delegate_chain",
+    "imds_endpoint_mode",
+    "proxies_from",
+]
+
 
 class SharedData:
     """Service models, endpoint rules and exception classes, loaded once per factory."""
