@@ -195,38 +195,25 @@ def check(
     output: str = OUTPUT,
 ) -> None:
     """Check the connector's identity has every permission the capabilities need (exit 1 if not)."""
-    from awsconn.service import connectors
-    from awsconn.service.permissions import check as run_check
+    from awsconn.service.permissions import check_connector
 
     output = check_output(output)
     params = _params(
         bucket=bucket, repository=repository, region=region, account=account, role=role
     )
-    files = [_load(p, "--policy-file") for p in policy_file]
-    scps = [_load(p, "--scp") for p in scp]
-    resource = _load(resource_policy, "--resource-policy") if resource_policy else None
-    ctx = build_context()
-    if files:  # what-if: the connector only gives its test region and capabilities
-        connector = connectors.get(ctx, ref_of(ref)).connector
-        clients, test_region = None, connector.region
-    else:
-        clients, test_region, connector = _connector_clients(ctx, ref, here)
-    names = _names(for_) if for_ else list(connector.capabilities)
-    if not names:
-        raise InvalidInput(
-            "--for: no capability given and the connector records none",
-            hint="pass --for CAP[,CAP...] (see 'awsconn permissions list')",
-        )
-    report = run_check(
-        names,
-        clients=clients,
+    report = check_connector(
+        build_context(),
+        ref_of(ref),
+        _names(for_) if for_ else None,
         params=params,
-        test_region=test_region,
-        policy_files=files,
-        scps=scps,
-        resource_policy=resource,
+        here=here,
+        policy_files=[_load(p, "--policy-file") for p in policy_file],
+        required=True,
+        scps=[_load(p, "--scp") for p in scp],
+        resource_policy=_load(resource_policy, "--resource-policy") if resource_policy else None,
         use_simulator=not no_simulator,
     )
+    assert report is not None  # required=True raises instead of returning None
     if output == "json":
         print_json(report.to_dict())
     else:

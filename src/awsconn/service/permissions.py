@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from awsconn.errors import AwsCallFailed
+from awsconn.errors import AwsCallFailed, InvalidInput
 from awsconn.iam import PolicySet, Request
 from awsconn.iam.capabilities import (
     Catalog,
@@ -436,18 +436,41 @@ def check_connector(
     *,
     params: Parameters | None = None,
     here: bool = False,
+    policy_files: Sequence[Any] = (),
+    required: bool = False,
     **options: Any,
 ) -> CheckReport | None:
     """Check a stored connector: ``capabilities`` or, when None, those it records.
 
-    Returns None when there is nothing to check (no capabilities given or recorded).
-    ``options`` go to :func:`check` (scps, resource_policy, use_simulator).
+    With ``policy_files`` (what-if) no AWS call is made: the connector only gives its
+    test region and recorded capabilities. Nothing to check returns None, or raises
+    InvalidInput when ``required``. ``options`` go to :func:`check` (scps,
+    resource_policy, use_simulator).
     """
-    clients, connector = connector_clients(ctx, ref, here=here)
+    from awsconn.service import connectors
+
+    clients: Clients | None
+    if policy_files:
+        connector = connectors.get(ctx, ref).connector
+        clients = None
+    else:
+        clients, connector = connector_clients(ctx, ref, here=here)
     names = list(capabilities) if capabilities is not None else list(connector.capabilities)
     if not names:
+        if required:
+            raise InvalidInput(
+                "--for: no capability given and the connector records none",
+                hint="pass --for CAP[,CAP...] (see 'awsconn permissions list')",
+            )
         return None
-    return check(names, clients=clients, params=params, test_region=connector.region, **options)
+    return check(
+        names,
+        clients=clients,
+        params=params,
+        test_region=connector.region,
+        policy_files=policy_files,
+        **options,
+    )
 
 
 def check_for_test(
