@@ -31,17 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a click usage error or a bug: no traceback for users
-        import click
+    except Exception as exc:  # a usage error from the CLI framework, or a bug
+        import typer
 
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, typer.Abort):
             print("aborted", file=sys.stderr)
             return 1
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Exit):
-            return exc.exit_code
+        if isinstance(exc, typer.Exit):
+            return int(getattr(exc, "exit_code", 1))
+        show = getattr(exc, "show", None)
+        if isinstance(exc, typer.TyperException) and callable(show):
+            show()  # usage errors: "Usage: ... Error: Invalid value for '--timeout' ..."
+            return int(getattr(exc, "exit_code", 2))
         print(
             f"internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in awsconn; run with AWSCONN_DEBUG=1 for the traceback.",

@@ -42,11 +42,18 @@ def check_output(value: str, allowed: tuple[str, ...] = ("table", "json")) -> st
 def read_input(path: str) -> tuple[str, str]:
     """Read ``-f FILE`` (``-`` for stdin); returns (text, a name for messages)."""
     if path == "-":
-        return sys.stdin.read(), "stdin"
+        try:
+            return sys.stdin.read(), "stdin"
+        except UnicodeDecodeError:
+            raise InvalidInput("cannot read stdin: it is not UTF-8 text") from None
     p = Path(path)
     try:
         return p.read_text(encoding="utf-8"), str(p)
     except FileNotFoundError:
         raise InvalidInput(f"file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.__class__.__name__}") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"cannot read {path}: it is a directory") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"cannot read {path}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
 
-from awsconn.cli.common import OUTPUT, check_output
+from awsconn.cli.common import OUTPUT, check_output, read_input
 from awsconn.cli.output import print_json
 from awsconn.errors import InvalidInput
 
@@ -23,12 +22,7 @@ DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/awsconn"
 
 
 def _read(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        return Path(path).read_text()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    return read_input(path)[0]
 
 
 def _policy(path: str) -> tuple[str, Any]:

@@ -1,0 +1,49 @@
+"""Bad input anywhere in the CLI: exit 2, a message naming what is wrong, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from cli_fixtures import Runner
+
+BAD = [
+    ("connector", "create", "-f", "/nonexistent"),
+    ("connector", "create", "-f", "/tmp"),
+    ("connector", "import", "-f", "/bin/ls"),
+    ("connector", "get", "a/b/c/d"),
+    ("connector", "get", "9bad"),
+    ("connector", "test"),
+    ("connector", "test", "x", "--all"),
+    ("connector", "test", "x", "--timeout", "0"),
+    ("connector", "list", "--type", "Foo"),
+    ("connector", "list", "--project", "p"),
+    ("connector", "list", "-o", "xml"),
+    ("connector", "list", "--bogus"),
+    ("secret", "create", "9bad"),
+    ("secret", "delete", "nope", "--yes"),
+    ("policy", "evaluate", "--policy", "/bin/ls", "--action", "s3:GetObject", "--resource", "*"),
+    ("policy", "simulate", "/bin/ls"),
+    ("policy", "lint", "/nonexistent"),
+    ("permissions", "policy", "--for", "nope"),
+    ("permissions", "policy", "--for", "s3-read", "--bucket", "bad bucket"),
+    ("permissions", "trust-policy", "--trusted-principal", "notanarn"),
+    ("credentials", "nope"),
+    ("exec", "nope", "--", "true"),
+    ("no-such-command",),
+]
+
+
+@pytest.mark.parametrize("argv", BAD, ids=lambda a: " ".join(a))
+def test_bad_input_exits_2_with_a_message_and_no_traceback(
+    cli: Runner, argv: tuple[str, ...]
+) -> None:
+    r = cli(*argv)
+    assert r.code == 2, r.text
+    assert r.err.strip()
+    assert "Traceback" not in r.text
+    assert "internal error" not in r.text
+
+
+def test_a_connector_document_that_is_not_yaml_names_its_line(cli: Runner) -> None:
+    r = cli("connector", "create", "-f", "-", input="connector:\n  name: [unclosed\n")
+    assert r.code == 2
+    assert "not valid YAML at line" in r.err
