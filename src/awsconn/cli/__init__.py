@@ -15,11 +15,12 @@ __all__ = ["main"]
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; awsconn errors become a message on stderr and an exit code, no traceback."""
-    from awsconn.cli.app import app
+    from awsconn.cli.app import build_app
     from awsconn.cli.output import print_error
 
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        rv = app(args=argv, standalone_mode=False, prog_name="awsconn")
+        rv = build_app(args)(args=args, standalone_mode=False, prog_name="awsconn")
         if isinstance(rv, int) and not isinstance(rv, bool):  # typer.Exit(code) lands here
             return rv
     except AwsconnError as exc:

@@ -1,27 +1,51 @@
-"""The Typer application: one sub-app per noun, each in a module named for it."""
+"""The Typer application: one sub-app per noun, each in a module named for it.
+
+Only the noun a command line names is built in full: Typer inspects the signature
+of every command it builds, so building all of them for every run would cost more
+than the rest of ``awsconn --help``. Nouns not invoked are registered with their
+help text only, which is all the top-level help shows.
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Sequence
+
 import typer
 
-from awsconn.cli import connector, demo, permissions, policy, secret, use
+__all__ = ["NOUNS", "build_app"]
 
-app = typer.Typer(
-    name="awsconn",
-    help="AWS connectors: store them, test them, check their permissions, use their credentials.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode=None,
-)
-app.add_typer(
-    connector.app, name="connector", help="Create, test, import and export AWS connectors."
-)
-app.add_typer(secret.app, name="secret", help="Encrypted secrets (values are write-only).")
-app.add_typer(policy.app, name="policy", help="The offline IAM policy engine.")
-app.add_typer(
-    permissions.app, name="permissions", help="What each use needs; check a connector has it."
-)
-app.command("credentials")(use.credentials)
-app.command("exec", context_settings={"allow_interspersed_args": False})(use.exec_)
-app.command("demo")(demo.demo)
+HELP = "AWS connectors: store them, test them, check their permissions, use their credentials."
+
+# noun -> (module holding its Typer `app`, one-line help)
+NOUNS: dict[str, tuple[str, str]] = {
+    "connector": ("awsconn.cli.connector", "Create, test, import and export AWS connectors."),
+    "secret": ("awsconn.cli.secret", "Encrypted secrets (values are write-only)."),
+    "policy": ("awsconn.cli.policy", "The offline IAM policy engine."),
+    "permissions": ("awsconn.cli.permissions", "What each use needs; check a connector has it."),
+}
+
+
+def build_app(argv: Sequence[str] = ()) -> typer.Typer:
+    """The CLI for this command line: the invoked noun in full, the others by name only."""
+    from awsconn.cli import demo, use
+
+    app = typer.Typer(
+        name="awsconn",
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        rich_markup_mode=None,
+    )
+    invoked = next((a for a in argv if not a.startswith("-")), None)
+    for noun, (module, help_text) in NOUNS.items():
+        if noun == invoked:
+            sub = importlib.import_module(module).app
+        else:
+            sub = typer.Typer(help=help_text)
+        app.add_typer(sub, name=noun, help=help_text)
+    app.command("credentials")(use.credentials)
+    app.command("exec", context_settings={"allow_interspersed_args": False})(use.exec_)
+    app.command("demo")(demo.demo)
+    return app
