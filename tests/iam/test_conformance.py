@@ -1,6 +1,6 @@
 """Every plain-evaluation case of the iam-simulate suite (read at test time from
 ``../shared/conformance/iam-simulate/cases`` or $AWSCONN_CONFORMANCE_DIR) must get
-its ``expected.response``; a per-file passed/failed summary prints at the end."""
+its ``expected.response``; tests/iam/conftest.py prints passed/failed per file at the end."""
 
 from __future__ import annotations
 
@@ -33,15 +33,17 @@ def test_case(case: dict[str, Any] | None, request: pytest.FixtureRequest) -> No
     assert ok, f"{case['name']}: got {decision.result}\n{decision.explain()}"
 
 
-def test_summary() -> None:
-    """Runs last in this module: prints passed/failed per file (with -s or in -rA output)."""
+def summary_lines() -> list[str]:
+    """Passed/failed per case file, then the total (empty when no case ran)."""
     if not RESULTS:
-        pytest.skip("no conformance case ran")
+        return []
     total = collections.Counter[str]()
     lines = []
     for file_id in sorted(RESULTS):
         c = RESULTS[file_id]
         total.update(c)
-        lines.append(f"{file_id}: {c['passed']} passed, {c['failed']} failed")
-    lines.append(f"TOTAL: {total['passed']} passed, {total['failed']} failed of {len(CASES)}")
-    print("\n" + "\n".join(lines))
+        lines.append(f"{file_id}: passed {c['passed']}, failed {c['failed']}")
+    lines.append(
+        f"conformance total: {total['passed']} passed, {total['failed']} failed of {len(CASES)}"
+    )
+    return lines
