@@ -66,16 +66,17 @@ def test_actions_case_insensitive_with_wildcards() -> None:
 
 def test_resources_case_sensitive_and_segment_aware() -> None:
     # reference_policies_elements_resource.html: ARNs are case-sensitive; a wildcard
-    # in one segment does not span the ':' separating segments.
+    # inside a segment does not span the ':' separating segments (one that ends a
+    # segment may: tests/iam/test_iam_documented_edges.py).
     ps = PolicySet(identity=[pol(allow(resource="arn:aws:s3:::Bucket/*"))])
     assert run(ps, resource="arn:aws:s3:::Bucket/a/b:c") == "Allowed"
     assert run(ps, resource="arn:aws:s3:::bucket/a") == "ImplicitlyDenied"
-    ps = PolicySet(identity=[pol(allow("sns:Publish", "arn:aws:sns:*:111122223333:t"))])
+    ps = PolicySet(identity=[pol(allow("sns:Publish", "arn:aws:sns:us-*-1:111122223333:t"))])
     assert (
         run(ps, action="sns:Publish", resource="arn:aws:sns:us-east-1:111122223333:t") == "Allowed"
     )
     assert (
-        run(ps, action="sns:Publish", resource="arn:aws:sns:a:b:111122223333:t")
+        run(ps, action="sns:Publish", resource="arn:aws:sns:us-a:b-1:111122223333:t")
         == "ImplicitlyDenied"
     )
 

@@ -106,7 +106,7 @@ class ResourceMatcher:
             ):
                 exact.add(text)
             elif text != "*":
-                globs.append(glob_regex(pat.tokens, arn=True))
+                globs.append(glob_regex(pat.tokens, arn=True, resource=True))
         self.exact = frozenset(exact)
         self.regex = re.compile("|".join(globs), re.DOTALL) if globs else None
         self.dynamic = tuple(dynamic)
@@ -121,7 +121,7 @@ class ResourceMatcher:
             toks = resolve(pat, context)
             if toks is None:
                 continue
-            source = glob_regex(toks, arn=True)
+            source = glob_regex(toks, arn=True, resource=True)
             rx = self._seen.get(source)
             if rx is None:
                 if len(self._seen) > _CACHE_LIMIT:

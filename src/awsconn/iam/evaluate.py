@@ -65,16 +65,18 @@ def _pattern_request(cs: CompiledStatement, req: PreparedRequest) -> bool:
 
 
 def _aws_match(values: frozenset[str], p: Principal) -> str | None:
+    """How ``values`` name the caller; account and role ARNs in the caller's partition."""
     if p.text in values:
         return "principal"
     best: str | None = None
+    iam = f"arn:{p.partition}:iam::{p.account}:"
     for value in values:
-        if p.account and (value == p.account or value == f"arn:aws:iam::{p.account}:root"):
+        if p.account and (value == p.account or value == f"{iam}root"):
             best = best or "account"
         elif (
             p.kind == "session"
             and p.role_name
-            and value.startswith(f"arn:aws:iam::{p.account}:role/")
+            and value.startswith(f"{iam}role/")
             and value.rsplit("/", 1)[-1] == p.role_name
         ):
             best = "role"
@@ -135,7 +137,7 @@ def _protected_iam_resource(req: PreparedRequest) -> bool:
     if req.service != "iam" or req.name.startswith(_READ_PREFIXES):
         return False
     res = req.resource
-    return res.startswith("arn:aws:iam::aws:policy/") or ":role/aws-reserved/" in res
+    return (res.startswith("arn:") and ":iam::aws:policy/" in res) or ":role/aws-reserved/" in res
 
 
 def _protected_kms_alias(req: PreparedRequest) -> bool:

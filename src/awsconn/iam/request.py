@@ -40,6 +40,7 @@ class Principal:
     kind: str
     account: str | None
     role_name: str | None = None
+    partition: str = "aws"
 
 
 _principals: dict[str | None, Principal] = {}
@@ -65,28 +66,33 @@ def _parse_principal(text: str | None) -> Principal:
     parts = text.split(":", 5)
     if len(parts) < 6:
         return Principal(text, "other", None)
+    partition = parts[1]
     account = parts[4] or None
     resource = parts[5]
     if parts[2] == "iam":
         if resource == "root":
-            return Principal(text, "root", account)
+            return Principal(text, "root", account, partition=partition)
         if resource.startswith("user/"):
-            return Principal(text, "user", account)
+            return Principal(text, "user", account, partition=partition)
         if resource.startswith("role/"):
-            return Principal(text, "role", account, resource.rsplit("/", 1)[-1])
+            return Principal(text, "role", account, resource.rsplit("/", 1)[-1], partition)
     elif parts[2] == "sts":
         if resource.startswith("assumed-role/"):
             pieces = resource.split("/")
-            return Principal(text, "session", account, pieces[1] if len(pieces) > 1 else None)
+            role = pieces[1] if len(pieces) > 1 else None
+            return Principal(text, "session", account, role, partition)
         if resource.startswith("federated-user/"):
-            return Principal(text, "federated", account)
-    return Principal(text, "other", account)
+            return Principal(text, "federated", account, partition=partition)
+    return Principal(text, "other", account, partition=partition)
 
 
 def resource_account_of(resource: str) -> str | None:
+    """The 12-digit account in an ARN; ``None`` when it has none (S3) or names no
+    account (``arn:aws:iam::aws:policy/...``: AWS managed policies belong to no one, so
+    reading them is a same-account decision, not a cross-account one)."""
     if resource.startswith("arn:"):
         parts = resource.split(":", 5)
-        if len(parts) == 6 and parts[4]:
+        if len(parts) == 6 and _ACCOUNT.match(parts[4]):
             return parts[4]
     return None
 

@@ -115,18 +115,26 @@ def has_wildcard(tokens: Sequence[Token]) -> bool:
     return any(t in (STAR, QMARK) for t in tokens)
 
 
-def glob_regex(tokens: Sequence[Token], *, arn: bool) -> str:
+def glob_regex(tokens: Sequence[Token], *, arn: bool, resource: bool = False) -> str:
     """Regex source for a tokenised glob.
 
     With ``arn=True`` a wildcard in the first five ARN segments stays inside its
     segment (AWS matches ARNs segment by segment); in the resource part it spans
-    anything, ``/`` and ``:`` included.
+    anything, ``/`` and ``:`` included. With ``resource=True`` (the Resource element)
+    a ``*`` that ends a segment may also span colons: AWS, "IAM JSON policy elements:
+    Resource": "If the * wildcard is the last character of a resource ARN segment, it
+    can expand to match beyond the colon boundaries" (so ``arn:aws:logs:*`` matches).
     """
     parts: list[str] = []
     colons = 0
-    for tok in tokens:
+    last = len(tokens) - 1
+    for i, tok in enumerate(tokens):
         if tok == STAR:
-            parts.append("[^:]*" if arn and colons < 5 else ".*")
+            spans = not arn or colons >= 5
+            if not spans and resource:
+                nxt = tokens[i + 1] if i < last else None
+                spans = nxt is None or (isinstance(nxt, str) and nxt.startswith(":"))
+            parts.append(".*" if spans else "[^:]*")
         elif tok == QMARK:
             parts.append("[^:]" if arn and colons < 5 else ".")
         else:
