@@ -14,7 +14,7 @@ import typer
 
 from awsconn.cli.common import OUTPUT, check_output, read_input
 from awsconn.cli.output import print_json
-from awsconn.errors import InvalidInput
+from awsconn.errors import InvalidInput, ValidationFailed
 
 app = typer.Typer(no_args_is_help=True, help="The offline IAM policy engine.")
 
@@ -26,12 +26,46 @@ def _read(path: str) -> str:
 
 
 def _policy(path: str) -> tuple[str, Any]:
-    """A policy file as (name, parsed JSON); the name is the path, for explanations."""
+    """A policy file as (name, compiled policy); the name is the path, for explanations
+    and for the error when the document is not a valid policy."""
+    from awsconn.iam.compile import compile_policy
+
     text = _read(path)
     try:
-        return path, json.loads(text)
+        document = json.loads(text)
     except ValueError as exc:
         raise InvalidInput(f"{path} is not JSON: {exc}") from None
+    try:
+        return path, compile_policy(document, path)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.problems, what=f"policy {path}") from None
+
+
+_ARN_PARTS = 6
+
+
+def _check_request(action: str, resource: str, principal: str) -> None:
+    """A request the engine can decide, or bad input naming the option (exit 2)."""
+    service, sep, name = action.partition(":")
+    if not sep or not service or not name or any(c.isspace() for c in action):
+        raise InvalidInput(f"--action: not service:Action (given {action!r}), e.g. s3:GetObject")
+    if resource != "*" and not (
+        resource.startswith("arn:") and len(resource.split(":", 5)) == _ARN_PARTS
+    ):
+        raise InvalidInput(
+            f"--resource: not an ARN or * (given {resource!r}); "
+            "allowed: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE or *"
+        )
+    if not (
+        (principal.startswith("arn:") and len(principal.split(":", 5)) == _ARN_PARTS)
+        or (principal.isdigit() and len(principal) == 12)
+        or "." in principal
+        or principal == "anonymous"
+    ):
+        raise InvalidInput(
+            f"--principal: not a caller (given {principal!r}); allowed: an IAM/STS ARN, "
+            "a 12-digit account, a service principal (lambda.amazonaws.com) or 'anonymous'"
+        )
 
 
 def _context(pairs: list[str]) -> dict[str, str | list[str]]:
@@ -66,6 +100,7 @@ def evaluate(
     from awsconn.iam import PolicySet, Request
 
     check_output(output)
+    _check_request(action, resource, principal)
     ps = PolicySet(
         identity=[_policy(p) for p in policy],
         boundaries=[_policy(p) for p in boundary],
@@ -106,7 +141,7 @@ def simulate(
 ) -> None:
     """Run simulation cases: one JSON line per case on stdout, a summary on stderr."""
     from awsconn.errors import AwsconnError
-    from awsconn.iam.cases import case_policy_set, case_request
+    from awsconn.iam.cases import case_expected, case_policy_set, case_request
 
     counts = {"cases": 0, "passed": 0, "failed": 0, "errors": 0}
     for index, case in enumerate(_cases(_read(source))):
@@ -116,6 +151,7 @@ def simulate(
         try:
             if not isinstance(case, dict):
                 raise InvalidInput("a case must be a JSON object")
+            expected = case_expected(case)
             decision = case_policy_set(case).evaluate(case_request(case))
         except AwsconnError as exc:
             counts["errors"] += 1
@@ -123,7 +159,6 @@ def simulate(
             sys.stdout.write(json.dumps(line, sort_keys=True) + "\n")
             continue
         line.update(decision.to_dict())
-        expected = (case.get("expected") or {}).get("response")
         if expected is not None:
             line["pass"] = decision.result == expected
             counts["passed" if line["pass"] else "failed"] += 1
