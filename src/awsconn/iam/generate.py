@@ -95,9 +95,9 @@ def cross_account_trust_policy(
     """Trust policy of the cross-account role: who may assume it, with the External ID."""
     problems: list[Problem] = []
     principal = trusted_principal.strip()
-    if _ACCOUNT.match(principal):
-        principal = f"arn:aws:iam::{principal}:root"
-    elif not _PRINCIPAL.match(principal):
+    # A bare account ID stays as given: AWS reads it as the account in the role's own
+    # partition, where arn:aws:iam::ID:root would exclude GovCloud and China.
+    if not _ACCOUNT.match(principal) and not _PRINCIPAL.match(principal):
         problems.append(
             Problem(
                 "trusted-principal",
