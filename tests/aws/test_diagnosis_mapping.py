@@ -149,3 +149,18 @@ def test_an_unmapped_aws_error_keeps_its_code_and_is_not_called_unreachable():
     failure = diagnose(client_error("SomethingNew", op="DescribeRegions", status=400), ctx)
     assert failure.code == "AWS_ERROR"
     assert failure.aws_error_code == "SomethingNew"
+
+
+@pytest.mark.parametrize("url", ["not-a-url", "ftp//nohost"])
+def test_a_malformed_endpoint_url_is_a_classified_failure_not_a_crash(url):
+    factory = SessionFactory({"AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": url})
+    spec = SessionSpec(
+        "a/b", "ManualConfig", "us-east-1", static_keys=StaticKeys("AKIA1", "secret-value-1")
+    )
+    [error] = run_connection_test(spec, factory).errors
+    assert error.code == "ENDPOINT_UNREACHABLE"
+    assert "AWS_ENDPOINT_URL" in error.hint
+    assert url in error.message
+    with pytest.raises(AwsCallFailed) as err:
+        factory.list_regions(spec)
+    assert err.value.code == "ENDPOINT_UNREACHABLE"

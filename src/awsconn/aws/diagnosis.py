@@ -289,6 +289,14 @@ def diagnose(exc: BaseException, ctx: CallContext) -> AwsFailure:
     if isinstance(exc, bce.BotoCoreError):
         code = "NO_CREDENTIALS" if ctx.stage == "credentials" else "ENDPOINT_UNREACHABLE"
         return AwsFailure(code, text, _network_hint(ctx))
+    if isinstance(exc, ValueError) and text.startswith("Invalid endpoint"):
+        # botocore's check of a configured endpoint URL: a setting error, not a bug.
+        return AwsFailure(
+            "ENDPOINT_UNREACHABLE",
+            f"{text} (the configured endpoint is not a URL)",
+            "Set AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_<SERVICE>, or endpoint_url in the "
+            "profile) to a full URL such as https://host:port, or unset it to use AWS.",
+        )
     raise exc
 
 
