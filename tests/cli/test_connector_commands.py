@@ -293,3 +293,31 @@ connector:
     r = cli("connector", "regions", "wrong")
     assert r.code == 1
     assert "INVALID_CREDENTIALS" in r.err and "Traceback" not in r.text
+
+
+def test_a_connector_whose_secret_was_force_deleted_fails_its_test_without_stopping_the_rest(
+    cli: Runner, user_keys
+) -> None:  # type: ignore[no-untyped-def]
+    cli("secret", "create", "sk", input=user_keys.secret_access_key)
+    cli("secret", "create", "gone", input="x")
+    docs = manual_yaml("ok1", user_keys.access_key_id, "sk") + "---\n"
+    docs += manual_yaml("orphan", user_keys.access_key_id, "gone")
+    assert cli("connector", "import", "-f", "-", input=docs).code == 0
+    assert cli("secret", "delete", "gone", "--yes", "--force").code == 0
+
+    r = cli("connector", "test", "--all", "-o", "json")
+    assert r.code == 1, r.text
+    by_ref = {d["connector"]: d for d in json.loads(r.out)}
+    assert by_ref["ok1"]["status"] == "SUCCESS"
+    orphan = by_ref["orphan"]
+    assert orphan["status"] == "FAILURE"
+    [error] = orphan["errors"]
+    assert error["code"] == "NO_CREDENTIALS"
+    assert "spec.credential.spec.secretKeyRef" in error["message"]
+    assert "gone" in error["message"]
+
+    single = cli("connector", "test", "orphan", "-o", "json")
+    assert single.code == 1, single.text
+    assert json.loads(single.out)["errors"][0]["code"] == "NO_CREDENTIALS"
+    rows = {r["ref"]: r for r in json.loads(cli("connector", "list", "-o", "json").out)}
+    assert rows["orphan"]["lastStatus"] == "FAILURE"

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from awsconn.errors import AwsFailure
+from awsconn.errors import AwsconnError, AwsFailure
 from awsconn.model import Connector, EntityRef
 from awsconn.service import connectors as connector_service
 from awsconn.service.context import AppContext
@@ -105,6 +105,45 @@ class TestOutcome:
         return out
 
 
+def _spec_or_failure(ctx: AppContext, connector: Connector) -> SessionSpec | ConnectionTestResult:
+    """The connector's session spec, or a FAILURE result when its secrets cannot be read.
+
+    A secret deleted with --force (or sealed under a key no longer loaded) breaks this
+    one connector: its test fails with NO_CREDENTIALS naming the setting, and a run over
+    many connectors goes on with the others.
+    """
+    from awsconn.aws.connection_test import ConnectionTestResult, Identity
+
+    try:
+        return session_spec(ctx, connector)
+    except AwsconnError as exc:
+        missing = []
+        for path, ref in connector.secret_refs().items():
+            target = ref.resolve(connector.scope)
+            if target is not None and not ctx.secrets.exists(
+                org=target.scope.org, project=target.scope.project, identifier=target.identifier
+            ):
+                missing.append(f"{path}: secret {ref} not found in {target.scope.label()}")
+        if missing:
+            message = "; ".join(missing)
+            hint = (
+                "create the secret again ('awsconn secret create ID', with --org/--project "
+                "for its scope) or point the connector at an existing one"
+            )
+        else:
+            message = f"the connector's secrets cannot be used: {exc.message}"
+            hint = exc.hint or ""
+        return ConnectionTestResult(
+            connector=str(connector.ref),
+            status="FAILURE",
+            identity=Identity(),
+            region=connector.region,
+            tested_at=ctx.clock(),
+            duration_ms=0,
+            errors=(AwsFailure("NO_CREDENTIALS", message, hint),),
+        )
+
+
 def _record(ctx: AppContext, connector: Connector, result: ConnectionTestResult) -> None:
     with ctx.db.transaction() as tx:
         tx.connectors.record_test(
@@ -123,12 +162,16 @@ def test_connector(
 ) -> TestOutcome:
     """Test one connector: who am I, then DescribeRegions in its test region; store the status."""
     from awsconn.aws.connection_test import run_connection_test
+    from awsconn.aws.sessions import SessionSpec
 
     connector = connector_service.get(ctx, ref).connector
     placement = place_locally(connector, ctx.delegate_tags, here=here)
     placement.require()
-    spec = session_spec(ctx, connector)
-    result = run_connection_test(spec, ctx.sessions, timeout_s=timeout_s, clock=ctx.clock)
+    spec = _spec_or_failure(ctx, connector)
+    if isinstance(spec, SessionSpec):
+        result = run_connection_test(spec, ctx.sessions, timeout_s=timeout_s, clock=ctx.clock)
+    else:
+        result = spec
     result = replace(result, connector=str(ref))
     _record(ctx, connector, result)
     return TestOutcome(ref, placement, result)
@@ -144,6 +187,7 @@ def test_all(
 ) -> list[TestOutcome]:
     """Test many connectors at once (shared SDK models, overlapped waits); store each status."""
     from awsconn.aws.connection_test import run_connection_tests
+    from awsconn.aws.sessions import SessionSpec
 
     if refs is None:
         connectors = [v.connector for v in connector_service.list_connectors(ctx)]
@@ -157,11 +201,15 @@ def test_all(
         outcomes.append(outcome)
         if placement.runs_here:
             runnable.append((c, outcome))
-    specs = [session_spec(ctx, c) for c, _ in runnable]
-    results = run_connection_tests(
-        specs, ctx.sessions, concurrency=concurrency, timeout_s=timeout_s, clock=ctx.clock
+    prepared = [_spec_or_failure(ctx, c) for c, _ in runnable]
+    specs = [p for p in prepared if isinstance(p, SessionSpec)]
+    tested = iter(
+        run_connection_tests(
+            specs, ctx.sessions, concurrency=concurrency, timeout_s=timeout_s, clock=ctx.clock
+        )
     )
-    for (c, outcome), result in zip(runnable, results, strict=True):
+    for (c, outcome), ready in zip(runnable, prepared, strict=True):
+        result = next(tested) if isinstance(ready, SessionSpec) else ready
         outcome.result = replace(result, connector=str(c.ref))
     with ctx.db.transaction() as tx:
         for c, outcome in runnable:
