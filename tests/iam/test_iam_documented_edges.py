@@ -220,3 +220,11 @@ def test_aws_managed_policies_are_read_only_in_every_partition() -> None:
         arn = f"arn:{partition}:iam::aws:policy/ReadOnlyAccess"
         assert decide(ps, "iam:CreatePolicyVersion", arn) == D, partition
         assert decide(ps, "iam:GetPolicy", arn) == A, partition
+
+
+@pytest.mark.parametrize("value", ["1_000", "nan", "inf", "-Infinity"])
+def test_numeric_values_are_numbers_not_python_literals(value: str) -> None:
+    # Condition operators: Numeric operators compare integer and decimal values; text
+    # that Python's float() happens to accept (underscores, nan, inf) is not a number.
+    assert cond({"NumericGreaterThan": {"s3:max-keys": "0"}}, {"s3:max-keys": value}) == D
+    assert cond({"NumericGreaterThanEquals": {"s3:max-keys": value}}, {"s3:max-keys": "1"}) == D

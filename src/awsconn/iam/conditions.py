@@ -35,11 +35,14 @@ Test = Callable[[str, Sequence[str]], bool]
 """A positive test: does one request value match any of the policy values?"""
 
 
+_NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
 def _number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
+    """An integer or decimal; not Python-only literals (``1_000``, ``nan``, ``inf``)."""
+    if _NUMBER.fullmatch(text) is None:
         return None
+    return float(text)
 
 
 def _date(text: str) -> float | None:
