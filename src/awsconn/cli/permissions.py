@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +92,20 @@ def policy(
     role: str | None = ROLE,
 ) -> None:
     """Print the least-privilege identity policy for the capabilities (JSON)."""
-    from awsconn.service.permissions import generate
+    from awsconn.service.permissions import generate, unscoped_parameters
 
     params = _params(
         bucket=bucket, repository=repository, region=region, account=account, role=role
     )
-    print_json(generate(_names(for_), params))
+    names = _names(for_)
+    print_json(generate(names, params))
+    wide = unscoped_parameters(names, params)
+    if wide:
+        options = ", ".join(f"--{p}" for p in wide)
+        sys.stderr.write(
+            f"note: {options} not given: the policy covers every "
+            f"{', '.join(wide)} (give {'it' if len(wide) == 1 else 'them'} to scope it)\n"
+        )
 
 
 @app.command("trust-policy")

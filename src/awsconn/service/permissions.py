@@ -77,6 +77,15 @@ def generate(
     return least_privilege_policy(catalog.render(catalog.resolve(capabilities), params))
 
 
+def unscoped_parameters(
+    capabilities: Sequence[str], params: Parameters, *, catalog: Catalog | None = None
+) -> list[str]:
+    """Parameters these capabilities take that were left as ``*`` (so the policy is wider)."""
+    catalog = catalog or load_catalog()
+    wanted = {p for cap in catalog.resolve(capabilities) for p in cap.parameters}
+    return sorted(p for p in wanted if getattr(params, p) == "*")
+
+
 # -- check ---------------------------------------------------------------------------
 
 
