@@ -9,6 +9,7 @@ PARTITION_MISMATCH and an opt-in region as REGION_NOT_ENABLED, not as bad keys.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -166,24 +167,31 @@ def _call(spec: SessionSpec, factory: SessionFactory, stage: Stage, fn: Callable
         raise _Failed(diagnose(exc, _context(spec, factory, stage))) from exc
 
 
-def run_connection_test(
+@dataclass
+class _Progress:
+    """How far a test got: read by the caller when the deadline passes first."""
+
+    identity: Identity = field(default_factory=Identity)
+    waiting_for: str = "credentials"
+    result: ConnectionTestResult | None = None
+    error: BaseException | None = None
+
+
+def _run(
     spec: SessionSpec,
     factory: SessionFactory,
-    *,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-    clock: Callable[[], datetime] = _utc_now,
-    timer: Callable[[], float] = time.monotonic,
-) -> ConnectionTestResult:
-    """Test one connector: GetCallerIdentity, then DescribeRegions in the test region."""
-    tested_at = clock()
-    started = timer()
-    config = Config(connect_timeout=timeout_s, read_timeout=timeout_s)
-    identity = Identity()
+    config: Config,
+    progress: _Progress,
+) -> list[AwsFailure]:
+    """The two calls (plus the probes that explain a refusal); failures, in order."""
     errors: list[AwsFailure] = []
     try:
         early = _precheck(spec)
         if early is not None:
             raise _Failed(early)
+        progress.waiting_for = "STS GetCallerIdentity" + (
+            f" (first AssumeRole of {spec.role_arn})" if spec.role_arn else ""
+        )
         sts = _call(
             spec, factory, "credentials", lambda: factory.client(spec, "sts", config=config)
         )
@@ -193,7 +201,8 @@ def run_connection_test(
             raise _Failed(_reclassify(failed.failure, spec, factory, config)) from failed
         method = _call(spec, factory, "credentials", lambda: factory.credential_method(spec))
         arn = str(who.get("Arn", ""))
-        identity = Identity(who.get("Account"), arn, arn_partition(arn), method)
+        progress.identity = Identity(who.get("Account"), arn, arn_partition(arn), method)
+        progress.waiting_for = f"EC2 DescribeRegions in {spec.region}"
         ec2 = _call(spec, factory, "regions", lambda: factory.client(spec, "ec2", config=config))
         try:
             _call(spec, factory, "regions", ec2.describe_regions)
@@ -201,15 +210,71 @@ def run_connection_test(
             raise _Failed(_reclassify(failed.failure, spec, factory, config)) from failed
     except _Failed as failed:
         errors.append(failed.failure)
-    duration_ms = int((timer() - started) * 1000)
+    return errors
+
+
+def run_connection_test(
+    spec: SessionSpec,
+    factory: SessionFactory,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    clock: Callable[[], datetime] = _utc_now,
+    timer: Callable[[], float] = time.monotonic,
+) -> ConnectionTestResult:
+    """Test one connector: GetCallerIdentity, then DescribeRegions in the test region.
+
+    ``timeout_s`` bounds the whole test. botocore's timeouts apply per HTTP attempt
+    (retries multiply them, and botocore builds the STS client behind a role with its
+    own defaults), so the calls run in a worker thread and the test ends at the
+    deadline with TIMEOUT; the worker is a daemon and is simply abandoned.
+    """
+    tested_at = clock()
+    started = timer()
+    config = Config(connect_timeout=timeout_s, read_timeout=timeout_s)
+    progress = _Progress()
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            errors = _run(spec, factory, config, progress)
+            progress.result = ConnectionTestResult(
+                connector=spec.connector,
+                status="FAILURE" if errors else "SUCCESS",
+                identity=progress.identity,
+                region=spec.region,
+                tested_at=tested_at,
+                duration_ms=int((timer() - started) * 1000),
+                errors=tuple(errors),
+            )
+        except BaseException as exc:  # re-raised in the caller's thread
+            progress.error = exc
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=work, name=f"awsconn-test:{spec.connector}", daemon=True)
+    worker.start()
+    done.wait(timeout_s)
+    if progress.error is not None:
+        raise progress.error
+    if progress.result is not None:
+        return progress.result
     return ConnectionTestResult(
         connector=spec.connector,
-        status="FAILURE" if errors else "SUCCESS",
-        identity=identity,
+        status="FAILURE",
+        identity=progress.identity,
         region=spec.region,
         tested_at=tested_at,
-        duration_ms=duration_ms,
-        errors=tuple(errors),
+        duration_ms=int((timer() - started) * 1000),
+        errors=(
+            AwsFailure(
+                "TIMEOUT",
+                f"The test did not finish within {timeout_s:g} s; it was waiting for "
+                f"{progress.waiting_for}",
+                "The endpoint (or the STS endpoint behind a cross-account role) did not "
+                "answer in time, retries included: check the network path, proxy and "
+                "AWS_ENDPOINT_URL, or raise --timeout.",
+            ),
+        ),
     )
 
 
