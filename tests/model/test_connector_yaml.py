@@ -634,3 +634,23 @@ def test_a_key_given_twice_is_bad_input_naming_its_line() -> None:
         load_yaml_documents("connector:\n  name: a\n  name: b\n")
     assert "duplicate key 'name'" in str(info.value)
     assert "line 3" in str(info.value)
+
+
+@pytest.mark.parametrize("written", ["0123", "12_345", "1.50", "0x1F", "123456"])
+def test_an_unquoted_numeric_external_id_is_refused_not_altered(written: str) -> None:
+    # YAML reads these as numbers (0123 is octal 83, 1.50 is 1.5): the External ID sent to
+    # STS would differ from the one the trust policy holds, so ask for quotes instead.
+    text = (
+        "connector:\n  name: x\n  identifier: x\n  type: Aws\n  spec:\n    credential:\n"
+        "      type: ManualConfig\n      spec: {accessKey: AKIA1, secretKeyRef: sk}\n"
+        f"      crossAccountAccess:\n        crossAccountRoleArn: {ROLE_ARN}\n"
+        f"        externalId: {written}\n"
+    )
+    [doc] = load_yaml_documents(text)
+    [problem] = problems(doc)
+    assert problem.path == "spec.credential.crossAccountAccess.externalId"
+    assert "quote" in problem.message
+    quoted = text.replace(f"externalId: {written}", f"externalId: '{written}'")
+    connector = parse_connector_document(load_yaml_documents(quoted)[0])
+    assert connector.credential.cross_account is not None
+    assert connector.credential.cross_account.external_id == written

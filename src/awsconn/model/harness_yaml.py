@@ -330,7 +330,18 @@ def _parse_cross_account(c: Collector, raw: Any) -> CrossAccountAccess | None:
             allowed="arn:PARTITION:iam::ACCOUNT_ID:role/NAME (PARTITION aws, aws-us-gov or aws-cn)",
         )
         arn = None
-    external_id = c.string(cross.get("externalId"), f"{base}.externalId") or None
+    raw_external_id = cross.get("externalId")
+    if isinstance(raw_external_id, int | float) and not isinstance(raw_external_id, bool):
+        # YAML has already turned 0123 into 83 and 1.50 into 1.5: the written text is lost,
+        # and sending anything else would fail the trust policy's sts:ExternalId check.
+        c.add(
+            f"{base}.externalId",
+            "was read as a number by YAML, which may change it (0123 becomes 83); quote it",
+            given=raw_external_id,
+            allowed="a quoted string of 2 to 1224 characters, e.g. externalId: '0123'",
+        )
+        raw_external_id = None
+    external_id = c.string(raw_external_id, f"{base}.externalId") or None
     if external_id is not None and not (2 <= len(external_id) <= 1224):
         c.add(
             f"{base}.externalId",
