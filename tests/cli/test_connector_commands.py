@@ -321,3 +321,36 @@ def test_a_connector_whose_secret_was_force_deleted_fails_its_test_without_stopp
     assert json.loads(single.out)["errors"][0]["code"] == "NO_CREDENTIALS"
     rows = {r["ref"]: r for r in json.loads(cli("connector", "list", "-o", "json").out)}
     assert rows["orphan"]["lastStatus"] == "FAILURE"
+
+
+def test_human_output_is_not_cut_or_wrapped_at_80_columns_when_piped(
+    cli: Runner, moto_auth: LocalAwsEndpoint, unique_name: str
+) -> None:
+    from awsconn.aws.diagnosis import DESCRIBE_REGIONS_POLICY
+
+    keys = moto_auth.create_user(unique_name, allow_policy("sts:GetCallerIdentity"))
+    assert keys is not None
+    cli("secret", "create", "a_rather_long_secret_identifier_for_columns", input="v")
+    cli("secret", "create", "sk", input=keys.secret_access_key)
+    cli("connector", "create", "-f", "-", input=manual_yaml("narrow", keys.access_key_id, "sk"))
+    doc = manual_yaml("delegated", "AKIA1", "sk").replace(
+        """      type: ManualConfig
+      spec:
+        accessKey: AKIA1
+        secretKeyRef: sk
+""",
+        "      type: InheritFromDelegate\n",
+    ).replace("delegateSelectors: []", "delegateSelectors: [eks]")
+    assert cli("connector", "create", "-f", "-", input=doc).code == 0, doc
+    r = cli("connector", "test", "narrow")
+    assert r.code == 1
+    # A hint is copied from logs and terminals: the policy must stay on one line.
+    assert json.dumps(DESCRIBE_REGIONS_POLICY) in r.out
+    tested_at = json.loads(cli("connector", "list", "-o", "json").out)[1]["lastTestedAt"]
+    table = cli("connector", "list").out
+    assert "InheritFromDelegate" in table
+    assert tested_at in table
+    assert "…" not in table
+    secrets = cli("secret", "list").out
+    assert "a_rather_long_secret_identifier_for_columns" in secrets
+    assert "…" not in secrets

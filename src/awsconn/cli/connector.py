@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from awsconn.cli.common import OUTPUT, build_context, check_output, read_input, ref_of
-from awsconn.cli.output import print_json
+from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True, help="Create, test, import and export AWS connectors.")
@@ -115,7 +115,6 @@ def list_(
     if output == "json":
         print_json(rows)
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("REF", "SCOPE", "TYPE", "REGION", "STATUS", "LAST TESTED")
@@ -128,7 +127,7 @@ def list_(
             r["lastStatus"] or "-",
             r["lastTestedAt"] or "-",
         )
-    Console().print(table)
+    console().print(table)
 
 
 @app.command("delete")
@@ -207,9 +206,9 @@ def _check_capabilities(ctx: Any, outcomes: list[Any], capabilities: list[str] |
 
 
 def _print_outcomes(outcomes: list[Any]) -> None:
-    from rich.console import Console
+    from rich.markup import escape
 
-    console = Console(highlight=False)
+    out = console()
     for o in outcomes:
         d = o.to_dict()
         status = d["status"]
@@ -220,22 +219,22 @@ def _print_outcomes(outcomes: list[Any]) -> None:
             line += f"  as {ident['arn']} ({ident.get('credentialMethod')}) in {d.get('region')}"
         if d.get("durationMs") is not None:
             line += f"  {d['durationMs']} ms"
-        console.print(line)
+        out.print(line)
         if d.get("ranHereDespiteSelectors"):
-            console.print(
+            out.print(
                 "  used this machine's identity (--here); it lacks delegate tags "
                 + ", ".join(d["ranHereDespiteSelectors"])
             )
         for err in d.get("errors", []):
-            console.print(f"  [bold]{err['code']}[/bold]: {err['message']}", markup=True)
+            out.print(f"  [bold]{err['code']}[/bold]: {escape(err['message'])}", markup=True)
             if err.get("hint"):
-                console.print(f"  hint: {err['hint']}", markup=False)
+                out.print(f"  hint: {err['hint']}", markup=False)
             ids = [f"{k}={err[k]}" for k in ("awsErrorCode", "requestId") if err.get(k)]
             if ids:
-                console.print("  " + " ".join(ids), markup=False)
+                out.print("  " + " ".join(ids), markup=False)
         perms = d.get("permissions")
         if perms:
-            _print_permissions(console, perms)
+            _print_permissions(out, perms)
 
 
 def _print_permissions(console: Any, perms: dict[str, Any]) -> None:

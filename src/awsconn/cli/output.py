@@ -9,12 +9,27 @@ from typing import Any
 
 from awsconn.errors import AwsconnError
 
-__all__ = ["OutputFormat", "print_error", "print_json"]
+__all__ = ["OutputFormat", "console", "print_error", "print_json"]
 
 
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+def console() -> Any:
+    """A rich Console for human output.
+
+    On a terminal it wraps to the terminal's width. Piped into a file, ``grep`` or a CI
+    log, rich would assume 80 columns and cut table cells ("InheritFromDel…") and break
+    hints mid-JSON, so there lines keep their natural length.
+    """
+    from rich.console import Console
+
+    out = Console(highlight=False)
+    if not out.is_terminal:
+        out = Console(highlight=False, width=100_000)
+    return out
 
 
 def print_json(data: Any) -> None:

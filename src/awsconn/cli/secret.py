@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from awsconn.cli.common import OUTPUT, build_context, check_output
-from awsconn.cli.output import print_json
+from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True, help="Encrypted secrets (values are write-only).")
@@ -90,13 +90,12 @@ def list_(
     if output == "json":
         print_json(rows)
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("REF", "DESCRIPTION", "VERSION", "KEY", "UPDATED")
     for r in rows:
         table.add_row(r["ref"], r["description"], str(r["version"]), r["keyId"], r["updatedAt"])
-    Console().print(table)
+    console().print(table)
 
 
 @app.command("delete")
