@@ -47,3 +47,19 @@ def test_a_connector_document_that_is_not_yaml_names_its_line(cli: Runner) -> No
     r = cli("connector", "create", "-f", "-", input="connector:\n  name: [unclosed\n")
     assert r.code == 2
     assert "not valid YAML at line" in r.err
+
+
+@pytest.mark.parametrize("command", ["create", "update"])
+def test_a_secret_value_given_as_an_argument_is_refused_without_echoing_it(
+    cli: Runner, command: str
+) -> None:
+    value = "CANARY-arg-s3cr3t-91f0"
+    if command == "update":
+        assert cli("secret", "create", "k", input="old-value").code == 0
+    r = cli("secret", command, "k", value)
+    assert r.code == 2
+    assert value not in r.text
+    assert "stdin" in r.err and "--value-file" in r.err
+    assert "Traceback" not in r.text
+    rows = cli("secret", "list", "-o", "json").out
+    assert ('"version": 1' in rows) if command == "update" else rows.strip() == "[]"

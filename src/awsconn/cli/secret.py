@@ -16,6 +16,18 @@ app = typer.Typer(no_args_is_help=True, help="Encrypted secrets (values are writ
 ORG = typer.Option(None, "--org", help="Org identifier (omit for account scope).")
 PROJECT = typer.Option(None, "--project", help="Project identifier (needs --org).")
 VALUE_FILE = typer.Option(None, "--value-file", help="Read the value from this file.")
+# `secret create ID VALUE` is accepted by the parser and refused here: the framework
+# would refuse it by echoing the extra argument, i.e. the value, to a terminal or CI log.
+TAKES_STRAY = {"allow_extra_args": True}
+
+
+def _refuse_stray(ctx: typer.Context) -> None:
+    if ctx.args:
+        raise InvalidInput(
+            "a secret value is never taken from an argument (it would stay in shell history "
+            "and process lists); pipe it on stdin or use --value-file FILE",
+            hint="printf '%s' \"$VALUE\" | awsconn secret create ID",
+        )
 
 
 def _ref(identifier: str, org: str | None, project: str | None):  # type: ignore[no-untyped-def]
@@ -43,8 +55,9 @@ def _read_value(value_file: Path | None) -> bytes:
     return data
 
 
-@app.command("create")
+@app.command("create", context_settings=TAKES_STRAY)
 def create(
+    ctx: typer.Context,
     identifier: str,
     org: str | None = ORG,
     project: str | None = PROJECT,
@@ -54,13 +67,15 @@ def create(
     """Store a new secret; the value comes from stdin or --value-file."""
     from awsconn.service import secrets
 
+    _refuse_stray(ctx)
     ref = _ref(identifier, org, project)
     meta = secrets.create(build_context(), ref, _read_value(value_file), description=description)
     typer.echo(f"secret {meta['ref']} created (version {meta['version']})")
 
 
-@app.command("update")
+@app.command("update", context_settings=TAKES_STRAY)
 def update(
+    ctx: typer.Context,
     identifier: str,
     org: str | None = ORG,
     project: str | None = PROJECT,
@@ -70,6 +85,7 @@ def update(
     """Replace a secret's value; the value comes from stdin or --value-file."""
     from awsconn.service import secrets
 
+    _refuse_stray(ctx)
     ref = _ref(identifier, org, project)
     meta = secrets.update(build_context(), ref, _read_value(value_file), description=description)
     typer.echo(f"secret {meta['ref']} updated (version {meta['version']})")
