@@ -140,3 +140,35 @@ def test_frozen_credentials_and_list_regions(moto_auth, aws_factory, unique_name
     frozen = aws_factory.frozen_credentials(chained)
     assert frozen.session_token and frozen.expiration is not None
     assert frozen.access_key_id != keys.access_key_id
+
+
+@pytest.mark.parametrize(
+    ("no_proxy", "proxied"),
+    [
+        (None, True),
+        ("127.0.0.1", False),
+        ("localhost,127.0.0.1:1", False),
+        (".amazonaws.com", True),
+        ("*", False),
+    ],
+)
+def test_no_proxy_is_honoured_like_the_other_proxy_variables(tmp_path, no_proxy, proxied):
+    env = isolated_environ("http://127.0.0.1:1", tmp_path)
+    env["HTTP_PROXY"] = "http://proxy.local:3128"
+    if no_proxy is not None:
+        env["NO_PROXY"] = no_proxy
+    ec2 = SessionFactory(env).client(spec(), "ec2")
+    proxy = ec2._endpoint.http_session._proxy_config.proxy_url_for(ec2.meta.endpoint_url)
+    assert (proxy is not None) is proxied
+
+
+@pytest.mark.aws
+def test_a_connection_test_reaches_a_no_proxy_endpoint_directly(moto_auth, unique_name, tmp_path):
+    from awsconn.aws.connection_test import run_connection_test
+    from awsconn.aws.local_endpoint import allow_policy
+
+    keys = moto_auth.create_user(unique_name, allow_policy("ec2:DescribeRegions"))
+    env = isolated_environ(moto_auth.url, tmp_path)
+    env.update(HTTP_PROXY="http://127.0.0.1:1", no_proxy="localhost,127.0.0.1")
+    result = run_connection_test(spec(static_keys=keys), SessionFactory(env))
+    assert result.status == "SUCCESS", result.errors

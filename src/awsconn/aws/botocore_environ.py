@@ -9,6 +9,8 @@ once per factory.
 from __future__ import annotations
 
 import copy
+import urllib.parse
+import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +37,7 @@ __all__ = [
     "EnvWebIdentityProvider",
     "EnvironSession",
     "SharedData",
+    "bypasses_proxy",
     "delegate_chain",
     "imds_endpoint_mode",
     "proxies_from",
@@ -204,3 +207,17 @@ def proxies_from(environ: Mapping[str, str]) -> dict[str, str]:
         if value:
             out[scheme] = value
     return out
+
+
+def bypasses_proxy(url: str, environ: Mapping[str, str]) -> bool:
+    """Whether ``NO_PROXY`` (or ``no_proxy``) in ``environ`` exempts ``url`` from the proxy.
+
+    botocore checks NO_PROXY only for proxies it read from ``os.environ`` itself; the
+    proxies we pass from the injected environ would otherwise apply to every host.
+    """
+    no_proxy = environ.get("NO_PROXY") or environ.get("no_proxy")
+    if not no_proxy:
+        return False
+    netloc = urllib.parse.urlsplit(url).netloc
+    bypass: Any = getattr(urllib.request, "proxy_bypass_environment")  # noqa: B009 (no stub)
+    return bool(netloc) and bool(bypass(netloc, {"no": no_proxy}))

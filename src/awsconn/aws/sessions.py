@@ -28,6 +28,7 @@ from botocore.utils import FileWebIdentityTokenLoader
 from awsconn.aws.botocore_environ import (
     EnvironSession,
     SharedData,
+    bypasses_proxy,
     delegate_chain,
     proxies_from,
 )
@@ -230,9 +231,13 @@ class SessionFactory:
         config: Config | None,
         **kwargs: Any,
     ) -> Any:
-        client = bc_session.create_client(
-            service, region_name=region, config=self._base_config(backoff, config), **kwargs
-        )
+        cfg = self._base_config(backoff, config)
+        client = bc_session.create_client(service, region_name=region, config=cfg, **kwargs)
+        if getattr(cfg, "proxies", None) and bypasses_proxy(
+            client.meta.endpoint_url, self._environ
+        ):
+            direct = cfg.merge(Config(proxies={}))  # {} means none; None would mean os.environ
+            client = bc_session.create_client(service, region_name=region, config=direct, **kwargs)
         if backoff is not None:
             install_backoff(client, backoff)
         return client
