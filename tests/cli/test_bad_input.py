@@ -63,3 +63,17 @@ def test_a_secret_value_given_as_an_argument_is_refused_without_echoing_it(
     assert "Traceback" not in r.text
     rows = cli("secret", "list", "-o", "json").out
     assert ('"version": 1' in rows) if command == "update" else rows.strip() == "[]"
+
+
+@pytest.mark.parametrize("argv", [("connector", "list"), ("secret", "list")])
+def test_an_unusable_awsconn_home_is_a_clear_error_not_an_internal_one(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path, argv: tuple[str, ...]
+) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("AWSCONN_HOME", str(blocker / "home"))
+    r = cli(*argv)
+    assert r.code != 0
+    assert "internal error" not in r.text
+    assert "AWSCONN_HOME" in r.err
+    assert str(blocker / "home") in r.err

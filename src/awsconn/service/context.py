@@ -45,7 +45,16 @@ class AppContext:
         url = self.environ.get("AWSCONN_DATABASE_URL")
         if url:
             return url
-        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            from awsconn.errors import StoreUnavailable
+
+            raise StoreUnavailable(
+                f"cannot use {self.home} as awsconn's home folder: {exc.strerror or exc}",
+                hint="set AWSCONN_HOME to a folder this user can create and write "
+                "(default ~/.awsconn)",
+            ) from None
         return f"sqlite:///{self.home / 'awsconn.db'}"
 
     @cached_property
