@@ -32,6 +32,7 @@ from awsconn.aws.botocore_environ import (
     delegate_chain,
     proxies_from,
 )
+from awsconn.aws.deadline import call_within
 from awsconn.aws.diagnosis import CallContext, Stage, raise_for
 from awsconn.aws.retry_backoff import Backoff, install_backoff
 from awsconn.errors import AwsconnError, InvalidInput
@@ -171,31 +172,52 @@ class SessionFactory:
             secrets=secrets,
         )
 
-    def frozen_credentials(self, spec: SessionSpec) -> FrozenCredentials:
-        """Current credentials, refreshed if needed, for AWS CLI ``credential_process``."""
-        try:
-            creds = self._resolved(spec).botocore.get_credentials()
-            if creds is None:
-                raise NoCredentialsError()
-            frozen = creds.get_frozen_credentials()
-        except AwsconnError:
-            raise
-        except Exception as exc:  # every botocore failure becomes one taxonomy code
-            raise raise_for(exc, self.call_context(spec, "credentials")) from exc
-        expiry = getattr(creds, "_expiry_time", None)
-        return FrozenCredentials(
-            str(frozen.access_key), str(frozen.secret_key), frozen.token, expiry
-        )
+    def frozen_credentials(
+        self, spec: SessionSpec, *, timeout_s: float | None = None
+    ) -> FrozenCredentials:
+        """Current credentials, refreshed if needed, for AWS CLI ``credential_process``;
+        ``timeout_s`` bounds the whole resolution (an AssumeRole included)."""
 
-    def list_regions(self, spec: SessionSpec, *, config: Config | None = None) -> list[str]:
-        """Region names the account can use (EC2 DescribeRegions in the test region)."""
-        try:
-            answer = self.client(spec, "ec2", config=config).describe_regions()
-        except AwsconnError:
-            raise
-        except Exception as exc:
-            raise raise_for(exc, self.call_context(spec, "regions")) from exc
-        return sorted(r["RegionName"] for r in answer.get("Regions", []))
+        def resolve() -> FrozenCredentials:
+            try:
+                creds = self._resolved(spec).botocore.get_credentials()
+                if creds is None:
+                    raise NoCredentialsError()
+                frozen = creds.get_frozen_credentials()
+            except AwsconnError:
+                raise
+            except Exception as exc:  # every botocore failure becomes one taxonomy code
+                raise raise_for(exc, self.call_context(spec, "credentials")) from exc
+            expiry = getattr(creds, "_expiry_time", None)
+            return FrozenCredentials(
+                str(frozen.access_key), str(frozen.secret_key), frozen.token, expiry
+            )
+
+        if timeout_s is None:
+            return resolve()
+        return call_within(timeout_s, resolve, what=f"resolving credentials of {spec.connector}")
+
+    def list_regions(
+        self, spec: SessionSpec, *, config: Config | None = None, timeout_s: float | None = None
+    ) -> list[str]:
+        """Region names the account can use (EC2 DescribeRegions in the test region);
+        ``timeout_s`` bounds the whole call, retries and credentials included."""
+        if timeout_s is not None:
+            bounded = Config(connect_timeout=timeout_s, read_timeout=timeout_s)
+            config = bounded.merge(config) if config is not None else bounded
+
+        def describe() -> list[str]:
+            try:
+                answer = self.client(spec, "ec2", config=config).describe_regions()
+            except AwsconnError:
+                raise
+            except Exception as exc:
+                raise raise_for(exc, self.call_context(spec, "regions")) from exc
+            return sorted(r["RegionName"] for r in answer.get("Regions", []))
+
+        if timeout_s is None:
+            return describe()
+        return call_within(timeout_s, describe, what=f"DescribeRegions in {spec.region}")
 
     # -- internals --------------------------------------------------------------
 

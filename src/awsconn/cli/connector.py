@@ -252,12 +252,17 @@ def _print_permissions(console: Any, perms: dict[str, Any]) -> None:
 
 
 @app.command("regions")
-def regions(ref: str, here: bool = HERE, output: str = OUTPUT) -> None:
+def regions(
+    ref: str,
+    here: bool = HERE,
+    timeout: float = typer.Option(30.0, "--timeout", min=1.0, max=600.0, help="Seconds in all."),
+    output: str = OUTPUT,
+) -> None:
     """List the regions DescribeRegions returns for this connector."""
     from awsconn.service import connection
 
     output = check_output(output)
-    rows = connection.list_regions(build_context(), ref_of(ref), here=here)
+    rows = connection.list_regions(build_context(), ref_of(ref), here=here, timeout_s=timeout)
     if output == "json":
         print_json(rows)
         return

@@ -17,30 +17,70 @@ HERE = typer.Option(
 )
 
 
-def credentials(ref: str, here: bool = HERE) -> None:
+TIMEOUT = typer.Option(
+    30.0, "--timeout", min=1.0, max=3600.0, help="Seconds to get the credentials, retries included."
+)
+
+
+def credentials(ref: str, here: bool = HERE, timeout: float = TIMEOUT) -> None:
     """Print AWS CLI credential_process JSON, for ~/.aws/config:
     credential_process = awsconn credentials REF"""
     from awsconn.service import connection
 
-    out = connection.credential_process_output(build_context(), ref_of(ref), here=here)
+    out = connection.credential_process_output(
+        build_context(), ref_of(ref), here=here, timeout_s=timeout
+    )
     sys.stdout.write(json.dumps(out) + "\n")
+
+
+def _split_command(command: list[str], here: bool, timeout: float) -> tuple[list[str], bool, float]:
+    """Options written between REF and ``--`` (``REF --here -- cmd``) apply to awsconn."""
+    if "--" not in command:
+        return command, here, timeout
+    cut = command.index("--")
+    before, after = command[:cut], command[cut + 1 :]
+    i = 0
+    while i < len(before):
+        word = before[i]
+        if word == "--here":
+            here = True
+        elif word == "--timeout" and i + 1 < len(before):
+            try:
+                timeout = float(before[i + 1])
+            except ValueError:
+                raise InvalidInput(f"--timeout takes seconds (given {before[i + 1]!r})") from None
+            i += 1
+        else:
+            raise InvalidInput(
+                f"unexpected {word!r} before --",
+                hint="awsconn exec [--here] [--timeout S] REF -- COMMAND [ARGS...]",
+            )
+        i += 1
+    return after, here, timeout
 
 
 def exec_(
     ref: str,
     command: list[str] = typer.Argument(..., help="The command and its arguments, after --."),
     here: bool = HERE,
+    timeout: float = TIMEOUT,
 ) -> None:
-    """Run a command with the connector's credentials and region in its environment."""
+    """Run a command with the connector's credentials and region in its environment
+    (its exit code is awsconn's; 127 when the command is not found)."""
     from awsconn.service import connection
 
-    if command and command[0] == "--":
-        command = command[1:]
+    command, here, timeout = _split_command(command, here, timeout)
     if not command:
         raise InvalidInput("give a command after --, e.g. awsconn exec REF -- aws s3 ls")
-    env = connection.exec_environment(build_context(), ref_of(ref), dict(os.environ), here=here)
+    env = connection.exec_environment(
+        build_context(), ref_of(ref), dict(os.environ), here=here, timeout_s=timeout
+    )
     try:
         completed = subprocess.run(command, env=env, check=False)
     except FileNotFoundError:
-        raise InvalidInput(f"command not found: {command[0]}") from None
+        sys.stderr.write(f"awsconn exec: command not found: {command[0]}\n")
+        raise typer.Exit(127) from None
+    except PermissionError:
+        sys.stderr.write(f"awsconn exec: permission denied: {command[0]}\n")
+        raise typer.Exit(126) from None
     raise typer.Exit(completed.returncode)

@@ -233,18 +233,22 @@ def _runnable(ctx: AppContext, ref: EntityRef, here: bool) -> tuple[Connector, P
     return connector, placement
 
 
-def list_regions(ctx: AppContext, ref: EntityRef, *, here: bool = False) -> list[str]:
+def list_regions(
+    ctx: AppContext, ref: EntityRef, *, here: bool = False, timeout_s: float = 30.0
+) -> list[str]:
     """The regions DescribeRegions returns for this connector, in its test region."""
     connector, _ = _runnable(ctx, ref, here)
-    return ctx.sessions.list_regions(session_spec(ctx, connector))
+    return ctx.sessions.list_regions(session_spec(ctx, connector), timeout_s=timeout_s)
 
 
 def credential_process_output(
-    ctx: AppContext, ref: EntityRef, *, here: bool = False
+    ctx: AppContext, ref: EntityRef, *, here: bool = False, timeout_s: float = 30.0
 ) -> dict[str, Any]:
     """AWS CLI ``credential_process`` JSON (Version 1) for this connector's credentials."""
     connector, _ = _runnable(ctx, ref, here)
-    key, secret, token, expiration = ctx.sessions.frozen_credentials(session_spec(ctx, connector))
+    key, secret, token, expiration = ctx.sessions.frozen_credentials(
+        session_spec(ctx, connector), timeout_s=timeout_s
+    )
     out: dict[str, Any] = {"Version": 1, "AccessKeyId": key, "SecretAccessKey": secret}
     if token:
         out["SessionToken"] = token
@@ -254,10 +258,15 @@ def credential_process_output(
 
 
 def exec_environment(
-    ctx: AppContext, ref: EntityRef, base: dict[str, str], *, here: bool = False
+    ctx: AppContext,
+    ref: EntityRef,
+    base: dict[str, str],
+    *,
+    here: bool = False,
+    timeout_s: float = 30.0,
 ) -> dict[str, str]:
     """``base`` with the connector's credentials and region, ambient AWS settings removed."""
-    creds = credential_process_output(ctx, ref, here=here)
+    creds = credential_process_output(ctx, ref, here=here, timeout_s=timeout_s)
     connector = connector_service.get(ctx, ref).connector
     env = {
         k: v
