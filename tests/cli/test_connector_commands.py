@@ -333,14 +333,18 @@ def test_human_output_is_not_cut_or_wrapped_at_80_columns_when_piped(
     cli("secret", "create", "a_rather_long_secret_identifier_for_columns", input="v")
     cli("secret", "create", "sk", input=keys.secret_access_key)
     cli("connector", "create", "-f", "-", input=manual_yaml("narrow", keys.access_key_id, "sk"))
-    doc = manual_yaml("delegated", "AKIA1", "sk").replace(
-        """      type: ManualConfig
+    doc = (
+        manual_yaml("delegated", "AKIA1", "sk")
+        .replace(
+            """      type: ManualConfig
       spec:
         accessKey: AKIA1
         secretKeyRef: sk
 """,
-        "      type: InheritFromDelegate\n",
-    ).replace("delegateSelectors: []", "delegateSelectors: [eks]")
+            "      type: InheritFromDelegate\n",
+        )
+        .replace("delegateSelectors: []", "delegateSelectors: [eks]")
+    )
     assert cli("connector", "create", "-f", "-", input=doc).code == 0, doc
     r = cli("connector", "test", "narrow")
     assert r.code == 1
@@ -354,3 +358,32 @@ def test_human_output_is_not_cut_or_wrapped_at_80_columns_when_piped(
     secrets = cli("secret", "list").out
     assert "a_rather_long_secret_identifier_for_columns" in secrets
     assert "…" not in secrets
+
+
+def test_rotate_key_adds_a_key_and_reseals_every_secret(cli: Runner, awsconn_home) -> None:  # type: ignore[no-untyped-def]
+    import stat
+
+    cli("secret", "create", "sk", input="value-1")
+    cli("secret", "create", "sk2", input="value-2")
+    old_kid = json.loads(cli("secret", "list", "--all", "-o", "json").out)[0]["keyId"]
+    r = cli("secret", "rotate-key")
+    assert r.code == 0, r.text
+    assert "2 secrets re-encrypted" in r.out
+    key_file = awsconn_home / "master.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(key_file.read_text().split()) == 2
+    kids = {s["keyId"] for s in json.loads(cli("secret", "list", "--all", "-o", "json").out)}
+    assert kids and old_kid not in kids
+    cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIA1", "sk"))
+    assert json.loads(cli("credentials", "c1").out)["SecretAccessKey"] == "value-1"
+
+
+def test_rotate_key_with_keys_from_the_environment_says_how(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+
+    monkeypatch.setenv("AWSCONN_MASTER_KEY", base64.b64encode(b"k" * 32).decode())
+    r = cli("secret", "rotate-key")
+    assert r.code == 2
+    assert "AWSCONN_MASTER_KEY" in r.err and "reencrypt" in r.err

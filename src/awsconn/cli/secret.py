@@ -139,3 +139,15 @@ def reencrypt() -> None:
 
     count = secrets.reencrypt(build_context())
     typer.echo(f"{count} secret{'s' * (count != 1)} re-encrypted under the newest key")
+
+
+@app.command("rotate-key")
+def rotate_key() -> None:
+    """Add a new master key to the key file and re-seal every secret under it."""
+    from awsconn.service import secrets
+
+    kid, count = secrets.rotate_master_key(build_context())
+    typer.echo(
+        f"new master key {kid}; {count} secret{'s' * (count != 1)} re-encrypted under it "
+        "(older keys stay in the key file)"
+    )

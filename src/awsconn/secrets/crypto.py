@@ -37,6 +37,7 @@ __all__ = [
     "Keyring",
     "Sealed",
     "SecretValue",
+    "add_key_to_file",
     "secret_aad",
 ]
 
@@ -267,3 +268,31 @@ def _create_key_file(path: Path) -> None:
             f"cannot create the master key file {path}: {exc.strerror or exc}",
             hint=f"set {HOME_ENV} to a writable directory, or set {MASTER_KEY_ENV}",
         ) from None
+
+
+def add_key_to_file(path: Path) -> str:
+    """Put a new random key first in the key file (older keys stay, to open old secrets).
+
+    The file is replaced atomically with mode 0600; returns the new key id.
+    """
+    current = Keyring.from_key_file(path)  # refuses a missing, unreadable or open file
+    entry = generate_key_entry()
+    kid = entry.partition(":")[0]
+    try:
+        old_text = path.read_text(encoding="ascii")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{_random.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(entry + "\n" + old_text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot rewrite the master key file {path}: {exc.strerror or exc}"
+        ) from None
+    assert kid not in current.key_ids
+    return kid

@@ -87,6 +87,11 @@ class AppContext:
         raw = self.environ.get("AWSCONN_DELEGATE_TAGS", "")
         return frozenset(t.strip() for t in raw.split(",") if t.strip())
 
+    def reload_keys(self) -> None:
+        """Forget the loaded master keys (after the key file changed)."""
+        self.__dict__.pop("keyring", None)
+        self.__dict__.pop("secrets", None)
+
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.close()

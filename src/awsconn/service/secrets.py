@@ -15,6 +15,7 @@ __all__ = [
     "delete",
     "list_secrets",
     "reencrypt",
+    "rotate_master_key",
     "update",
     "users_of",
 ]
@@ -102,6 +103,26 @@ def delete(ctx: AppContext, ref: EntityRef, *, force: bool = False) -> None:
             hint="change or delete those connectors first, or pass --force",
         )
     ctx.secrets.delete(org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier)
+
+
+def rotate_master_key(ctx: AppContext) -> tuple[str, int]:
+    """Add a new master key to the key file and re-seal every secret under it.
+
+    Returns (new key id, secrets re-sealed). With ``AWSCONN_MASTER_KEY`` the keys are
+    the operator's to manage: refused with the steps to follow instead.
+    """
+    from awsconn.secrets.crypto import KEY_FILE_NAME, MASTER_KEY_ENV, add_key_to_file
+
+    if ctx.environ.get(MASTER_KEY_ENV, "").strip():
+        raise InvalidInput(
+            f"the master keys come from {MASTER_KEY_ENV}, which awsconn does not write",
+            hint=f"put a new 'kid:BASE64' entry (32 random bytes) first in {MASTER_KEY_ENV}, "
+            "keep the old ones after it, then run 'awsconn secret reencrypt'",
+        )
+    ctx.keyring  # noqa: B018 - opens (or creates) the key file before rewriting it
+    kid = add_key_to_file(ctx.home / KEY_FILE_NAME)
+    ctx.reload_keys()
+    return kid, reencrypt(ctx)
 
 
 def reencrypt(ctx: AppContext) -> int:
