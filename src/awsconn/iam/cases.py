@@ -14,22 +14,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from awsconn.errors import InvalidInput
+from awsconn.iam.grammar import scalar_text
 from awsconn.iam.policyset import PolicySet
 from awsconn.iam.request import Request
 
 __all__ = ["RESPONSES", "case_expected", "case_policy_set", "case_request"]
 
 RESPONSES = ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied")
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    return None
 
 
 def _context(raw: Any) -> dict[str, str | list[str]]:
@@ -40,12 +31,12 @@ def _context(raw: Any) -> dict[str, str | list[str]]:
     out: dict[str, str | list[str]] = {}
     for key, value in raw.items():
         if isinstance(value, list):
-            items = [_text(v) for v in value]
+            items = [scalar_text(v) for v in value]
             if all(i is not None for i in items):
                 out[str(key)] = [i for i in items if i is not None]
                 continue
         else:
-            text = _text(value)
+            text = scalar_text(value)
             if text is not None:
                 out[str(key)] = text
                 continue

@@ -21,6 +21,7 @@ __all__ = [
     "Policy",
     "Statement",
     "parse_policy",
+    "scalar_text",
 ]
 
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -86,7 +87,7 @@ class Policy:
         return self.version == "2012-10-17"
 
 
-def _scalar(value: Any) -> str | None:
+def scalar_text(value: Any) -> str | None:
     """A JSON scalar as AWS reads it in a policy: booleans lower case, numbers as written."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -160,7 +161,7 @@ class _Parser:
                 items = raw if isinstance(raw, list) else [raw]
                 values: list[str] = []
                 for i, item in enumerate(items):
-                    text = _scalar(item)
+                    text = scalar_text(item)
                     if text is None:
                         where = f"{key_path}[{i}]" if isinstance(raw, list) else key_path
                         self.fail(where, "must be a string, number or boolean", given=item)
