@@ -152,3 +152,35 @@ def test_cli_lint_and_expand(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "unknown service" in capsys.readouterr().out
     assert main(["policy", "expand", "sts:AssumeRole*"]) == 0
     assert "sts:AssumeRoleWithSAML" in capsys.readouterr().out.split()
+
+
+def test_lint_flags_list_bucket_on_objects_but_not_on_the_bucket() -> None:
+    # s3:ListBucket takes the bucket (arn:aws:s3:::NAME), never its objects (NAME/*):
+    # the AWS S3 "actions, resources and condition keys" table lists resource type bucket.
+    from awsconn.iam import lint_policy
+
+    def findings(resource: str) -> list[str]:
+        doc = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": resource}],
+        }
+        return [f.code for f in lint_policy(doc)]
+
+    assert "resource-type-mismatch" in findings("arn:aws:s3:::artifacts/*")
+    assert findings("arn:aws:s3:::artifacts") == []
+    assert findings("arn:aws:s3:::*") == []
+    assert findings("arn:aws:s3:us-east-1:123456789012:accesspoint/ap") == []
+
+
+def test_lint_compares_arn_segments_separately() -> None:
+    # A placeholder in one segment must not borrow the text of another: an S3 object
+    # ARN is not an access point just because '*' could span the colons.
+    from awsconn.iam import lint_policy
+
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:DeleteAccessPoint", "Resource": "arn:aws:s3:::b/*"}
+        ],
+    }
+    assert [f.code for f in lint_policy(doc)] == ["resource-type-mismatch"]

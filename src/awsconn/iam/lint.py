@@ -50,6 +50,23 @@ def _arn_glob(fmt: str) -> str:
     return _TEMPLATE.sub("*", fmt)
 
 
+def _takes(value: str, arn_format: str) -> bool:
+    """Whether a Resource pattern can name a resource of this ARN format.
+
+    Compared segment by segment. A placeholder becomes ``*``, which also spans ``/``;
+    S3 bucket names cannot hold one, so ``arn:aws:s3:::bucket/*`` is objects, never the bucket (the classic
+    ``s3:ListBucket`` on ``bucket/*`` mistake).
+    """
+    if arn_format.endswith(":::${BucketName}") and "/" in value.partition(":::")[2]:
+        return False
+    pattern = _arn_glob(arn_format)
+    ours, theirs = value.split(":", 5), pattern.split(":", 5)
+    if len(ours) != 6 or len(theirs) != 6:
+        return intersects(value, pattern)
+    # Segment by segment: a placeholder's * must not borrow another segment's text.
+    return all(intersects(a, b) for a, b in zip(ours, theirs, strict=True))
+
+
 def _key_supported(key: str, supported: list[str]) -> bool:
     low = key.lower()
     for name in supported:
@@ -155,7 +172,7 @@ class _Linter:
                         "warning", "wildcard-only-action", path, f'{action} takes only Resource "*"'
                     )
                     continue
-                if not any(intersects(value, _arn_glob(t.arn)) for t in types):
+                if not any(_takes(value, t.arn) for t in types):
                     names = ", ".join(t.name for t in types)
                     self.add(
                         "warning",
