@@ -54,8 +54,8 @@ def _takes(value: str, arn_format: str) -> bool:
     """Whether a Resource pattern can name a resource of this ARN format.
 
     Compared segment by segment. A placeholder becomes ``*``, which also spans ``/``;
-    S3 bucket names cannot hold one, so ``arn:aws:s3:::bucket/*`` is objects, never the bucket (the classic
-    ``s3:ListBucket`` on ``bucket/*`` mistake).
+    S3 bucket names cannot hold one, so ``arn:aws:s3:::bucket/*`` is objects, never the
+    bucket (the classic ``s3:ListBucket`` on ``bucket/*`` mistake).
     """
     if arn_format.endswith(":::${BucketName}") and "/" in value.partition(":::")[2]:
         return False
