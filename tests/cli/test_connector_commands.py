@@ -224,6 +224,9 @@ def test_test_all_reports_each_connector(cli: Runner, user_keys) -> None:  # typ
     by_ref = {d["connector"]: d for d in json.loads(r.out)}
     assert by_ref["ok1"]["status"] == "SUCCESS"
     assert by_ref["bad1"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    human = cli("connector", "test", "--all")
+    assert human.code == 1
+    assert "2 connectors tested: 1 SUCCESS, 1 FAILURE; 1 not ok" in human.out
 
 
 def test_a_secret_in_use_is_not_deleted_without_force(cli: Runner) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -285,13 +285,24 @@ def run_connection_tests(
     concurrency: int = 16,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     clock: Callable[[], datetime] = _utc_now,
+    on_result: Callable[[int, ConnectionTestResult], None] | None = None,
 ) -> list[ConnectionTestResult]:
-    """Test many connectors, overlapping network waits; results in the order of ``specs``."""
+    """Test many connectors, overlapping network waits; results in the order of ``specs``.
+
+    ``on_result(index, result)`` is called in the caller's thread as each test ends
+    (in completion order), so results can be stored and shown while others run.
+    """
     if not specs:
         return []
+    results: list[ConnectionTestResult | None] = [None] * len(specs)
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(specs)))) as pool:
-        return list(
-            pool.map(
-                lambda s: run_connection_test(s, factory, timeout_s=timeout_s, clock=clock), specs
-            )
-        )
+        futures = {
+            pool.submit(run_connection_test, spec, factory, timeout_s=timeout_s, clock=clock): i
+            for i, spec in enumerate(specs)
+        }
+        for future in as_completed(futures):
+            index = futures[future]
+            results[index] = result = future.result()
+            if on_result is not None:
+                on_result(index, result)
+    return [r for r in results if r is not None]

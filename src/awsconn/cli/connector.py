@@ -165,7 +165,9 @@ def test(
     ctx = build_context()
     capabilities = _capabilities(for_)
     if all_:
-        outcomes = connection.test_all(ctx, here=here, concurrency=concurrency, timeout_s=timeout)
+        outcomes = _test_all_with_progress(
+            ctx, here=here, concurrency=concurrency, timeout=timeout, show=output == "table"
+        )
     else:
         outcomes = [connection.test_connector(ctx, ref_of(ref or ""), here=here, timeout_s=timeout)]
     if capabilities is not None or any(o.result and o.result.status == "SUCCESS" for o in outcomes):
@@ -174,8 +176,42 @@ def test(
         print_json(outcomes[0].to_dict() if not all_ else [o.to_dict() for o in outcomes])
     else:
         _print_outcomes(outcomes)
+        if all_:
+            _print_tally(outcomes)
     if not all(o.ok for o in outcomes):
         raise typer.Exit(1)
+
+
+def _test_all_with_progress(
+    ctx: Any, *, here: bool, concurrency: int, timeout: float, show: bool
+) -> list[Any]:
+    """``test --all``; on a terminal, a progress bar on stderr while the tests run."""
+    from awsconn.service import connection, connectors
+
+    if not (show and sys.stderr.isatty()):
+        return connection.test_all(ctx, here=here, concurrency=concurrency, timeout_s=timeout)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    total = len(connectors.list_connectors(ctx))
+    columns = (
+        TextColumn("testing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("test", total=total, last="")
+        failed = 0
+
+        def seen(outcome: Any) -> None:
+            nonlocal failed
+            failed += 0 if outcome.ok else 1
+            progress.update(task, advance=1, last=f"{outcome.ref} ({failed} not ok)")
+
+        return connection.test_all(
+            ctx, here=here, concurrency=concurrency, timeout_s=timeout, on_outcome=seen
+        )
 
 
 def _capabilities(text: str | None) -> list[str] | None:
@@ -203,6 +239,19 @@ def _check_capabilities(ctx: Any, outcomes: list[Any], capabilities: list[str] |
     for outcome in outcomes:
         if outcome.result is not None and outcome.result.status == "SUCCESS":
             outcome.permissions = check(ctx, outcome.ref, capabilities)
+
+
+def _print_tally(outcomes: list[Any]) -> None:
+    from collections import Counter
+
+    counts = Counter(o.to_dict()["status"] for o in outcomes)
+    parts = [f"{counts[s]} {s}" for s in ("SUCCESS", "FAILURE", "SKIPPED") if counts[s]]
+    not_ok = sum(1 for o in outcomes if not o.ok)
+    typer.echo(
+        f"{len(outcomes)} connector{'s' * (len(outcomes) != 1)} tested: "
+        + (", ".join(parts) or "none")
+        + (f"; {not_ok} not ok" if not_ok else "")
+    )
 
 
 def _print_outcomes(outcomes: list[Any]) -> None:

@@ -6,11 +6,11 @@ and nowhere else; secret values live only inside that spec and the AWS SDK.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from awsconn.errors import AwsconnError, AwsFailure
+from awsconn.errors import AwsconnError, AwsFailure, NotFound
 from awsconn.model import Connector, EntityRef
 from awsconn.service import connectors as connector_service
 from awsconn.service.context import AppContext
@@ -184,8 +184,13 @@ def test_all(
     here: bool = False,
     concurrency: int = 16,
     timeout_s: float = 30.0,
+    on_outcome: Callable[[TestOutcome], None] | None = None,
 ) -> list[TestOutcome]:
-    """Test many connectors at once (shared SDK models, overlapped waits); store each status."""
+    """Test many connectors at once (shared SDK models, overlapped waits).
+
+    Each result is stored as soon as its test ends, so an interrupted run keeps what it
+    finished; ``on_outcome`` sees every outcome as it is settled (skipped ones first).
+    """
     from awsconn.aws.connection_test import run_connection_tests
     from awsconn.aws.sessions import SessionSpec
 
@@ -201,28 +206,35 @@ def test_all(
         outcomes.append(outcome)
         if placement.runs_here:
             runnable.append((c, outcome))
-    prepared = [_spec_or_failure(ctx, c) for c, _ in runnable]
-    specs = [p for p in prepared if isinstance(p, SessionSpec)]
-    tested = iter(
-        run_connection_tests(
-            specs, ctx.sessions, concurrency=concurrency, timeout_s=timeout_s, clock=ctx.clock
-        )
+        elif on_outcome is not None:
+            on_outcome(outcome)
+
+    def settle(connector: Connector, outcome: TestOutcome, result: ConnectionTestResult) -> None:
+        outcome.result = replace(result, connector=str(connector.ref))
+        try:
+            _record(ctx, connector, outcome.result)
+        except NotFound:  # deleted while its test ran: nothing to store it on
+            outcome.extra["notRecorded"] = "the connector was deleted during the test"
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    pending: list[tuple[Connector, TestOutcome]] = []
+    specs: list[SessionSpec] = []
+    for c, outcome in runnable:
+        ready = _spec_or_failure(ctx, c)
+        if isinstance(ready, SessionSpec):
+            pending.append((c, outcome))
+            specs.append(ready)
+        else:
+            settle(c, outcome, ready)
+    run_connection_tests(
+        specs,
+        ctx.sessions,
+        concurrency=concurrency,
+        timeout_s=timeout_s,
+        clock=ctx.clock,
+        on_result=lambda i, result: settle(*pending[i], result),
     )
-    for (c, outcome), ready in zip(runnable, prepared, strict=True):
-        result = next(tested) if isinstance(ready, SessionSpec) else ready
-        outcome.result = replace(result, connector=str(c.ref))
-    with ctx.db.transaction() as tx:
-        for c, outcome in runnable:
-            assert outcome.result is not None
-            tx.connectors.record_test(
-                org=c.scope.org,
-                project=c.scope.project,
-                identifier=c.identifier,
-                status=outcome.result.status,
-                tested_at=outcome.result.tested_at,
-                duration_ms=outcome.result.duration_ms,
-                result=outcome.result.to_dict(),
-            )
     return outcomes
 
 
