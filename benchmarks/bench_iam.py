@@ -102,6 +102,7 @@ def compare(
         def cold_call(req: Request = req) -> object:
             ps._by_action.clear()
             ps._fast_actions.clear()
+            ps._by_service.clear()
             return ps.evaluate(req)
 
         cold.append(per_call_ns(cold_call, max(1, reps // 4)))

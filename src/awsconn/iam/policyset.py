@@ -126,6 +126,7 @@ class PolicySet:
         )
         self._fast_actions: dict[str, tuple[tuple[tuple[CompiledStatement, Hit], ...], bool]] = {}
         self._by_action: dict[str, tuple[tuple[tuple[str, CompiledStatement], ...], ...]] = {}
+        self._by_service: dict[str, tuple[tuple[tuple[str, CompiledStatement], ...], ...]] = {}
 
     @property
     def policies(self) -> list[tuple[str, CompiledPolicy]]:
@@ -138,17 +139,25 @@ class PolicySet:
         found = self._by_action.get(req.action)
         if found is None:
             found = tuple(
-                tuple(
-                    (p.name, cs)
-                    for p in slot.policies
-                    for cs in p.for_service(req.service)
-                    if action_matches(cs, req)
-                )
-                for slot in self._slots
+                tuple(pair for pair in slot if action_matches(pair[1], req))
+                for slot in self._service_statements(req.service)
             )
             if len(self._by_action) >= _ACTION_CACHE_LIMIT:
                 self._by_action.clear()
             self._by_action[req.action] = found
+        return found
+
+    def _service_statements(
+        self, service: str
+    ) -> tuple[tuple[tuple[str, CompiledStatement], ...], ...]:
+        """Per slot, the (policy name, statement) pairs that may match an action of
+        ``service``: one lookup per new action instead of one per policy."""
+        found = self._by_service.get(service)
+        if found is None:
+            found = self._by_service[service] = tuple(
+                tuple((p.name, cs) for p in slot.policies for cs in p.for_service(service))
+                for slot in self._slots
+            )
         return found
 
     def evaluate(self, request: Request) -> Decision:
@@ -163,6 +172,9 @@ class PolicySet:
         """Shortcut for the common case (identity policies only, a same-account IAM caller,
         a concrete resource, an action without special rules) when one statement allows
         and none denies. It gives what :func:`combine` gives; anything else returns None."""
+        resource = request.resource
+        if request.wildcard_only or "*" in resource or "?" in resource:
+            return None
         entry = self._fast_actions.get(request.action)
         if entry is None:
             req = PreparedRequest.of(request)
@@ -178,8 +190,7 @@ class PolicySet:
                 self._fast_actions.clear()
             self._fast_actions[request.action] = entry
         statements, special = entry
-        resource = request.resource
-        if special or request.wildcard_only or "*" in resource or "?" in resource:
+        if special:
             return None
         principal = parse_principal(request.principal)
         if principal.kind not in _FAST_KINDS:
