@@ -13,10 +13,9 @@ from sqlalchemy import ColumnElement, select, update
 from awsconn.errors import InvalidInput, NotFound
 from awsconn.store.db_errors import translated
 from awsconn.store.repository_base import (
-    Repository,
+    ScopedRepository,
     check_json,
     check_timestamp,
-    describe_scope,
     scope_columns,
 )
 from awsconn.store.tables import ConnectorRecord, ConnectorTestRecord
@@ -114,21 +113,12 @@ def _tag_conditions(tag: str | Sequence[str] | None) -> builtins.list[ColumnElem
     return conditions
 
 
-class ConnectorRepository(Repository):
-    """Connectors by (org, project, identifier), with their test history."""
+class ConnectorRepository(ScopedRepository[ConnectorRecord, ConnectorRow]):
+    """Connectors by (org, project, identifier), with their test history (deleted with them)."""
 
-    @staticmethod
-    def _keys(org: str | None, project: str | None, identifier: str) -> list[ColumnElement[bool]]:
-        o, p = scope_columns(org, project)
-        return [
-            ConnectorRecord.org == o,
-            ConnectorRecord.project == p,
-            ConnectorRecord.identifier == identifier,
-        ]
-
-    @staticmethod
-    def _what(org: str | None, project: str | None, identifier: str) -> str:
-        return f"connector {identifier!r} in {describe_scope(org, project)}"
+    _model = ConnectorRecord
+    _noun = "connector"
+    _row_of = staticmethod(ConnectorRow.of)
 
     def create(
         self,
@@ -189,16 +179,6 @@ class ConnectorRepository(Repository):
         self._versioned_update(ConnectorRecord, keys, expected_version, values, what)
         return self.get(org=org, project=project, identifier=identifier)
 
-    def find(self, *, org: str | None, project: str | None, identifier: str) -> ConnectorRow | None:
-        record = self._one(select(ConnectorRecord).where(*self._keys(org, project, identifier)))
-        return ConnectorRow.of(record) if record is not None else None
-
-    def get(self, *, org: str | None, project: str | None, identifier: str) -> ConnectorRow:
-        row = self.find(org=org, project=project, identifier=identifier)
-        if row is None:
-            raise NotFound(f"{self._what(org, project, identifier)} not found")
-        return row
-
     def list(
         self,
         *,
@@ -222,19 +202,6 @@ class ConnectorRepository(Repository):
         with translated(self._where):
             records = self._session.scalars(stmt.execution_options(populate_existing=True))
             return [ConnectorRow.of(r) for r in records]
-
-    def delete(
-        self,
-        *,
-        org: str | None,
-        project: str | None,
-        identifier: str,
-        expected_version: int | None = None,
-    ) -> None:
-        """Delete the connector; its test history goes with it (ON DELETE CASCADE)."""
-        what = self._what(org, project, identifier)
-        keys = self._keys(org, project, identifier)
-        self._versioned_delete(ConnectorRecord, keys, expected_version, what)
 
     def record_test(
         self,

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, CursorResult, Select, delete, select, update
 from sqlalchemy.orm import Session
@@ -144,3 +144,50 @@ class Repository:
             f"expected {expected_version})",
             hint="read it again and reapply your change",
         )
+
+
+_Row = TypeVar("_Row")
+
+
+class ScopedRepository(Repository, Generic[_M, _Row]):
+    """Rows keyed by (org, project, identifier): lookup, naming and versioned delete.
+
+    Subclasses set ``_model`` (the table), ``_noun`` (for messages) and ``_row_of``
+    (record -> row dataclass).
+    """
+
+    _model: type[_M]
+    _noun: str
+    _row_of: Callable[[_M], _Row]
+
+    def _keys(
+        self, org: str | None, project: str | None, identifier: str
+    ) -> list[ColumnElement[bool]]:
+        o, p = scope_columns(org, project)
+        model = self._model
+        return [model.org == o, model.project == p, model.identifier == identifier]
+
+    def _what(self, org: str | None, project: str | None, identifier: str) -> str:
+        return f"{self._noun} {identifier!r} in {describe_scope(org, project)}"
+
+    def find(self, *, org: str | None, project: str | None, identifier: str) -> _Row | None:
+        record = self._one(select(self._model).where(*self._keys(org, project, identifier)))
+        return type(self)._row_of(record) if record is not None else None
+
+    def get(self, *, org: str | None, project: str | None, identifier: str) -> _Row:
+        row = self.find(org=org, project=project, identifier=identifier)
+        if row is None:
+            raise NotFound(f"{self._what(org, project, identifier)} not found")
+        return row
+
+    def delete(
+        self,
+        *,
+        org: str | None,
+        project: str | None,
+        identifier: str,
+        expected_version: int | None = None,
+    ) -> None:
+        what = self._what(org, project, identifier)
+        keys = self._keys(org, project, identifier)
+        self._versioned_delete(self._model, keys, expected_version, what)

@@ -7,15 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import select, update
 
-from awsconn.errors import InvalidInput, NotFound
+from awsconn.errors import InvalidInput
 from awsconn.store.db_errors import translated
 from awsconn.store.repository_base import (
     KEEP,
     Keep,
-    Repository,
-    describe_scope,
+    ScopedRepository,
     scope_columns,
 )
 from awsconn.store.tables import SecretRecord
@@ -56,21 +55,12 @@ class SecretRow:
         )
 
 
-class SecretRepository(Repository):
+class SecretRepository(ScopedRepository[SecretRecord, SecretRow]):
     """Sealed secrets by (org, project, identifier)."""
 
-    @staticmethod
-    def _keys(org: str | None, project: str | None, identifier: str) -> list[ColumnElement[bool]]:
-        o, p = scope_columns(org, project)
-        return [
-            SecretRecord.org == o,
-            SecretRecord.project == p,
-            SecretRecord.identifier == identifier,
-        ]
-
-    @staticmethod
-    def _what(org: str | None, project: str | None, identifier: str) -> str:
-        return f"secret {identifier!r} in {describe_scope(org, project)}"
+    _model = SecretRecord
+    _noun = "secret"
+    _row_of = staticmethod(SecretRow.of)
 
     def create(
         self,
@@ -136,16 +126,6 @@ class SecretRepository(Repository):
         with translated(self._where):
             self._session.execute(stmt, execution_options={"synchronize_session": False})
 
-    def find(self, *, org: str | None, project: str | None, identifier: str) -> SecretRow | None:
-        record = self._one(select(SecretRecord).where(*self._keys(org, project, identifier)))
-        return SecretRow.of(record) if record is not None else None
-
-    def get(self, *, org: str | None, project: str | None, identifier: str) -> SecretRow:
-        row = self.find(org=org, project=project, identifier=identifier)
-        if row is None:
-            raise NotFound(f"{self._what(org, project, identifier)} not found")
-        return row
-
     def list(
         self, *, org: str | None = None, project: str | None = None, all_scopes: bool = False
     ) -> builtins.list[SecretRow]:
@@ -158,15 +138,3 @@ class SecretRepository(Repository):
         with translated(self._where):
             records = self._session.scalars(stmt.execution_options(populate_existing=True))
             return [SecretRow.of(r) for r in records]
-
-    def delete(
-        self,
-        *,
-        org: str | None,
-        project: str | None,
-        identifier: str,
-        expected_version: int | None = None,
-    ) -> None:
-        what = self._what(org, project, identifier)
-        keys = self._keys(org, project, identifier)
-        self._versioned_delete(SecretRecord, keys, expected_version, what)
