@@ -1,0 +1,61 @@
+"""The CLI end to end on PostgreSQL (AWSCONN_DATABASE_URL), as several replicas would share it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cli_fixtures import Runner
+
+from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
+
+CANARY = "CANARY-pg-5e1f0b7d2c9a"
+
+pytestmark = pytest.mark.postgres
+
+
+def _doc(identifier: str, access_key: str) -> str:
+    return (
+        f"connector:\n  name: {identifier}\n  identifier: {identifier}\n  type: Aws\n"
+        "  spec:\n    credential:\n      type: ManualConfig\n      spec:\n"
+        f"        accessKey: {access_key}\n        secretKeyRef: sk\n      region: us-east-1\n"
+        "    delegateSelectors: []\n"
+    )
+
+
+def test_connectors_secrets_and_tests_on_postgresql(
+    cli: Runner,
+    monkeypatch: pytest.MonkeyPatch,
+    postgres_url: str,
+    moto_auth: LocalAwsEndpoint,
+    unique_name: str,
+) -> None:
+    monkeypatch.setenv("AWSCONN_DATABASE_URL", postgres_url)
+    keys = moto_auth.create_user(unique_name, allow_policy("ec2:DescribeRegions"))
+    assert keys is not None
+    assert cli("secret", "create", "sk", input=keys.secret_access_key).code == 0
+    assert cli("secret", "create", "canary", input=CANARY).code == 0
+    docs = "---\n".join(_doc(f"c{i}", keys.access_key_id) for i in range(3))
+    assert cli("connector", "import", "-f", "-", input=docs).code == 0
+    r = cli("connector", "test", "--all", "-o", "json")
+    assert r.code == 0, r.text
+    assert {d["status"] for d in json.loads(r.out)} == {"SUCCESS"}
+    first = cli("connector", "export").out
+    assert cli("connector", "import", "-f", "-", input=first).out.count("unchanged") == 3
+    assert cli("connector", "export").out == first
+    rows = json.loads(cli("connector", "list", "-o", "json").out)
+    assert [r["lastStatus"] for r in rows] == ["SUCCESS"] * 3
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        dump = "\n".join(
+            repr(tuple(row))
+            for table in ("secrets", "connectors", "connector_tests")
+            for row in conn.execute(text(f"SELECT * FROM {table}"))
+        )
+    engine.dispose()
+    assert "c0" in dump  # the query did read the tables
+    assert CANARY not in dump
+    assert keys.secret_access_key not in dump
