@@ -390,3 +390,17 @@ def test_rotate_key_with_keys_from_the_environment_says_how(
     r = cli("secret", "rotate-key")
     assert r.code == 2
     assert "AWSCONN_MASTER_KEY" in r.err and "reencrypt" in r.err
+
+
+def test_dry_run_says_what_would_change_and_stores_nothing(cli: Runner) -> None:
+    cli("secret", "create", "sk", input="x")
+    assert cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIA1", "sk")).code == 0
+    docs = manual_yaml("c1", "AKIA2", "sk") + "---\n" + manual_yaml("c2", "AKIA1", "sk")
+    before = cli("connector", "export").out
+    r = cli("connector", "import", "--dry-run", "-f", "-", input=docs)
+    assert r.code == 0, r.text
+    assert "connector c1 would be updated" in r.out
+    assert "connector c2 would be created" in r.out
+    assert cli("connector", "export").out == before
+    r = cli("connector", "create", "--dry-run", "-f", "-", input=manual_yaml("c1", "AKIA1", "sk"))
+    assert r.code == 1 and "already exists" in r.err

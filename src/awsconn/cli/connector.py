@@ -22,31 +22,41 @@ HERE = typer.Option(
 )
 
 
-def _write(path: str, mode: str) -> None:
+DRY_RUN = typer.Option(
+    False, "--dry-run", help="Check everything and say what would change; store nothing."
+)
+
+
+def _write(path: str, mode: str, dry_run: bool) -> None:
     from awsconn.service import connectors
 
     text, source = read_input(path)
-    results = connectors.apply_yaml(build_context(), text, mode=mode, source=source)
+    results = connectors.apply_yaml(
+        build_context(), text, mode=mode, source=source, dry_run=dry_run
+    )
     for r in results:
-        typer.echo(f"connector {r.ref} {r.action} (version {r.version})")
+        if dry_run:
+            typer.echo(f"connector {r.ref} would be {r.action} (dry run: nothing stored)")
+        else:
+            typer.echo(f"connector {r.ref} {r.action} (version {r.version})")
 
 
 @app.command("create")
-def create(file: str = FILE) -> None:
+def create(file: str = FILE, dry_run: bool = DRY_RUN) -> None:
     """Create one connector from Harness YAML; fails if it exists."""
-    _write(file, "create")
+    _write(file, "create", dry_run)
 
 
 @app.command("apply")
-def apply(file: str = FILE) -> None:
+def apply(file: str = FILE, dry_run: bool = DRY_RUN) -> None:
     """Create or update connectors from Harness YAML."""
-    _write(file, "apply")
+    _write(file, "apply", dry_run)
 
 
 @app.command("import")
-def import_(file: str = FILE) -> None:
+def import_(file: str = FILE, dry_run: bool = DRY_RUN) -> None:
     """Import multi-document YAML: create what is missing, update what differs; all or nothing."""
-    _write(file, "import")
+    _write(file, "import", dry_run)
 
 
 @app.command("export")

@@ -161,13 +161,18 @@ def _scope_of(doc: Any) -> Scope | None:
         return None
 
 
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run so that it rolls back."""
+
+
 def apply_yaml(
-    ctx: AppContext, text: str, *, mode: str, source: str = "input"
+    ctx: AppContext, text: str, *, mode: str, source: str = "input", dry_run: bool = False
 ) -> list[ApplyResult]:
     """Write connectors from YAML text, all or nothing.
 
     ``mode``: "create" refuses existing connectors; "apply" and "import" create what is
     missing and update what differs (the identifier and scope are the key, so immutable).
+    ``dry_run`` does every check and write, then rolls the transaction back.
     """
     docs = load_yaml_documents(text, source=source)
     if mode == "create" and len(docs) != 1:
@@ -181,29 +186,39 @@ def apply_yaml(
         )
     connectors = parse_and_check(ctx, docs)
     results: list[ApplyResult] = []
-    with ctx.db.transaction() as tx:
-        for c in connectors:
-            document = connector_to_document(c)
-            fields = _columns(c)
-            existing = tx.connectors.find(
-                org=c.scope.org, project=c.scope.project, identifier=c.identifier
-            )
-            if existing is None:
-                row = tx.connectors.create(document=document, **fields)
-                results.append(ApplyResult(c.ref, "created", row.version))
-            elif mode == "create":
-                raise Conflict(
-                    f"connector {c.ref} already exists",
-                    hint="use 'awsconn connector apply' to update it",
-                )
-            elif existing.document == document:
-                results.append(ApplyResult(c.ref, "unchanged", existing.version))
-            else:
-                row = tx.connectors.update(
-                    document=document, expected_version=existing.version, **fields
-                )
-                results.append(ApplyResult(c.ref, "updated", row.version))
+    try:
+        with ctx.db.transaction() as tx:
+            _write(tx, connectors, mode, results)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
     return results
+
+
+def _write(tx: Any, connectors: list[Connector], mode: str, results: list[ApplyResult]) -> None:
+    """Create what is missing, update what differs; ``results`` says which, in order."""
+    for c in connectors:
+        document = connector_to_document(c)
+        fields = _columns(c)
+        existing = tx.connectors.find(
+            org=c.scope.org, project=c.scope.project, identifier=c.identifier
+        )
+        if existing is None:
+            row = tx.connectors.create(document=document, **fields)
+            results.append(ApplyResult(c.ref, "created", row.version))
+        elif mode == "create":
+            raise Conflict(
+                f"connector {c.ref} already exists",
+                hint="use 'awsconn connector apply' to update it",
+            )
+        elif existing.document == document:
+            results.append(ApplyResult(c.ref, "unchanged", existing.version))
+        else:
+            row = tx.connectors.update(
+                document=document, expected_version=existing.version, **fields
+            )
+            results.append(ApplyResult(c.ref, "updated", row.version))
 
 
 def _columns(c: Connector) -> dict[str, Any]:
