@@ -8,16 +8,10 @@ from awsconn.model.credentials import (
     CrossAccountAccess,
     ManualConfig,
 )
-from awsconn.model.harness_yaml import (
-    ParseOutcome,
-    connector_to_document,
-    dump_connectors_yaml,
-    load_yaml_documents,
-    parse_connector,
-    parse_connector_document,
-)
+from awsconn.model.harness_yaml import ParseOutcome, parse_connector, parse_connector_document
 from awsconn.model.scope import EntityRef, Scope, parse_ref
 from awsconn.model.secret_refs import SecretRef, parse_secret_ref
+from awsconn.model.yaml_io import connector_to_document, dump_connectors_yaml, load_yaml_documents
 
 __all__ = [
     "AwsCredential",
