@@ -235,20 +235,11 @@ def _capabilities(text: str | None) -> list[str] | None:
 
 def _check_capabilities(ctx: Any, outcomes: list[Any], capabilities: list[str] | None) -> None:
     """Run the permission check for connectors that passed (their own or --for capabilities)."""
-    try:
-        from awsconn.service import permissions
-    except ImportError:
-        if capabilities is not None:
-            raise
-        return
-    check = getattr(permissions, "check_for_test", None)
-    if check is None:
-        if capabilities is not None:
-            raise InvalidInput("this build has no permission checker")
-        return
+    from awsconn.service.connector_permissions import check_for_test
+
     for outcome in outcomes:
         if outcome.result is not None and outcome.result.status == "SUCCESS":
-            outcome.permissions = check(ctx, outcome.ref, capabilities)
+            outcome.permissions = check_for_test(ctx, outcome.ref, capabilities)
 
 
 def _print_tally(outcomes: list[Any]) -> None:

@@ -177,7 +177,7 @@ def _print_report(report: Any) -> None:
 
 def _connector_clients(ctx: Any, ref_text: str, here: bool) -> tuple[Any, str, Any]:
     """(clients, test region, connector) for REF, honouring the delegate rule."""
-    from awsconn.service.permissions import connector_clients
+    from awsconn.service.connector_permissions import connector_clients
 
     clients, connector = connector_clients(ctx, ref_of(ref_text), here=here)
     return clients, connector.region, connector
@@ -204,7 +204,7 @@ def check(
     output: str = OUTPUT,
 ) -> None:
     """Check the connector's identity has every permission the capabilities need (exit 1 if not)."""
-    from awsconn.service.permissions import check_connector
+    from awsconn.service.connector_permissions import check_connector
 
     output = check_output(output)
     params = _params(
