@@ -172,3 +172,14 @@ def test_a_connection_test_reaches_a_no_proxy_endpoint_directly(moto_auth, uniqu
     env.update(HTTP_PROXY="http://127.0.0.1:1", no_proxy="localhost,127.0.0.1")
     result = run_connection_test(spec(static_keys=keys), SessionFactory(env))
     assert result.status == "SUCCESS", result.errors
+
+
+def test_boto3_sessions_handed_out_carry_the_proxies_of_the_environ() -> None:
+    from awsconn.aws.sessions import SessionFactory, SessionSpec, StaticKeys
+
+    factory = SessionFactory({"HTTPS_PROXY": "http://proxy.internal:3128"})
+    spec = SessionSpec(
+        "account/p", "ManualConfig", "us-east-1", static_keys=StaticKeys("AKIAPROXY0000", "s")
+    )
+    client = factory.session(spec).client("sts")
+    assert client.meta.config.proxies == {"https": "http://proxy.internal:3128"}

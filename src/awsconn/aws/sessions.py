@@ -136,6 +136,9 @@ class SessionFactory:
         bc = EnvironSession(self._environ, self._shared, own_events=True)
         bc.set_config_variable("region", spec.region)
         bc.set_credentials_object(built.botocore.get_credentials())
+        # Clients made from it get the factory's proxies and the connector's retry count
+        # (the back-off delays need our per-client handler: use client() for those).
+        bc.set_default_client_config(self._base_config(spec.backoff, None))
         return boto3.Session(botocore_session=bc, region_name=spec.region)
 
     def credential_method(self, spec: SessionSpec) -> str:
