@@ -77,3 +77,17 @@ def test_an_unusable_awsconn_home_is_a_clear_error_not_an_internal_one(
     assert "internal error" not in r.text
     assert "AWSCONN_HOME" in r.err
     assert str(blocker / "home") in r.err
+
+
+def test_with_json_output_an_error_is_also_a_json_object_on_stdout(cli: Runner) -> None:
+    import json
+
+    r = cli("connector", "test", "nope", "-o", "json")
+    assert r.code == 2
+    error = json.loads(r.out)["error"]
+    assert error["code"] == "NOT_FOUND"
+    assert "connector nope not found" in error["message"]
+    assert "hint" in error
+    r = cli("connector", "get", "9bad", "--output=json")
+    assert r.code == 2
+    assert json.loads(r.out)["error"]["problems"][0]["path"] == "REF"

@@ -13,6 +13,18 @@ from awsconn.errors import AwsconnError
 __all__ = ["main"]
 
 
+def _wants_json(args: list[str]) -> bool:
+    """Whether the command line asked for ``-o json`` / ``--output json`` (any spelling)."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return False
+        if arg in ("-o", "--output") and i + 1 < len(args) and args[i + 1] == "json":
+            return True
+        if arg in ("-ojson", "--output=json"):
+            return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; awsconn errors become a message on stderr and an exit code, no traceback."""
     from awsconn.cli.app import build_app
@@ -25,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
             return rv
     except AwsconnError as exc:
         print_error(exc)
+        if _wants_json(args):  # scripts parsing stdout get the error as data too
+            from awsconn.cli.output import print_json
+
+            print_json({"error": exc.to_dict()})
         return exc.exit_code
     except SystemExit as exc:  # typer.Exit inside standalone_mode=False, or sys.exit
         code = exc.code
