@@ -109,10 +109,7 @@ class Repository:
         if expected_version is not None:
             stmt = stmt.where(model.version == expected_version)
         stmt = stmt.values(version=model.version + 1, **values)
-        with translated(self._where):
-            result = self._session.execute(stmt, execution_options={"synchronize_session": False})
-        if cast(CursorResult[Any], result).rowcount == 0:
-            self._raise_missing_or_stale(model, keys, expected_version, what)
+        self._execute_versioned(stmt, model, keys, expected_version, what)
 
     def _versioned_delete(
         self,
@@ -124,6 +121,17 @@ class Repository:
         stmt = delete(model).where(*keys)
         if expected_version is not None:
             stmt = stmt.where(model.version == expected_version)
+        self._execute_versioned(stmt, model, keys, expected_version, what)
+
+    def _execute_versioned(
+        self,
+        stmt: Any,
+        model: type[_M],
+        keys: Sequence[ColumnElement[bool]],
+        expected_version: int | None,
+        what: str,
+    ) -> None:
+        """Run a keyed UPDATE/DELETE; when it touched no row, say whether it is gone or stale."""
         with translated(self._where):
             result = self._session.execute(stmt, execution_options={"synchronize_session": False})
         if cast(CursorResult[Any], result).rowcount == 0:
