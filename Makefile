@@ -25,7 +25,7 @@ run: install
 	$(BIN)/awsconn demo
 
 test: install-dev
-	$(BIN)/pytest
+	scripts/with-test-services $(BIN)/pytest
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
