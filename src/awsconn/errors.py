@@ -18,11 +18,16 @@ specific class here, with ``raise ... from exc``, at the layer that talks to the
 
 from __future__ import annotations
 
+import re
+import reprlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "MAX_GIVEN_CHARS",
+    "MAX_REPORTED_PROBLEMS",
+    "UNPRINTABLE",
     "AwsCallFailed",
     "AwsFailure",
     "AwsconnError",
@@ -34,17 +39,85 @@ __all__ = [
     "Problem",
     "StoreUnavailable",
     "ValidationFailed",
+    "bounded_given",
 ]
+
+
+MAX_GIVEN_CHARS = 100
+"""How much of a bad value a Problem keeps: enough to recognise it, never the whole of it."""
+MAX_REPORTED_PROBLEMS = 100
+"""How many problems one ValidationFailed lists; the rest are counted."""
+_MAX_TEXT_CHARS = 1000  # path, message and allowed text of one problem
+
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""Characters that must not reach a terminal or a log line raw: C0/C1 controls (CR, LF,
+NUL, ESC, ...), line/paragraph separators, bidi overrides and isolates, lone surrogates."""
+
+
+def _escape(text: str) -> str:
+    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+def _printable(text: str, limit: int) -> str:
+    """At most ``limit`` characters of ``text``, control characters escaped."""
+    out = _escape(text[:limit])
+    if len(text) <= limit and len(out) <= limit:
+        return out
+    return f"{out[:limit]}… ({len(text)} characters)"
+
+
+class _BoundedRepr(reprlib.Repr):
+    """reprlib with ints that cannot fail (repr of an int over 4,300 digits raises)."""
+
+    def repr_int(self, x: int, level: int) -> str:
+        return str(x) if x.bit_length() <= 128 else "<integer too long to show>"
+
+
+_REPR = _BoundedRepr()
+_REPR.maxlevel = 2
+_REPR.maxstring = MAX_GIVEN_CHARS
+_REPR.maxother = MAX_GIVEN_CHARS
+_REPR.maxlong = 40
+
+
+def bounded_given(value: Any) -> Any:
+    """What a Problem may echo of ``value``: scalars as they are (text and long numbers cut
+    to a prefix), anything else as a short summary, so no input can make an error large."""
+    if value is None or isinstance(value, bool | float):
+        return value
+    if isinstance(value, int):
+        return value if value.bit_length() <= 64 else "<integer too long to show>"
+    if isinstance(value, str):
+        return _shorten(value, MAX_GIVEN_CHARS)
+    return _shorten(_REPR.repr(value), MAX_GIVEN_CHARS)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input: where (dotted path), what, what was given, what is allowed."""
+    """One thing wrong with an input: where (dotted path), what, what was given, what is allowed.
+
+    Whatever is passed in, a Problem holds a bounded, printable version of it: ``given`` is
+    cut to a short prefix (containers become a short summary) and path, message and allowed
+    text are cut and have control characters escaped, so a hostile input cannot make an
+    error message huge or write escape sequences to a terminal.
+    """
 
     path: str
     message: str
     given: Any = None
     allowed: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", _printable(str(self.path), 200))
+        object.__setattr__(self, "message", _printable(str(self.message), _MAX_TEXT_CHARS))
+        object.__setattr__(self, "given", bounded_given(self.given))
+        if self.allowed is not None:
+            allowed = _printable(str(self.allowed), _MAX_TEXT_CHARS)
+            object.__setattr__(self, "allowed", allowed)
 
     def __str__(self) -> str:
         text = f"{self.path or '(document)'}: {self.message}"
@@ -96,8 +169,14 @@ class ValidationFailed(InvalidInput):
     code = "VALIDATION_FAILED"
 
     def __init__(self, problems: Sequence[Problem], *, what: str = "input") -> None:
+        count = len(problems)
+        if count > MAX_REPORTED_PROBLEMS:  # a bounded report, however broken the input
+            kept = MAX_REPORTED_PROBLEMS - 1
+            problems = [
+                *problems[:kept],
+                Problem("", f"and {count - kept} more problems, not listed; fix these first"),
+            ]
         self.problems: tuple[Problem, ...] = tuple(problems)
-        count = len(self.problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{what} is not valid ({count} problem{'s' * (count != 1)}):\n{lines}")
 

@@ -11,6 +11,7 @@ from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 
 
 def manual_yaml(identifier: str, access_key: str, secret_ref: str, *, extra: str = "") -> str:
+    access_key = access_key.ljust(20, "0")  # placeholders like AKIA1 become well-formed key IDs
     return f"""
 connector:
   name: {identifier}
@@ -195,7 +196,7 @@ def test_exec_runs_a_command_with_the_connector_environment(cli: Runner, tmp_pat
     import sys
 
     cli("secret", "create", "sk", input="secret-value-for-exec")
-    cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIAEXEC", "sk"))
+    cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIAEXEC000000000000", "sk"))
     out = tmp_path / "env.txt"
     script = (
         "import os,sys; open(sys.argv[1],'w').write(os.environ['AWS_ACCESS_KEY_ID']+' '"
@@ -203,7 +204,7 @@ def test_exec_runs_a_command_with_the_connector_environment(cli: Runner, tmp_pat
     )
     r = cli("exec", "c1", "--", sys.executable, "-c", script, str(out))
     assert r.code == 0, r.text
-    assert out.read_text() == "AKIAEXEC us-east-1"
+    assert out.read_text() == "AKIAEXEC000000000000 us-east-1"
 
 
 def test_unknown_connector_is_exit_2_with_a_hint(cli: Runner) -> None:
@@ -341,7 +342,7 @@ def test_human_output_is_not_cut_or_wrapped_at_80_columns_when_piped(
         .replace(
             """      type: ManualConfig
       spec:
-        accessKey: AKIA1
+        accessKey: AKIA1000000000000000
         secretKeyRef: sk
 """,
             "      type: InheritFromDelegate\n",

@@ -35,7 +35,10 @@ def manual_doc() -> dict[str, Any]:
             "spec": {
                 "credential": {
                     "type": "ManualConfig",
-                    "spec": {"accessKey": "AKIAEXAMPLE", "secretKeyRef": "account.aws_secret"},
+                    "spec": {
+                        "accessKey": "AKIAIOSFODNN7EXAMPLE",
+                        "secretKeyRef": "account.aws_secret",
+                    },
                 },
             },
         }

@@ -85,7 +85,7 @@ def test_execute_on_delegate_must_be_a_boolean(value: Any) -> None:
     assert (problem.path, problem.message, problem.given) == (
         EXECUTE,
         "must be true or false",
-        value,
+        repr(value) if isinstance(value, list) else value,
     )
 
 

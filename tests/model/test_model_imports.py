@@ -22,12 +22,15 @@ print(json.dumps(sorted(sys.modules)))
 MODULES = (
     "connector",
     "credentials",
+    "harness_credential",
     "harness_yaml",
     "identifiers",
     "regions",
     "scope",
     "secret_refs",
+    "text_rules",
     "validation",
+    "yaml_io",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import typer
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from awsconn.model import EntityRef
     from awsconn.service.context import AppContext
 
-__all__ = ["OUTPUT", "build_context", "read_input", "ref_of"]
+__all__ = ["OUTPUT", "build_context", "read_bounded", "read_input", "ref_of"]
 
 OUTPUT = typer.Option("table", "--output", "-o", help="table (for people) or json (for machines).")
 
@@ -39,21 +39,47 @@ def check_output(value: str, allowed: tuple[str, ...] = ("table", "json")) -> st
     return value
 
 
-def read_input(path: str) -> tuple[str, str]:
-    """Read ``-f FILE`` (``-`` for stdin); returns (text, a name for messages)."""
-    if path == "-":
-        try:
-            return sys.stdin.read(), "stdin"
-        except UnicodeDecodeError:
-            raise InvalidInput("cannot read stdin: it is not UTF-8 text") from None
-    p = Path(path)
+def read_bounded(stream: BinaryIO, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``stream``: one more than allowed says "too large"
+    without reading the rest (``/dev/zero`` would never end)."""
+    chunks: list[bytes] = []
+    left = limit + 1
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_input(path: str, *, limit: int | None = None) -> tuple[str, str]:
+    """Read ``-f FILE`` (``-`` for stdin), at most ``limit`` bytes (default: the YAML
+    limit); returns (text, a name for messages). Bad input raises InvalidInput."""
+    from awsconn.model.yaml_io import MAX_YAML_BYTES
+
+    limit = MAX_YAML_BYTES if limit is None else limit
+    name = "stdin" if path == "-" else path
     try:
-        return p.read_text(encoding="utf-8"), str(p)
+        if path == "-" and hasattr(sys.stdin, "buffer"):
+            data = read_bounded(sys.stdin.buffer, limit)
+        elif path == "-":  # a text stream stands in for stdin (embedding, tests)
+            data = sys.stdin.read(limit + 1).encode("utf-8", "surrogateescape")
+        else:
+            with Path(path).open("rb") as stream:
+                data = read_bounded(stream, limit)
     except FileNotFoundError:
         raise InvalidInput(f"file not found: {path}") from None
     except IsADirectoryError:
         raise InvalidInput(f"cannot read {path}: it is a directory") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"cannot read {path}: it is not UTF-8 text") from None
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise InvalidInput(f"cannot read {name}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InvalidInput(
+            f"{name} is larger than {limit} bytes, the most awsconn reads at once",
+            hint="split the connectors into several files and import each",
+        )
+    try:
+        return data.decode("utf-8"), name
+    except UnicodeDecodeError:
+        raise InvalidInput(f"cannot read {name}: it is not UTF-8 text") from None

@@ -65,12 +65,12 @@ def export(
     project: str | None = typer.Option(None, "--project"),
 ) -> None:
     """Every connector as multi-document YAML on stdout, deterministically."""
-    from awsconn.model import Scope
+    from awsconn.model import scope_of_settings
     from awsconn.service import connectors
 
     if project is not None and org is None:
         raise InvalidInput("--project needs --org")
-    scope = Scope(org, project) if org else None
+    scope = scope_of_settings(org, project) if org is not None else None
     sys.stdout.write(connectors.export_yaml(build_context(), scope=scope))
 
 
@@ -92,6 +92,11 @@ def get(
     typer.echo(
         f"# version {s['version']}; last status {s['lastStatus'] or 'never tested'}"
         + (f" at {s['lastTestedAt']}" if s["lastTestedAt"] else "")
+        + (
+            "; ignoreTestConnection: 'test --all' does not test it"
+            if s["ignoreTestConnection"]
+            else ""
+        )
     )
 
 
@@ -106,7 +111,7 @@ def list_(
     output: str = OUTPUT,
 ) -> None:
     """List connectors with scope, type, test region and last connectivity status."""
-    from awsconn.model import CredentialType, Scope
+    from awsconn.model import CredentialType, scope_of_settings
     from awsconn.service import connectors
 
     output = check_output(output)
@@ -117,7 +122,7 @@ def list_(
             f"--type {credential_type!r} is not a credential type; allowed: "
             + ", ".join(t.value for t in CredentialType)
         )
-    scope = Scope(org, project) if org else None
+    scope = scope_of_settings(org, project) if org is not None else None
     views = connectors.list_connectors(
         build_context(), scope=scope, tags=tag, credential_type=credential_type
     )
@@ -134,7 +139,8 @@ def list_(
             r["scope"],
             r["type"],
             r["region"],
-            r["lastStatus"] or "-",
+            (r["lastStatus"] or "-")
+            + (" (ignoreTestConnection)" if r["ignoreTestConnection"] else ""),
             r["lastTestedAt"] or "-",
         )
     console().print(table)
@@ -246,7 +252,8 @@ def _print_tally(outcomes: list[Any]) -> None:
     from collections import Counter
 
     counts = Counter(o.to_dict()["status"] for o in outcomes)
-    parts = [f"{counts[s]} {s}" for s in ("SUCCESS", "FAILURE", "SKIPPED") if counts[s]]
+    statuses = ("SUCCESS", "FAILURE", "SKIPPED", "NOT_TESTED")
+    parts = [f"{counts[s]} {s}" for s in statuses if counts[s]]
     not_ok = sum(1 for o in outcomes if not o.ok)
     typer.echo(
         f"{len(outcomes)} connector{'s' * (len(outcomes) != 1)} tested: "
@@ -270,6 +277,8 @@ def _print_outcomes(outcomes: list[Any]) -> None:
         if d.get("durationMs") is not None:
             line += f"  {d['durationMs']} ms"
         out.print(line)
+        if d.get("reason") == "ignoreTestConnection":
+            out.print(f"  not tested: {d['message']}", markup=False)
         if d.get("ranHereDespiteSelectors"):
             out.print(
                 "  used this machine's identity (--here); it lacks delegate tags "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from awsconn.cli.common import OUTPUT, build_context, check_output
+from awsconn.cli.common import OUTPUT, build_context, check_output, read_bounded
 from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
 
@@ -31,23 +31,30 @@ def _refuse_stray(ctx: typer.Context) -> None:
 
 
 def _ref(identifier: str, org: str | None, project: str | None):  # type: ignore[no-untyped-def]
-    from awsconn.model import EntityRef, Scope
+    from awsconn.model import EntityRef, scope_of_settings
 
     if project is not None and org is None:
         raise InvalidInput("--project needs --org")
-    return EntityRef(Scope(org, project), identifier)
+    return EntityRef(scope_of_settings(org, project), identifier)
 
 
 def _read_value(value_file: Path | None) -> bytes:
+    """The value from --value-file, a prompt or stdin; at most the size limit plus the two
+    bytes of a final line break plus one, so the size check sees "too large" without
+    reading on (``--value-file /dev/zero`` would never end)."""
+    from awsconn.service.secrets import MAX_SECRET_BYTES
+
+    limit = MAX_SECRET_BYTES + 2
     if value_file is not None:
         try:
-            data = value_file.read_bytes()
+            with value_file.open("rb") as stream:
+                data = read_bounded(stream, limit)
         except OSError as exc:
             raise InvalidInput(f"cannot read --value-file {value_file}: {exc.strerror}") from None
     elif sys.stdin.isatty():
         data = typer.prompt("Value", hide_input=True, confirmation_prompt=True).encode()
     else:
-        data = sys.stdin.buffer.read()
+        data = read_bounded(sys.stdin.buffer, limit)
     if data.endswith(b"\r\n"):
         data = data[:-2]
     elif data.endswith(b"\n"):
@@ -99,9 +106,11 @@ def list_(
     output: str = OUTPUT,
 ) -> None:
     """List secrets (metadata only; values are never shown)."""
+    from awsconn.model import scope_of_settings
     from awsconn.service import secrets
 
     output = check_output(output)
+    scope_of_settings(org, project)  # identifiers (and a project needs an org)
     rows = secrets.list_secrets(build_context(), org=org, project=project, all_scopes=all_scopes)
     if output == "json":
         print_json(rows)

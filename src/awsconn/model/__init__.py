@@ -9,11 +9,13 @@ from awsconn.model.credentials import (
     ManualConfig,
 )
 from awsconn.model.harness_yaml import ParseOutcome, parse_connector, parse_connector_document
-from awsconn.model.scope import EntityRef, Scope, parse_ref
+from awsconn.model.identifiers import DEFAULT_ACCOUNT
+from awsconn.model.scope import EntityRef, Scope, parse_ref, scope_of_settings
 from awsconn.model.secret_refs import SecretRef, parse_secret_ref
 from awsconn.model.yaml_io import connector_to_document, dump_connectors_yaml, load_yaml_documents
 
 __all__ = [
+    "DEFAULT_ACCOUNT",
     "AwsCredential",
     "BackoffStrategy",
     "Connector",
@@ -31,4 +33,5 @@ __all__ = [
     "parse_connector_document",
     "parse_ref",
     "parse_secret_ref",
+    "scope_of_settings",
 ]

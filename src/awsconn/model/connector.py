@@ -27,6 +27,8 @@ class Connector:
     execute_on_delegate: bool = True
     backoff: BackoffStrategy | None = None
     capabilities: tuple[str, ...] = ()
+    proxy: bool = False  # Harness's spec.proxy, kept as written
+    ignore_test_connection: bool = False  # spec.ignoreTestConnection: `test --all` skips it
 
     @property
     def ref(self) -> EntityRef:

@@ -9,13 +9,18 @@ from enum import StrEnum
 from awsconn.model.secret_refs import SecretRef
 
 __all__ = [
+    "ACCESS_KEY_PATTERN",
+    "ACCESS_KEY_RULE",
     "BACKOFF_KINDS",
+    "EXTERNAL_ID_PATTERN",
+    "EXTERNAL_ID_RULE",
     "ROLE_ARN_PATTERN",
     "AwsCredential",
     "BackoffStrategy",
     "CredentialType",
     "CrossAccountAccess",
     "ManualConfig",
+    "is_temporary_access_key",
 ]
 
 
@@ -37,6 +42,23 @@ ROLE_ARN_PATTERN = re.compile(
     r"(?P<path>(?:[\x21-\x7e]+/)*)(?P<name>[\w+=,.@-]{1,64})\Z",
     re.ASCII,
 )
+
+
+# Access key IDs as AWS issues them (IAM AccessKeyId: 16-128 characters): upper-case
+# letters and digits, AKIA for an IAM user's long-term key, ASIA for temporary (STS) keys.
+ACCESS_KEY_PATTERN = re.compile(r"^A[KS]IA[A-Z0-9]{12,124}\Z", re.ASCII)
+ACCESS_KEY_RULE = (
+    "16 to 128 upper-case letters and digits starting with AKIA (an IAM user's key) "
+    "or ASIA (a temporary key, with sessionTokenRef)"
+)
+# sts:AssumeRole ExternalId: 2-1224 characters of [\w+=,.@:/-].
+EXTERNAL_ID_PATTERN = re.compile(r"^[\w+=,.@:/-]{2,1224}\Z", re.ASCII)
+EXTERNAL_ID_RULE = "2 to 1224 characters: letters, digits and _+=,.@:/-"
+
+
+def is_temporary_access_key(access_key: str) -> bool:
+    """Whether an access key ID is an STS temporary key (which needs its session token)."""
+    return access_key.startswith("ASIA")
 
 
 @dataclass(frozen=True)

@@ -11,26 +11,31 @@ from typing import Any
 
 from awsconn.errors import Problem, ValidationFailed
 from awsconn.model.connector import Connector
-from awsconn.model.credentials import (
-    BACKOFF_KINDS,
-    ROLE_ARN_PATTERN,
-    AwsCredential,
-    BackoffStrategy,
-    CredentialType,
-    CrossAccountAccess,
-    ManualConfig,
-)
-from awsconn.model.identifiers import IDENTIFIER_RULE, NAME_RULE, identifier_problem, name_problem
-from awsconn.model.regions import (
-    DEFAULT_TEST_REGION,
-    PARTITIONS,
-    arn_partition,
-    is_known_region,
-    partition_of_region,
+from awsconn.model.credentials import BACKOFF_KINDS, BackoffStrategy, CredentialType
+from awsconn.model.harness_credential import parse_credential
+from awsconn.model.identifiers import (
+    ACCOUNT_IDENTIFIER_RULE,
+    DEFAULT_ACCOUNT,
+    IDENTIFIER_RULE,
+    NAME_RULE,
+    account_identifier_problem,
+    identifier_problem,
+    name_problem,
 )
 from awsconn.model.scope import Scope
-from awsconn.model.secret_refs import SECRET_REF_RULE, SecretRef, parse_secret_ref
-from awsconn.model.validation import Collector
+from awsconn.model.secret_refs import SECRET_REF_RULE, SecretRef
+from awsconn.model.text_rules import (
+    MAX_CAPABILITIES,
+    MAX_CAPABILITY_CHARS,
+    MAX_DESCRIPTION_CHARS,
+    MAX_ID_CHARS,
+    MAX_SELECTOR_CHARS,
+    MAX_SELECTORS,
+    MAX_TAG_KEY_CHARS,
+    MAX_TAG_VALUE_CHARS,
+    MAX_TAGS,
+)
+from awsconn.model.validation import Collector, key_label
 
 __all__ = [
     "ParseOutcome",
@@ -38,20 +43,17 @@ __all__ = [
     "parse_connector_document",
 ]
 
-MAX_TAGS = 128
 MAX_DELAY_MS = 3_600_000
 MAX_RETRIES = 100
 _CONNECTOR_KEYS = (
-    "name", "identifier", "description", "orgIdentifier", "projectIdentifier", "tags", "type",
-    "spec",
+    "name", "identifier", "description", "accountIdentifier", "orgIdentifier",
+    "projectIdentifier", "tags", "type", "spec",
 )  # fmt: skip
 _SPEC_KEYS = (
-    "credential", "delegateSelectors", "executeOnDelegate",
+    "credential", "delegateSelectors", "executeOnDelegate", "proxy", "ignoreTestConnection",
     "awsSdkClientBackOffStrategyOverride", "capabilities",
 )  # fmt: skip
-_CREDENTIAL_KEYS = ("type", "spec", "crossAccountAccess", "region")
-_MANUAL_KEYS = ("accessKey", "accessKeyRef", "secretKeyRef", "sessionTokenRef")
-_CAPABILITY_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+_CAPABILITY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 @dataclass
@@ -64,16 +66,20 @@ class ParseOutcome:
     secret_refs: dict[str, SecretRef] = field(default_factory=dict)
 
 
-def parse_connector_document(doc: Any) -> Connector:
+def parse_connector_document(doc: Any, *, account: str = DEFAULT_ACCOUNT) -> Connector:
     """Parse one ``connector:`` document; raise ValidationFailed listing every problem."""
-    outcome = parse_connector(doc)
+    outcome = parse_connector(doc, account=account)
     if outcome.problems or outcome.connector is None:
         raise ValidationFailed(outcome.problems, what="connector")
     return outcome.connector
 
 
-def parse_connector(doc: Any) -> ParseOutcome:
-    """Parse one document, collecting every problem instead of stopping at the first."""
+def parse_connector(doc: Any, *, account: str = DEFAULT_ACCOUNT) -> ParseOutcome:
+    """Parse one document, collecting every problem instead of stopping at the first.
+
+    ``account`` is the account of the store the connector goes to (``AWSCONN_ACCOUNT``):
+    a document's ``accountIdentifier`` must name it. Pure: no I/O, linear in the input.
+    """
     c = Collector("connector")
     root = c.mapping(doc, "", allowed_keys=("connector",))
     if root is None or "connector" not in root:
@@ -87,13 +93,24 @@ def parse_connector(doc: Any) -> ParseOutcome:
         return ParseOutcome(None, c.problems)
     c.mapping(body, "", allowed_keys=_CONNECTOR_KEYS)  # paths relative to connector:, as below
 
-    name = c.string(body.get("name"), "name", required=True)
+    name = c.string(body.get("name"), "name", required=True, max_length=MAX_ID_CHARS)
     if name is not None and (why := name_problem(name)):
         c.add("name", why, given=name, allowed=NAME_RULE)
-    identifier = c.string(body.get("identifier"), "identifier", required=True)
+    identifier = c.string(
+        body.get("identifier"), "identifier", required=True, max_length=MAX_ID_CHARS
+    )
     if identifier is not None and (why := identifier_problem(identifier)):
         c.add("identifier", why, given=identifier, allowed=IDENTIFIER_RULE)
-    description = c.string(body.get("description"), "description") or ""
+    description = (
+        c.string(
+            body.get("description"),
+            "description",
+            max_length=MAX_DESCRIPTION_CHARS,
+            multiline=True,
+        )
+        or ""
+    )
+    _check_account(c, body.get("accountIdentifier"), account)
     scope = _parse_scope(c, body)
     tags = _parse_tags(c, body.get("tags"))
     kind = c.string(body.get("type"), "type", required=True)
@@ -106,19 +123,20 @@ def parse_connector(doc: Any) -> ParseOutcome:
             c.add("spec", "is required")
         return ParseOutcome(None, c.problems)
     refs: dict[str, SecretRef] = {}
-    credential = _parse_credential(c, spec.get("credential"), refs)
+    credential = parse_credential(c, spec.get("credential"), refs)
     selectors = _parse_selectors(c, spec.get("delegateSelectors"))
-    execute = spec.get("executeOnDelegate")
-    if execute is None:  # absent or null: the default, like every other optional field
-        execute = True
-    elif not isinstance(execute, bool):
-        c.add("spec.executeOnDelegate", "must be true or false", given=execute)
-        execute = True
+    # absent or null: the default, like every other optional field
+    execute = c.boolean(spec.get("executeOnDelegate"), "spec.executeOnDelegate", default=True)
+    proxy = c.boolean(spec.get("proxy"), "spec.proxy", default=False)
+    ignore_test = c.boolean(
+        spec.get("ignoreTestConnection"), "spec.ignoreTestConnection", default=False
+    )
     backoff = _parse_backoff(c, spec.get("awsSdkClientBackOffStrategyOverride"))
     capabilities = _parse_capabilities(c, spec.get("capabilities"))
 
     if credential is not None:
-        if credential.type.uses_delegate_identity and not selectors:
+        # absent or empty (a list whose entries are all bad is reported entry by entry)
+        if credential.type.uses_delegate_identity and not spec.get("delegateSelectors"):
             c.add(
                 "spec.delegateSelectors",
                 f"is required for {credential.type.value}: the AWS identity is a delegate's own",
@@ -156,13 +174,31 @@ def parse_connector(doc: Any) -> ParseOutcome:
         execute_on_delegate=execute,
         backoff=backoff,
         capabilities=capabilities,
+        proxy=proxy,
+        ignore_test_connection=ignore_test,
     )
     return ParseOutcome(connector, [], refs)
 
 
+def _check_account(c: Collector, raw: Any, account: str) -> None:
+    """``accountIdentifier`` may be given (Harness writes it) but must be this store's."""
+    given = c.string(raw, "accountIdentifier", max_length=MAX_ID_CHARS)
+    if not given:
+        return
+    if why := account_identifier_problem(given):
+        c.add("accountIdentifier", why, given=given, allowed=ACCOUNT_IDENTIFIER_RULE)
+    elif given != account:
+        c.add(
+            "accountIdentifier",
+            f"names account {given!r}, but this awsconn store is account {account!r}",
+            given=given,
+            allowed=f"{account!r} or no accountIdentifier (AWSCONN_ACCOUNT sets the account)",
+        )
+
+
 def _parse_scope(c: Collector, body: Mapping[str, Any]) -> Scope | None:
-    org = c.string(body.get("orgIdentifier"), "orgIdentifier")
-    project = c.string(body.get("projectIdentifier"), "projectIdentifier")
+    org = c.string(body.get("orgIdentifier"), "orgIdentifier", max_length=MAX_ID_CHARS)
+    project = c.string(body.get("projectIdentifier"), "projectIdentifier", max_length=MAX_ID_CHARS)
     org = org or None
     project = project or None
     ok = True
@@ -181,170 +217,35 @@ def _parse_tags(c: Collector, raw: Any) -> dict[str, str]:
     if tags is None:
         return {}
     if len(tags) > MAX_TAGS:
-        c.add("tags", "has too many entries", given=len(tags), allowed=f"at most {MAX_TAGS}")
+        c.add(
+            "tags",
+            f"has {len(tags)} entries, more than the limit of {MAX_TAGS}",
+            allowed=f"at most {MAX_TAGS} tags",
+        )
+        return {}
     out: dict[str, str] = {}
     for key, value in tags.items():
-        path = f"tags.{key}"
+        path = f"tags.{key_label(key)}"
         if not isinstance(key, str) or not key.strip():
             c.add(path, "tag keys must be non-empty strings", given=key)
             continue
-        text = "" if value is None else c.string(value, path)
+        if c.string(key, path, max_length=MAX_TAG_KEY_CHARS) is None:
+            continue
+        text = "" if value is None else c.string(value, path, max_length=MAX_TAG_VALUE_CHARS)
         if text is not None:
             out[key] = text
     return dict(sorted(out.items()))
 
 
 def _parse_selectors(c: Collector, raw: Any) -> tuple[str, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        c.add("spec.delegateSelectors", "must be a list of strings", given=type(raw).__name__)
-        return ()
-    out: list[str] = []
-    for i, item in enumerate(raw):
-        text = c.string(item, f"spec.delegateSelectors[{i}]", allow_empty=False)
-        if text is not None and text.strip() not in out:
-            out.append(text.strip())
+    path = "spec.delegateSelectors"
+    items = c.sequence(raw, path, what="delegate selectors", max_items=MAX_SELECTORS)
+    out: set[str] = set()
+    for i, item in enumerate(items or ()):
+        text = c.string(item, f"{path}[{i}]", allow_empty=False, max_length=MAX_SELECTOR_CHARS)
+        if text is not None:
+            out.add(text.strip())
     return tuple(sorted(out))
-
-
-def _parse_ref(c: Collector, raw: Any, path: str, refs: dict[str, SecretRef]) -> SecretRef | None:
-    text = c.string(raw, path, allow_empty=False)
-    if text is None:
-        return None
-    ref, why = parse_secret_ref(text)
-    if ref is None:
-        c.add(path, why or "is not a secret reference", given=text, allowed=SECRET_REF_RULE)
-        return None
-    refs[path] = ref
-    return ref
-
-
-def _parse_credential(c: Collector, raw: Any, refs: dict[str, SecretRef]) -> AwsCredential | None:
-    base = "spec.credential"
-    cred = c.mapping(raw, base, allowed_keys=_CREDENTIAL_KEYS)
-    if cred is None:
-        if raw is None:
-            c.add(base, "is required")
-        return None
-    allowed_types = ", ".join(t.value for t in CredentialType)
-    type_text = c.string(cred.get("type"), f"{base}.type", required=True)
-    ctype: CredentialType | None = None
-    if type_text is not None:
-        try:
-            ctype = CredentialType(type_text)
-        except ValueError:
-            c.add(
-                f"{base}.type", "is not a credential type", given=type_text, allowed=allowed_types
-            )
-
-    region = c.string(cred.get("region"), f"{base}.region") or DEFAULT_TEST_REGION
-    region_ok = is_known_region(region)
-    if not region_ok:
-        c.add(
-            f"{base}.region",
-            "is not a known AWS region",
-            given=region,
-            allowed="a region of " + ", ".join(p.name for p in PARTITIONS),
-        )
-
-    manual: ManualConfig | None = None
-    spec_raw = cred.get("spec")
-    if ctype is CredentialType.MANUAL:
-        manual = _parse_manual(c, spec_raw, refs)
-    elif ctype is not None and spec_raw not in (None, {}):
-        c.add(f"{base}.spec", f"must be empty for {ctype.value}", given=spec_raw)
-
-    cross = _parse_cross_account(c, cred.get("crossAccountAccess"))
-    if cross is not None and region_ok:
-        region_partition = partition_of_region(region)
-        role_partition = arn_partition(cross.role_arn)
-        if region_partition is not None and region_partition.name != role_partition:
-            c.add(
-                f"{base}.region",
-                f"PARTITION_MISMATCH: the test region is in {region_partition.name} but the role "
-                f"ARN is in {role_partition}; credentials of one partition cannot reach another",
-                given=region,
-                allowed=f"a region of {role_partition}",
-            )
-    if ctype is None or (ctype is CredentialType.MANUAL and manual is None):
-        return None
-    return AwsCredential(type=ctype, region=region, manual=manual, cross_account=cross)
-
-
-def _parse_manual(c: Collector, raw: Any, refs: dict[str, SecretRef]) -> ManualConfig | None:
-    base = "spec.credential.spec"
-    spec = c.mapping(raw, base, allowed_keys=_MANUAL_KEYS)
-    if spec is None:
-        if raw is not None:  # not a mapping: already reported
-            return None
-        c.add(
-            base,
-            "is required for ManualConfig",
-            allowed="secretKeyRef and accessKey or accessKeyRef",
-        )
-        return None
-    access_key = c.string(spec.get("accessKey"), f"{base}.accessKey", allow_empty=False)
-    access_ref = None
-    if spec.get("accessKeyRef") is not None:
-        access_ref = _parse_ref(c, spec.get("accessKeyRef"), f"{base}.accessKeyRef", refs)
-    if spec.get("accessKey") is not None and spec.get("accessKeyRef") is not None:
-        c.add(f"{base}.accessKey", "give exactly one of accessKey and accessKeyRef, not both")
-    elif spec.get("accessKey") is None and spec.get("accessKeyRef") is None:
-        c.add(
-            f"{base}.accessKey", "is required", allowed="accessKey (plain) or accessKeyRef (secret)"
-        )
-    secret_ref = _parse_ref(c, spec.get("secretKeyRef"), f"{base}.secretKeyRef", refs)
-    if spec.get("secretKeyRef") is None:
-        c.add(f"{base}.secretKeyRef", "is required", allowed=SECRET_REF_RULE)
-    token_ref = None
-    if spec.get("sessionTokenRef") is not None:
-        token_ref = _parse_ref(c, spec.get("sessionTokenRef"), f"{base}.sessionTokenRef", refs)
-    if secret_ref is None or (access_key is None and access_ref is None):
-        return None
-    return ManualConfig(
-        secret_key_ref=secret_ref,
-        access_key=access_key,
-        access_key_ref=access_ref,
-        session_token_ref=token_ref,
-    )
-
-
-def _parse_cross_account(c: Collector, raw: Any) -> CrossAccountAccess | None:
-    base = "spec.credential.crossAccountAccess"
-    cross = c.mapping(raw, base, allowed_keys=("crossAccountRoleArn", "externalId"))
-    if cross is None:
-        return None
-    arn = c.string(cross.get("crossAccountRoleArn"), f"{base}.crossAccountRoleArn", required=True)
-    if arn is not None and not ROLE_ARN_PATTERN.match(arn):
-        c.add(
-            f"{base}.crossAccountRoleArn",
-            "is not an IAM role ARN",
-            given=arn,
-            allowed="arn:PARTITION:iam::ACCOUNT_ID:role/NAME (PARTITION aws, aws-us-gov or aws-cn)",
-        )
-        arn = None
-    raw_external_id = cross.get("externalId")
-    if isinstance(raw_external_id, int | float) and not isinstance(raw_external_id, bool):
-        # YAML has already turned 0123 into 83 and 1.50 into 1.5: the written text is lost,
-        # and sending anything else would fail the trust policy's sts:ExternalId check.
-        c.add(
-            f"{base}.externalId",
-            "was read as a number by YAML, which may change it (0123 becomes 83); quote it",
-            given=raw_external_id,
-            allowed="a quoted string of 2 to 1224 characters, e.g. externalId: '0123'",
-        )
-        raw_external_id = None
-    external_id = c.string(raw_external_id, f"{base}.externalId") or None
-    if external_id is not None and not (2 <= len(external_id) <= 1224):
-        c.add(
-            f"{base}.externalId",
-            "has a length AWS does not accept",
-            given=len(external_id),
-            allowed="2 to 1224 characters",
-        )
-        external_id = None
-    return CrossAccountAccess(arn, external_id) if arn is not None else None
 
 
 def _parse_backoff(c: Collector, raw: Any) -> BackoffStrategy | None:
@@ -394,23 +295,20 @@ def _parse_backoff(c: Collector, raw: Any) -> BackoffStrategy | None:
 
 
 def _parse_capabilities(c: Collector, raw: Any) -> tuple[str, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        c.add("spec.capabilities", "must be a list of capability names", given=type(raw).__name__)
-        return ()
-    out: list[str] = []
-    for i, item in enumerate(raw):
-        text = c.string(item, f"spec.capabilities[{i}]", allow_empty=False)
+    path = "spec.capabilities"
+    items = c.sequence(raw, path, what="capability names", max_items=MAX_CAPABILITIES)
+    out: dict[str, None] = {}  # ordered and linear: the order written is kept
+    for i, item in enumerate(items or ()):
+        text = c.string(item, f"{path}[{i}]", allow_empty=False, max_length=MAX_CAPABILITY_CHARS)
         if text is None:
             continue
         if not set(text) <= _CAPABILITY_CHARS:
             c.add(
-                f"spec.capabilities[{i}]",
+                f"{path}[{i}]",
                 "is not a capability name",
                 given=text,
                 allowed="lower-case letters, digits and '-' (see 'awsconn permissions list')",
             )
-        elif text not in out:
-            out.append(text)
+        else:
+            out[text] = None
     return tuple(out)

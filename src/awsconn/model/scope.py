@@ -8,7 +8,7 @@ from functools import total_ordering
 from awsconn.errors import Problem, ValidationFailed
 from awsconn.model.identifiers import IDENTIFIER_RULE, identifier_problem
 
-__all__ = ["EntityRef", "Scope", "parse_ref"]
+__all__ = ["EntityRef", "Scope", "parse_ref", "scope_of_settings"]
 
 
 @total_ordering
@@ -103,3 +103,20 @@ def parse_ref(text: str, *, path: str = "ref") -> EntityRef:
     if len(parts) == 2:
         return EntityRef(Scope(parts[0]), parts[1])
     return EntityRef(Scope(parts[0], parts[1]), parts[2])
+
+
+def scope_of_settings(org: str | None, project: str | None) -> Scope:
+    """The scope named by ``org`` and ``project`` settings (e.g. command-line options).
+
+    Each must be an identifier; a project needs an org. Problems name the settings
+    (``org``, ``project``); raises ValidationFailed.
+    """
+    problems: list[Problem] = []
+    for path, value in (("org", org), ("project", project)):
+        if value is not None and (why := identifier_problem(value)):
+            problems.append(Problem(path, why, given=value, allowed=IDENTIFIER_RULE))
+    if project is not None and org is None:
+        problems.append(Problem("project", "needs org", given=project, allowed="org and project"))
+    if problems:
+        raise ValidationFailed(problems, what="scope")
+    return Scope(org, project)

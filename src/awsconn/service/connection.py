@@ -82,14 +82,25 @@ class TestOutcome:
     result: ConnectionTestResult | None = None
     permissions: Any = None  # a permissions report when capabilities were checked
     extra: dict[str, Any] = field(default_factory=dict)
+    not_tested: str | None = None  # why a run over many did not test it ("ignoreTestConnection")
 
     @property
     def ok(self) -> bool:
+        if self.not_tested is not None:  # the connector asked not to be tested: not a failure
+            return True
         if self.result is None or self.result.status != "SUCCESS":
             return False
         return self.permissions is None or bool(self.permissions.ok)
 
     def to_dict(self) -> dict[str, Any]:
+        if self.not_tested is not None:
+            return {
+                "connector": str(self.ref),
+                "status": "NOT_TESTED",
+                "reason": self.not_tested,
+                "message": "the connector sets ignoreTestConnection: true; "
+                "'awsconn connector test REF' tests it anyway",
+            }
         if self.result is None:
             return {
                 "connector": str(self.ref),
@@ -190,6 +201,8 @@ def test_all(
 
     Each result is stored as soon as its test ends, so an interrupted run keeps what it
     finished; ``on_outcome`` sees every outcome as it is settled (skipped ones first).
+    A connector with ``ignoreTestConnection`` is not tested: its outcome is NOT_TESTED,
+    which is ok (it does not fail the run), and nothing is stored for it.
     """
     from awsconn.aws.connection_test import run_connection_tests
     from awsconn.aws.sessions import SessionSpec
@@ -204,7 +217,11 @@ def test_all(
         placement = place_locally(c, ctx.delegate_tags, here=here)
         outcome = TestOutcome(c.ref, placement)
         outcomes.append(outcome)
-        if placement.runs_here:
+        if c.ignore_test_connection:
+            outcome.not_tested = "ignoreTestConnection"
+            if on_outcome is not None:
+                on_outcome(outcome)
+        elif placement.runs_here:
             runnable.append((c, outcome))
         elif on_outcome is not None:
             on_outcome(outcome)

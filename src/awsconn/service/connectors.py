@@ -22,6 +22,7 @@ from awsconn.model import (
     parse_connector,
     parse_connector_document,
 )
+from awsconn.model.identifiers import identifier_problem
 from awsconn.service.context import AppContext
 
 __all__ = [
@@ -63,6 +64,8 @@ class ConnectorView:
             else None,
             "tags": dict(c.tags),
             "delegateSelectors": list(c.delegate_selectors),
+            "proxy": c.proxy,
+            "ignoreTestConnection": c.ignore_test_connection,
             "version": self.version,
             "lastStatus": self.last_status,
             "lastTestedAt": _iso(self.last_tested_at),
@@ -91,23 +94,21 @@ def _view(row: Any) -> ConnectorView:
     )
 
 
-def _known_capabilities() -> frozenset[str] | None:
-    try:
-        from awsconn.iam.capabilities import capability_names
-    except ImportError:  # the catalog is optional for connector storage
-        return None
-    return frozenset(capability_names())
-
-
 def parse_and_check(ctx: AppContext, docs: Sequence[Any]) -> list[Connector]:
-    """Parse documents and check their secrets and capabilities exist; all problems at once."""
+    """Parse documents and check their secrets and capabilities exist; all problems at once.
+
+    Documents are parsed for this store's account (``ctx.account``).
+    """
+    from awsconn.iam.capabilities import capability_names
+
     problems: list[Problem] = []
     connectors: list[Connector] = []
-    capabilities = _known_capabilities()
+    capabilities = frozenset(capability_names())
+    account = ctx.account
     seen: set[EntityRef] = set()
     for index, doc in enumerate(docs):
         prefix = f"document {index + 1}: " if len(docs) > 1 else ""
-        outcome = parse_connector(doc)
+        outcome = parse_connector(doc, account=account)
         found = list(outcome.problems)
         scope = outcome.connector.scope if outcome.connector else _scope_of(doc)
         if scope is not None:
@@ -124,7 +125,7 @@ def parse_and_check(ctx: AppContext, docs: Sequence[Any]) -> list[Connector]:
                             allowed="an existing secret: 'awsconn secret list' shows them",
                         )
                     )
-        if outcome.connector is not None and capabilities is not None:
+        if outcome.connector is not None:
             for i, cap in enumerate(outcome.connector.capabilities):
                 if cap not in capabilities:
                     found.append(
@@ -152,10 +153,16 @@ def parse_and_check(ctx: AppContext, docs: Sequence[Any]) -> list[Connector]:
 
 
 def _scope_of(doc: Any) -> Scope | None:
-    """Best-effort scope of a document whose other fields failed, to still check its secrets."""
+    """Best-effort scope of a document whose other fields failed, to still check its secrets;
+    None unless org and project are valid identifiers (they go into a database query)."""
     try:
         body = doc["connector"]
         org, project = body.get("orgIdentifier") or None, body.get("projectIdentifier") or None
+        if any(
+            v is not None and (not isinstance(v, str) or identifier_problem(v))
+            for v in (org, project)
+        ):
+            return None
         return Scope(org, project)
     except (TypeError, KeyError, AttributeError, ValueError):
         return None

@@ -82,6 +82,26 @@ class AppContext:
         return SessionFactory(environ=self.environ)
 
     @cached_property
+    def account(self) -> str:
+        """The account this store belongs to (``AWSCONN_ACCOUNT``, default ``default``).
+
+        awsconn keeps one account per store: a connector document's ``accountIdentifier``
+        must name it. A value that is not an account identifier is bad input (exit 2).
+        """
+        from awsconn.errors import Problem, ValidationFailed
+        from awsconn.model.identifiers import (
+            ACCOUNT_IDENTIFIER_RULE,
+            DEFAULT_ACCOUNT,
+            account_identifier_problem,
+        )
+
+        value = self.environ.get("AWSCONN_ACCOUNT", "").strip() or DEFAULT_ACCOUNT
+        if why := account_identifier_problem(value):
+            problem = Problem("AWSCONN_ACCOUNT", why, given=value, allowed=ACCOUNT_IDENTIFIER_RULE)
+            raise ValidationFailed([problem], what="environment")
+        return value
+
+    @cached_property
     def delegate_tags(self) -> frozenset[str]:
         """This process's tags as a local delegate (``AWSCONN_DELEGATE_TAGS``, comma-separated)."""
         raw = self.environ.get("AWSCONN_DELEGATE_TAGS", "")

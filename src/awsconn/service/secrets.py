@@ -38,11 +38,11 @@ def _check(ref: EntityRef, value: bytes | None) -> None:
                 Problem("value", "is empty", allowed="a non-empty value on stdin or --value-file")
             )
         elif len(value) > MAX_SECRET_BYTES:
+            # The reader stops just past the limit: the size itself is not known here.
             problems.append(
                 Problem(
                     "value",
-                    "is too large",
-                    given=f"{len(value)} bytes",
+                    f"is larger than {MAX_SECRET_BYTES} bytes",
                     allowed=f"at most {MAX_SECRET_BYTES} bytes",
                 )
             )

@@ -1,0 +1,244 @@
+"""``spec.credential`` of a Harness AWS connector: type, keys, cross-account role, test region.
+
+Part of the parse in ``harness_yaml``: every problem goes to the shared Collector at
+its path; secret references that parsed are recorded in ``refs`` by path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awsconn.model.credentials import (
+    ACCESS_KEY_PATTERN,
+    ACCESS_KEY_RULE,
+    EXTERNAL_ID_PATTERN,
+    EXTERNAL_ID_RULE,
+    ROLE_ARN_PATTERN,
+    AwsCredential,
+    CredentialType,
+    CrossAccountAccess,
+    ManualConfig,
+    is_temporary_access_key,
+)
+from awsconn.model.regions import (
+    DEFAULT_TEST_REGION,
+    PARTITIONS,
+    arn_partition,
+    is_known_region,
+    partition_of_region,
+)
+from awsconn.model.secret_refs import SECRET_REF_RULE, SecretRef, parse_secret_ref
+from awsconn.model.text_rules import MAX_ROLE_ARN_CHARS, SECRET_VALUE_EXPRESSION
+from awsconn.model.validation import Collector
+
+__all__ = ["NOT_YET_SUPPORTED_TYPES", "parse_credential"]
+
+_CREDENTIAL_KEYS = ("type", "spec", "crossAccountAccess", "region")
+_MANUAL_KEYS = ("accessKey", "accessKeyRef", "secretKeyRef", "sessionTokenRef")
+_CROSS_KEYS = ("crossAccountRoleArn", "externalId")
+
+NOT_YET_SUPPORTED_TYPES = ("OidcAuthentication",)
+"""Credential types in Harness's schema that awsconn does not support yet."""
+
+
+def parse_credential(c: Collector, raw: Any, refs: dict[str, SecretRef]) -> AwsCredential | None:
+    base = "spec.credential"
+    cred = c.mapping(raw, base, allowed_keys=_CREDENTIAL_KEYS)
+    if cred is None:
+        if raw is None:
+            c.add(base, "is required")
+        return None
+    allowed_types = ", ".join(t.value for t in CredentialType)
+    type_text = c.string(cred.get("type"), f"{base}.type", required=True)
+    ctype: CredentialType | None = None
+    if type_text in NOT_YET_SUPPORTED_TYPES:
+        c.add(
+            f"{base}.type",
+            f"{type_text} is not supported by awsconn yet",
+            given=type_text,
+            allowed=allowed_types,
+        )
+        return None  # its spec has a shape of its own: nothing more to say about it
+    if type_text is not None:
+        try:
+            ctype = CredentialType(type_text)
+        except ValueError:
+            c.add(
+                f"{base}.type", "is not a credential type", given=type_text, allowed=allowed_types
+            )
+
+    region = c.string(cred.get("region"), f"{base}.region") or DEFAULT_TEST_REGION
+    region_ok = is_known_region(region)
+    if not region_ok:
+        c.add(
+            f"{base}.region",
+            "is not a known AWS region",
+            given=region,
+            allowed="a region of " + ", ".join(p.name for p in PARTITIONS),
+        )
+
+    manual: ManualConfig | None = None
+    spec_raw = cred.get("spec")
+    if ctype is CredentialType.MANUAL:
+        manual = _parse_manual(c, spec_raw, refs)
+    elif ctype is not None and spec_raw not in (None, {}):
+        c.add(f"{base}.spec", f"must be empty for {ctype.value}", given=spec_raw)
+
+    cross = _parse_cross_account(c, cred.get("crossAccountAccess"))
+    if cross is not None and region_ok:
+        region_partition = partition_of_region(region)
+        role_partition = arn_partition(cross.role_arn)
+        if region_partition is not None and region_partition.name != role_partition:
+            c.add(
+                f"{base}.region",
+                f"PARTITION_MISMATCH: the test region is in {region_partition.name} but the role "
+                f"ARN is in {role_partition}; credentials of one partition cannot reach another",
+                given=region,
+                allowed=f"a region of {role_partition}",
+            )
+    if ctype is None or (ctype is CredentialType.MANUAL and manual is None):
+        return None
+    return AwsCredential(type=ctype, region=region, manual=manual, cross_account=cross)
+
+
+def _secret_expression(raw: Any) -> str | None:
+    """The reference inside ``<+secrets.getValue("REF")>``, or None when ``raw`` is not one."""
+    if not isinstance(raw, str) or len(raw) > 400:
+        return None
+    found = SECRET_VALUE_EXPRESSION.match(raw.strip())
+    return found.group("ref").strip() if found else None
+
+
+def _parse_ref(c: Collector, raw: Any, path: str, refs: dict[str, SecretRef]) -> SecretRef | None:
+    inner = _secret_expression(raw)
+    if inner is not None:  # a *Ref field holds the reference itself, not an expression
+        c.add(
+            path,
+            "is a Harness expression; a secret reference field takes the reference itself",
+            given=raw,
+            allowed=f"{inner} ({SECRET_REF_RULE})",
+        )
+        return None
+    text = c.string(raw, path, allow_empty=False)
+    if text is None:
+        return None
+    ref, why = parse_secret_ref(text)
+    if ref is None:
+        c.add(path, why or "is not a secret reference", given=text, allowed=SECRET_REF_RULE)
+        return None
+    refs[path] = ref
+    return ref
+
+
+def _parse_access_key(
+    c: Collector, raw: Any, path: str, refs: dict[str, SecretRef]
+) -> tuple[str | None, SecretRef | None]:
+    """``accessKey``: a literal key ID, or Harness's ``<+secrets.getValue("REF")>``, which
+    reads the key ID from a secret and so is kept as ``accessKeyRef``."""
+    inner = _secret_expression(raw)
+    if inner is not None:
+        ref, why = parse_secret_ref(inner)
+        if ref is None:
+            c.add(
+                path,
+                f"reads a secret whose reference {why or 'is not valid'}",
+                given=raw,
+                allowed=SECRET_REF_RULE,
+            )
+            return None, None
+        refs[path] = ref
+        return None, ref
+    text = c.string(raw, path, allow_empty=False)
+    if text is not None and not ACCESS_KEY_PATTERN.match(text):
+        c.add(path, "is not an AWS access key ID", given=text, allowed=ACCESS_KEY_RULE)
+        return None, None
+    return text, None
+
+
+def _parse_manual(c: Collector, raw: Any, refs: dict[str, SecretRef]) -> ManualConfig | None:
+    base = "spec.credential.spec"
+    spec = c.mapping(raw, base, allowed_keys=_MANUAL_KEYS)
+    if spec is None:
+        if raw is not None:  # not a mapping: already reported
+            return None
+        c.add(
+            base,
+            "is required for ManualConfig",
+            allowed="secretKeyRef and accessKey or accessKeyRef",
+        )
+        return None
+    access_key, access_ref = None, None
+    if spec.get("accessKey") is not None:
+        access_key, access_ref = _parse_access_key(c, spec["accessKey"], f"{base}.accessKey", refs)
+    if spec.get("accessKeyRef") is not None:
+        access_ref = _parse_ref(c, spec["accessKeyRef"], f"{base}.accessKeyRef", refs)
+    if spec.get("accessKey") is not None and spec.get("accessKeyRef") is not None:
+        c.add(f"{base}.accessKey", "give exactly one of accessKey and accessKeyRef, not both")
+    elif spec.get("accessKey") is None and spec.get("accessKeyRef") is None:
+        c.add(
+            f"{base}.accessKey", "is required", allowed="accessKey (plain) or accessKeyRef (secret)"
+        )
+    secret_ref = _parse_ref(c, spec.get("secretKeyRef"), f"{base}.secretKeyRef", refs)
+    if spec.get("secretKeyRef") is None:
+        c.add(f"{base}.secretKeyRef", "is required", allowed=SECRET_REF_RULE)
+    token_ref = None
+    if spec.get("sessionTokenRef") is not None:
+        token_ref = _parse_ref(c, spec["sessionTokenRef"], f"{base}.sessionTokenRef", refs)
+    elif access_key is not None and is_temporary_access_key(access_key):
+        c.add(
+            f"{base}.sessionTokenRef",
+            "is required: accessKey is a temporary key (ASIA...), which AWS accepts only "
+            "with its session token",
+            allowed=f"a secret holding the session token ({SECRET_REF_RULE})",
+        )
+        return None
+    if secret_ref is None or (access_key is None and access_ref is None):
+        return None
+    return ManualConfig(
+        secret_key_ref=secret_ref,
+        access_key=access_key,
+        access_key_ref=access_ref,
+        session_token_ref=token_ref,
+    )
+
+
+def _parse_cross_account(c: Collector, raw: Any) -> CrossAccountAccess | None:
+    base = "spec.credential.crossAccountAccess"
+    cross = c.mapping(raw, base, allowed_keys=_CROSS_KEYS)
+    if cross is None:
+        return None
+    arn = c.string(
+        cross.get("crossAccountRoleArn"),
+        f"{base}.crossAccountRoleArn",
+        required=True,
+        max_length=MAX_ROLE_ARN_CHARS,
+    )
+    if arn is not None and not ROLE_ARN_PATTERN.match(arn):
+        c.add(
+            f"{base}.crossAccountRoleArn",
+            "is not an IAM role ARN",
+            given=arn,
+            allowed="arn:PARTITION:iam::ACCOUNT_ID:role/NAME (PARTITION aws, aws-us-gov or aws-cn)",
+        )
+        arn = None
+    raw_external_id = cross.get("externalId")
+    if isinstance(raw_external_id, int | float) and not isinstance(raw_external_id, bool):
+        # YAML has already turned 0123 into 83 and 1.50 into 1.5: the written text is lost,
+        # and sending anything else would fail the trust policy's sts:ExternalId check.
+        c.add(
+            f"{base}.externalId",
+            "was read as a number by YAML, which may change it (0123 becomes 83); quote it",
+            given=raw_external_id,
+            allowed=f"a quoted string of {EXTERNAL_ID_RULE}, e.g. externalId: '0123'",
+        )
+        raw_external_id = None
+    external_id = c.string(raw_external_id, f"{base}.externalId", max_length=1224) or None
+    if external_id is not None and not EXTERNAL_ID_PATTERN.match(external_id):
+        c.add(
+            f"{base}.externalId",
+            "is not an External ID AWS accepts",
+            given=external_id,
+            allowed=EXTERNAL_ID_RULE,
+        )
+        external_id = None
+    return CrossAccountAccess(arn, external_id) if arn is not None else None
