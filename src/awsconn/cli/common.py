@@ -15,9 +15,14 @@ if TYPE_CHECKING:
     from awsconn.model import EntityRef
     from awsconn.service.context import AppContext
 
-__all__ = ["OUTPUT", "build_context", "read_input", "ref_of"]
+__all__ = ["OUTPUT", "YES", "build_context", "confirm_delete", "read_input", "ref_of"]
 
-OUTPUT = typer.Option("table", "--output", "-o", help="table (for people) or json (for machines).")
+OUTPUT = typer.Option(
+    "table", "--output", "-o", metavar="FORMAT", help="table (for people) or json (for scripts)."
+)
+YES = typer.Option(
+    False, "--yes", "-y", help="Delete without asking (required without a terminal)."
+)
 
 
 def build_context() -> AppContext:
@@ -31,6 +36,24 @@ def ref_of(text: str, *, what: str = "REF") -> EntityRef:
     from awsconn.model import parse_ref
 
     return parse_ref(text, path=what)
+
+
+def confirm_delete(what: str, *, yes: bool) -> None:
+    """Go on only if ``--yes`` was given or a person at a terminal said yes.
+
+    Without a terminal nobody can answer, so deleting silently would be a guess: refused
+    as bad input (exit 2) naming ``--yes``. A person who answers no gets exit 1.
+    """
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise InvalidInput(
+            f"{what} was not deleted: there is no terminal to confirm on",
+            hint="pass --yes to delete without asking",
+        )
+    if not typer.confirm(f"Delete {what}?"):
+        typer.echo(f"{what} not deleted", err=True)
+        raise typer.Exit(1)
 
 
 def check_output(value: str, allowed: tuple[str, ...] = ("table", "json")) -> str:

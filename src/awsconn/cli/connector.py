@@ -8,7 +8,15 @@ from typing import Any
 
 import typer
 
-from awsconn.cli.common import OUTPUT, build_context, check_output, read_input, ref_of
+from awsconn.cli.common import (
+    OUTPUT,
+    YES,
+    build_context,
+    check_output,
+    confirm_delete,
+    read_input,
+    ref_of,
+)
 from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
 
@@ -141,13 +149,12 @@ def list_(
 
 
 @app.command("delete")
-def delete(ref: str, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask.")) -> None:
-    """Delete a connector (asks first on a terminal)."""
+def delete(ref: str, yes: bool = YES) -> None:
+    """Delete a connector (asks first on a terminal; without one, needs --yes)."""
     from awsconn.service import connectors
 
     target = ref_of(ref)
-    if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete connector {target}?"):
-        raise typer.Exit(1)
+    confirm_delete(f"connector {target}", yes=yes)
     connectors.delete(build_context(), target)
     typer.echo(f"connector {target} deleted")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from awsconn.cli.common import OUTPUT, build_context, check_output
+from awsconn.cli.common import OUTPUT, YES, build_context, check_output, confirm_delete
 from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
 
@@ -119,15 +119,15 @@ def delete(
     identifier: str,
     org: str | None = ORG,
     project: str | None = PROJECT,
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    yes: bool = YES,
     force: bool = typer.Option(False, "--force", help="Delete even if connectors use it."),
 ) -> None:
-    """Delete a secret (asks first on a terminal; refused while a connector uses it)."""
+    """Delete a secret (asks first on a terminal; without one, needs --yes; refused while a
+    connector uses it, unless --force)."""
     from awsconn.service import secrets
 
     ref = _ref(identifier, org, project)
-    if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete secret {ref}?"):
-        raise typer.Exit(1)
+    confirm_delete(f"secret {ref}", yes=yes)
     secrets.delete(build_context(), ref, force=force)
     typer.echo(f"secret {ref} deleted")
 
