@@ -15,13 +15,42 @@ if TYPE_CHECKING:
     from awsconn.model import EntityRef
     from awsconn.service.context import AppContext
 
-__all__ = ["OUTPUT", "YES", "build_context", "confirm_delete", "read_input", "ref_of"]
+__all__ = [
+    "CONNECTOR_REF",
+    "HERE",
+    "ORG",
+    "OUTPUT",
+    "PROJECT",
+    "YES",
+    "build_context",
+    "check_output",
+    "confirm_delete",
+    "read_input",
+    "ref_of",
+]
 
+# Options and arguments several commands share, so that each reads the same everywhere.
 OUTPUT = typer.Option(
-    "table", "--output", "-o", metavar="FORMAT", help="table (for people) or json (for scripts)."
+    "table",
+    "--output",
+    "-o",
+    metavar="FORMAT",
+    help="Output format: table (for people) or json (for scripts).",
 )
 YES = typer.Option(
     False, "--yes", "-y", help="Delete without asking (required without a terminal)."
+)
+CONNECTOR_REF = typer.Argument(
+    ..., metavar="REF", help="The connector: ID (account scope), ORG/ID or ORG/PROJECT/ID."
+)
+ORG = typer.Option(None, "--org", metavar="ORG", help="Org identifier (omit for account scope).")
+PROJECT = typer.Option(
+    None, "--project", metavar="PROJECT", help="Project identifier (needs --org)."
+)
+HERE = typer.Option(
+    False,
+    "--here",
+    help="Use this machine's own AWS identity even if its delegate tags lack the selectors.",
 )
 
 

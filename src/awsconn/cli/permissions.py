@@ -9,21 +9,37 @@ from typing import Any
 
 import typer
 
-from awsconn.cli.common import OUTPUT, build_context, check_output, ref_of
+from awsconn.cli.common import CONNECTOR_REF, HERE, OUTPUT, build_context, check_output, ref_of
 from awsconn.cli.output import print_json
 from awsconn.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True, help="What each use needs; check a connector has it.")
 
-FOR = typer.Option(..., "--for", help="Capabilities, comma-separated (see 'permissions list').")
-BUCKET = typer.Option(None, "--bucket", help="S3 bucket name (default: any).")
-REPOSITORY = typer.Option(None, "--repository", help="ECR repository name (default: any).")
-REGION = typer.Option(None, "--region", help="Region for regional ARNs.")
-ACCOUNT = typer.Option(None, "--account", help="12-digit account id for ARNs.")
-ROLE = typer.Option(None, "--role", help="Role name (path/name) for sts-assume-role.")
-SCP = typer.Option([], "--scp", help="An SCP JSON file that joins the evaluation (repeatable).")
-RESOURCE_POLICY = typer.Option(None, "--resource-policy", help="A resource policy JSON file.")
-HERE = typer.Option(False, "--here", help="Use this machine's identity despite the selectors.")
+FOR = typer.Option(
+    ...,
+    "--for",
+    metavar="CAPS",
+    help="Capabilities, comma-separated (see 'permissions list').",
+)
+BUCKET = typer.Option(None, "--bucket", metavar="BUCKET", help="S3 bucket name (default: any).")
+REPOSITORY = typer.Option(
+    None, "--repository", metavar="REPOSITORY", help="ECR repository name (default: any)."
+)
+REGION = typer.Option(
+    None, "--region", metavar="REGION", help="Region for regional ARNs (default: any)."
+)
+ACCOUNT = typer.Option(
+    None, "--account", metavar="ACCOUNT", help="The 12-digit account id for ARNs (default: any)."
+)
+ROLE = typer.Option(
+    None, "--role", metavar="ROLE", help="Role name (path/name) for sts-assume-role."
+)
+SCP = typer.Option(
+    [], "--scp", metavar="FILE", help="An SCP JSON file that joins the evaluation (repeatable)."
+)
+RESOURCE_POLICY = typer.Option(
+    None, "--resource-policy", metavar="FILE", help="A resource policy JSON file."
+)
 NO_SIMULATOR = typer.Option(
     False, "--no-simulator", help="Skip iam:SimulatePrincipalPolicy; read the policies."
 )
@@ -57,10 +73,12 @@ def _load(path: str, field: str) -> tuple[str, dict[str, Any]]:
 
 @app.command("list")
 def list_(
-    show_seed: bool = typer.Option(False, "--show-seed", help="Also show the seed's policies."),
+    show_seed: bool = typer.Option(
+        False, "--show-seed", help="Also show the seed's policies, as the seed writes them."
+    ),
     output: str = OUTPUT,
 ) -> None:
-    """Every use the seed describes, what it requires, and where in the seed it comes from."""
+    """List every use the seed describes, what it requires, and where in the seed it is."""
     from awsconn.iam.capabilities import load_catalog
 
     output = check_output(output)
@@ -111,16 +129,25 @@ def policy(
 @app.command("trust-policy")
 def trust_policy(
     trusted_principal: str | None = typer.Option(
-        None, "--trusted-principal", help="ARN (or account id) allowed to assume the role."
+        None,
+        "--trusted-principal",
+        metavar="ARN",
+        help="The ARN (or account id) allowed to assume the role.",
     ),
     external_id: str | None = typer.Option(
-        None, "--external-id", help="The External ID, or 'generate' for a strong random one."
+        None,
+        "--external-id",
+        metavar="ID",
+        help="The External ID, or 'generate' for a strong random one.",
     ),
     oidc_provider: str | None = typer.Option(
-        None, "--oidc-provider", help="IRSA: the cluster's IAM OIDC provider ARN."
+        None, "--oidc-provider", metavar="ARN", help="IRSA: the cluster's IAM OIDC provider ARN."
     ),
     service_account: str | None = typer.Option(
-        None, "--service-account", help="IRSA: NAMESPACE:NAME of the delegate's service account."
+        None,
+        "--service-account",
+        metavar="NAMESPACE:NAME",
+        help="IRSA: the delegate's service account.",
     ),
 ) -> None:
     """Print the trust policy (JSON only) for the cross-account role, or for IRSA."""
@@ -185,9 +212,12 @@ def _connector_clients(ctx: Any, ref_text: str, here: bool) -> tuple[Any, str, A
 
 @app.command("check")
 def check(
-    ref: str = typer.Argument(..., help="Connector: ID, ORG/ID or ORG/PROJECT/ID."),
+    ref: str = CONNECTOR_REF,
     for_: str | None = typer.Option(
-        None, "--for", help="Capabilities (default: the connector's own 'capabilities')."
+        None,
+        "--for",
+        metavar="CAPS",
+        help="Capabilities, comma-separated (default: the connector's own 'capabilities').",
     ),
     bucket: str | None = BUCKET,
     repository: str | None = REPOSITORY,
@@ -195,7 +225,10 @@ def check(
     account: str | None = ACCOUNT,
     role: str | None = ROLE,
     policy_file: list[str] = typer.Option(
-        [], "--policy-file", help="What-if: evaluate only these policies, no AWS call."
+        [],
+        "--policy-file",
+        metavar="FILE",
+        help="What-if: evaluate only these policy files, no AWS call (repeatable).",
     ),
     scp: list[str] = SCP,
     resource_policy: str | None = RESOURCE_POLICY,
@@ -233,9 +266,11 @@ def check(
 
 @app.command("diff")
 def diff(
-    ref: str = typer.Argument(..., help="Connector: ID, ORG/ID or ORG/PROJECT/ID."),
+    ref: str = CONNECTOR_REF,
     for_: str = FOR,
-    what_if: list[str] = typer.Option(..., "--what-if", help="The new policy JSON file(s)."),
+    what_if: list[str] = typer.Option(
+        ..., "--what-if", metavar="FILE", help="A new policy JSON file (repeatable)."
+    ),
     bucket: str | None = BUCKET,
     repository: str | None = REPOSITORY,
     region: str | None = REGION,
