@@ -221,7 +221,7 @@ def test_test_all_reports_each_connector(cli: Runner, user_keys) -> None:  # typ
     cli("connector", "import", "-f", "-", input=docs)
     r = cli("connector", "test", "--all", "-o", "json")
     assert r.code == 1
-    by_ref = {d["connector"]: d for d in json.loads(r.out)}
+    by_ref = {d["connector"]: d for d in map(json.loads, r.out.splitlines())}
     assert by_ref["ok1"]["status"] == "SUCCESS"
     assert by_ref["bad1"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
     human = cli("connector", "test", "--all")
@@ -310,7 +310,7 @@ def test_a_connector_whose_secret_was_force_deleted_fails_its_test_without_stopp
 
     r = cli("connector", "test", "--all", "-o", "json")
     assert r.code == 1, r.text
-    by_ref = {d["connector"]: d for d in json.loads(r.out)}
+    by_ref = {d["connector"]: d for d in map(json.loads, r.out.splitlines())}
     assert by_ref["ok1"]["status"] == "SUCCESS"
     orphan = by_ref["orphan"]
     assert orphan["status"] == "FAILURE"
