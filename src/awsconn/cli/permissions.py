@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from awsconn.cli.common import CONNECTOR_REF, HERE, OUTPUT, build_context, check_output, ref_of
-from awsconn.cli.output import print_json
+from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True, help="What each use needs; check a connector has it.")
@@ -79,25 +79,66 @@ def list_(
     output: str = OUTPUT,
 ) -> None:
     """List every use the seed describes, what it requires, and where in the seed it is."""
-    from awsconn.iam.capabilities import load_catalog
+    from awsconn.iam.capabilities import load_catalog, seed_text
 
     output = check_output(output)
     caps = list(load_catalog().capabilities.values())
     if output == "json":
         print_json([c.to_dict(seed=show_seed) for c in caps])
         return
+    out = console()
+    mark = _highlight if out.is_terminal else _plain
+
+    def say(text: str, markup: bool = True) -> None:
+        out.print(text, markup=markup, soft_wrap=True)  # policies stay copyable
+
     for cap in caps:
         params = f" [{', '.join(cap.parameters)}]" if cap.parameters else ""
         always = " (always included)" if cap.always else ""
-        typer.echo(f"{cap.name}{params}{always}\n  {cap.summary}\n  seed: {cap.seed_source}")
+        say(f"{cap.name}{params}{always}\n  {cap.summary}\n  seed: {cap.seed_source}", False)
         for req in cap.requires:
-            typer.echo(f"  requires {', '.join(req.actions)} on {req.resource}")
+            resource = mark(seed_text(req.resource, _mark_placeholder))
+            say(f"  requires {', '.join(req.actions)} on {resource}")
         if show_seed and cap.seed_policy is not None:
-            seed = cap.seed_policy.render(_params())
-            arn = f" ({seed['arn']})" if "arn" in seed else ""
-            typer.echo(f"  seed policy {seed['name']}{arn}:")
-            for line in json.dumps(seed["document"], indent=2).splitlines():
-                typer.echo(f"    {line}")
+            seed = cap.seed_policy.as_seed_writes(_mark_placeholder)
+            arn = f" ({mark(seed['arn'])})" if "arn" in seed else ""
+            say(f"  seed policy {seed['name']}{arn}:")
+            for line in json.dumps(seed["document"], indent=2, ensure_ascii=False).splitlines():
+                say(f"    {mark(line)}")
+            if seed["placeholders"]:
+                say("  placeholders:", False)
+                for p in seed["placeholders"]:
+                    where = " (after arn:)" if p["parameter"] == "partition" else ""
+                    say(f"    {p['text']}{where} -> {_SET_BY[p['parameter']]}", False)
+
+
+# A placeholder word is wrapped in these while rendering, then shown in reverse video on a
+# terminal (or left plain in a pipe, where the "placeholders:" list names them).
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_SET_BY = {
+    "partition": "the partition of the region (aws-us-gov for GovCloud, aws-cn for China)",
+    "bucket": "--bucket",
+    "repository": "--repository",
+    "region": "--region",
+    "account": "--account",
+    "role": "--role",
+}
+
+
+def _mark_placeholder(text: str, parameter: str) -> str:
+    return f"{_OPEN}{text}{_CLOSE}"
+
+
+def _highlight(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text).replace(_OPEN, "[reverse]").replace(_CLOSE, "[/reverse]")
+
+
+def _plain(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text.replace(_OPEN, "").replace(_CLOSE, ""))
 
 
 @app.command("policy")
