@@ -322,7 +322,7 @@ def diff(
     here: bool = HERE,
     output: str = OUTPUT,
 ) -> None:
-    """Before switching policies: which uses the new policy set gains or loses (exit 1 on loss)."""
+    """Compare new policies with the current ones: which uses they gain or lose (exit 1 on loss)."""
     from awsconn.service.permissions import diff as run_diff
 
     output = check_output(output)
