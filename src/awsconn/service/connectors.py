@@ -208,7 +208,8 @@ def parse_and_check(ctx: AppContext, docs: Sequence[Any]) -> list[Connector]:
         prefix = f"document {index + 1}: " if len(docs) > 1 else ""
         outcome = parse_connector(doc)
         found = list(outcome.problems)
-        found.extend(placeholder_problems(doc))
+        flagged = {p.path for p in found}  # one problem per field: the model's comes first
+        found.extend(p for p in placeholder_problems(doc) if p.path not in flagged)
         scope = outcome.connector.scope if outcome.connector else _scope_of(doc)
         if scope is not None:
             for path, ref in outcome.secret_refs.items():
