@@ -1,12 +1,16 @@
 """The one error tree of awsconn; its codes are the CLI's exit codes and the API's statuses.
 
+Exit codes: 2 when the request itself cannot be carried out as given (bad input, not
+found, conflict); 1 when a check or test failed or the environment did not cooperate
+(AWS, the database, the delegate); the README's table lists every code.
+
 ::
 
     AwsconnError                  root; never raised itself
     ├── InvalidInput              bad input from a user (exit 2, HTTP 400)
     │   └── ValidationFailed      one or more field problems, each with its path
     ├── NotFound                  a named connector/secret/... does not exist (exit 2, HTTP 404)
-    ├── Conflict                  already exists, or a stale version (exit 1, HTTP 409)
+    ├── Conflict                  already exists, in use, or a stale version (exit 2, HTTP 409)
     ├── DelegateUnavailable       no delegate may run this connector's work (exit 1, HTTP 409)
     ├── AwsCallFailed             an AWS call failed; carries a taxonomy code and a hint (exit 1)
     ├── StoreUnavailable          the database is locked, unreachable or unusable (exit 1, HTTP 503)
@@ -195,10 +199,14 @@ class NotFound(AwsconnError):
 
 
 class Conflict(AwsconnError):
-    """The object exists already, or it changed since it was read (stale version)."""
+    """The object exists already, is in use, or changed since it was read (stale version).
+
+    Exit 2 like NOT_FOUND: the request does not fit what is stored, and running it again
+    unchanged cannot succeed; exit 1 is kept for "a check or a test failed".
+    """
 
     code = "CONFLICT"
-    exit_code = 1
+    exit_code = 2
     http_status = 409
 
 

@@ -147,7 +147,7 @@ def test_create_refuses_an_existing_connector_and_apply_updates(cli: Runner) -> 
     cli("secret", "create", "sk", input="x")
     assert cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIA1", "sk")).code == 0
     r = cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIA1", "sk"))
-    assert r.code == 1 and "already exists" in r.err
+    assert r.code == 2 and "already exists" in r.err
     r = cli("connector", "apply", "-f", "-", input=manual_yaml("c1", "AKIA2", "sk"))
     assert r.code == 0 and "updated (version 2)" in r.out
 
@@ -222,7 +222,7 @@ def test_test_all_reports_each_connector(cli: Runner, user_keys) -> None:  # typ
     cli("connector", "import", "-f", "-", input=docs)
     r = cli("connector", "test", "--all", "-o", "json")
     assert r.code == 1
-    by_ref = {d["connector"]: d for d in json.loads(r.out)}
+    by_ref = {d["connector"]: d for d in map(json.loads, r.out.splitlines())}
     assert by_ref["ok1"]["status"] == "SUCCESS"
     assert by_ref["bad1"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
     human = cli("connector", "test", "--all")
@@ -234,7 +234,7 @@ def test_a_secret_in_use_is_not_deleted_without_force(cli: Runner) -> None:
     cli("secret", "create", "sk", input="x")
     cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIA1", "sk"))
     r = cli("secret", "delete", "sk", "--yes")
-    assert r.code == 1
+    assert r.code == 2
     assert "used by connector c1" in r.err
     assert cli("secret", "delete", "sk", "--yes", "--force").code == 0
     assert json.loads(cli("secret", "list", "--all", "-o", "json").out) == []
@@ -311,7 +311,7 @@ def test_a_connector_whose_secret_was_force_deleted_fails_its_test_without_stopp
 
     r = cli("connector", "test", "--all", "-o", "json")
     assert r.code == 1, r.text
-    by_ref = {d["connector"]: d for d in json.loads(r.out)}
+    by_ref = {d["connector"]: d for d in map(json.loads, r.out.splitlines())}
     assert by_ref["ok1"]["status"] == "SUCCESS"
     orphan = by_ref["orphan"]
     assert orphan["status"] == "FAILURE"
@@ -404,4 +404,4 @@ def test_dry_run_says_what_would_change_and_stores_nothing(cli: Runner) -> None:
     assert "connector c2 would be created" in r.out
     assert cli("connector", "export").out == before
     r = cli("connector", "create", "--dry-run", "-f", "-", input=manual_yaml("c1", "AKIA1", "sk"))
-    assert r.code == 1 and "already exists" in r.err
+    assert r.code == 2 and "already exists" in r.err

@@ -27,10 +27,15 @@ def _wants_json(args: list[str]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; awsconn errors become a message on stderr and an exit code, no traceback."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:  # answered before the CLI framework is even imported
+        from awsconn.cli.version import version_line
+
+        print(version_line())
+        return 0
     from awsconn.cli.app import build_app
     from awsconn.cli.output import print_error
 
-    args = list(sys.argv[1:] if argv is None else argv)
     try:
         rv = build_app(args)(args=args, standalone_mode=False, prog_name="awsconn")
         if isinstance(rv, int) and not isinstance(rv, bool):  # typer.Exit(code) lands here

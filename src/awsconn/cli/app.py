@@ -12,6 +12,9 @@ import importlib
 from collections.abc import Sequence
 
 import typer
+from typer.core import TyperCommand
+
+from awsconn.cli.help_format import HelpCommand
 
 __all__ = ["NOUNS", "build_app"]
 
@@ -26,6 +29,34 @@ NOUNS: dict[str, tuple[str, str]] = {
 }
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from awsconn.cli.version import version_line
+
+        typer.echo(version_line())
+        raise typer.Exit(0)
+
+
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        is_eager=True,
+        callback=_show_version,
+        help="Show the installed version and exit.",
+    ),
+) -> None:
+    """AWS connectors: store them, test them, check their permissions, use their credentials."""
+
+
+def _readable_help(sub: typer.Typer) -> typer.Typer:
+    """Every command of ``sub`` prints its help with metavars (``REF``), see help_format."""
+    for info in sub.registered_commands:
+        if info.cls in (None, TyperCommand):  # Typer's default; a chosen class stays
+            info.cls = HelpCommand
+    return sub
+
+
 def build_app(argv: Sequence[str] = ()) -> typer.Typer:
     """The CLI for this command line: the invoked noun in full, the others by name only."""
     from awsconn.cli import demo, use
@@ -38,14 +69,17 @@ def build_app(argv: Sequence[str] = ()) -> typer.Typer:
         add_completion=False,
         rich_markup_mode=None,
     )
+    app.callback()(_root)
     invoked = next((a for a in argv if not a.startswith("-")), None)
     for noun, (module, help_text) in NOUNS.items():
         if noun == invoked:
-            sub = importlib.import_module(module).app
+            sub = _readable_help(importlib.import_module(module).app)
         else:
             sub = typer.Typer(help=help_text)
         app.add_typer(sub, name=noun, help=help_text)
-    app.command("credentials")(use.credentials)
-    app.command("exec", context_settings={"allow_interspersed_args": False})(use.exec_)
-    app.command("demo")(demo.demo)
+    app.command("credentials", cls=HelpCommand)(use.credentials)
+    app.command("exec", cls=HelpCommand, context_settings={"allow_interspersed_args": False})(
+        use.exec_
+    )
+    app.command("demo", cls=HelpCommand)(demo.demo)
     return app

@@ -1,4 +1,4 @@
-"""``awsconn connector ...``: create, apply, import, export, get, list, delete, test, regions."""
+"""``awsconn connector ...``: init, create, apply, import, export, get, list, delete, test."""
 
 from __future__ import annotations
 
@@ -8,63 +8,140 @@ from typing import Any
 
 import typer
 
-from awsconn.cli.common import OUTPUT, build_context, check_output, read_input, ref_of
+from awsconn.cli.common import (
+    CONNECTOR_REF,
+    HERE,
+    ORG,
+    OUTPUT,
+    PROJECT,
+    YES,
+    build_context,
+    check_output,
+    confirm_delete,
+    read_input,
+    ref_of,
+)
 from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True, help="Create, test, import and export AWS connectors.")
 
-FILE = typer.Option(..., "--file", "-f", help="A YAML file ('-' for stdin).")
-HERE = typer.Option(
-    False,
-    "--here",
-    help="Run with this machine's own AWS identity even if its tags lack the selectors.",
+FILE = typer.Option(
+    ..., "--file", "-f", metavar="FILE", help="A Harness YAML file ('-' for standard input)."
 )
-
-
 DRY_RUN = typer.Option(
-    False, "--dry-run", help="Check everything and say what would change; store nothing."
+    False, "--dry-run", help="Check everything and show what would change; store nothing."
 )
+CREDENTIAL_TYPES = "ManualConfig, InheritFromDelegate or Irsa"
 
 
-def _write(path: str, mode: str, dry_run: bool) -> None:
+@app.command("init")
+def init(
+    credential_type: str = typer.Option(
+        ..., "--type", metavar="TYPE", help=f"The credential type: {CREDENTIAL_TYPES}."
+    ),
+    cross_account: bool = typer.Option(
+        False, "--cross-account", help="Add cross-account access (an STS role to assume)."
+    ),
+    region: str | None = typer.Option(
+        None, "--region", metavar="REGION", help="The test region (default us-east-1)."
+    ),
+    name: str | None = typer.Option(None, "--name", metavar="NAME", help="The connector's name."),
+    identifier: str | None = typer.Option(
+        None, "--id", metavar="ID", help="The connector's identifier."
+    ),
+) -> None:
+    """Print a commented connector YAML skeleton to fill in (the create wizard, as a file)."""
+    from awsconn.service.connector_template import connector_skeleton
+
+    text = connector_skeleton(
+        credential_type,
+        cross_account=cross_account,
+        region=region,
+        name=name,
+        identifier=identifier,
+    )
+    sys.stdout.write(text)
+    steps = [
+        "fill in every <placeholder>, then check it: awsconn connector create --dry-run -f FILE"
+    ]
+    if credential_type == "ManualConfig":
+        steps.append(
+            "store the secret key first: printf '%s' \"$SECRET_ACCESS_KEY\" | "
+            "awsconn secret create SECRET_ID"
+        )
+    if credential_type == "Irsa":
+        steps.append(
+            "the role's trust policy: awsconn permissions trust-policy "
+            "--oidc-provider ARN --service-account NAMESPACE:NAME"
+        )
+    if cross_account:
+        steps.append(
+            "the role's trust policy: awsconn permissions trust-policy "
+            "--trusted-principal ARN --external-id generate"
+        )
+    for step in steps:
+        typer.echo(f"next: {step}", err=True)
+
+
+def _write(path: str, mode: str, dry_run: bool, output: str) -> None:
     from awsconn.service import connectors
 
+    output = check_output(output)
     text, source = read_input(path)
     results = connectors.apply_yaml(
         build_context(), text, mode=mode, source=source, dry_run=dry_run
     )
+    if output == "json":
+        print_json([r.to_dict(dry_run=dry_run) for r in results])
+        return
     for r in results:
-        if dry_run:
-            typer.echo(f"connector {r.ref} would be {r.action} (dry run: nothing stored)")
-        else:
+        if not dry_run:
             typer.echo(f"connector {r.ref} {r.action} (version {r.version})")
+        elif r.action == "unchanged":
+            typer.echo(f"connector {r.ref} unchanged")
+        elif r.action == "created":
+            typer.echo(f"connector {r.ref} would be created")
+        else:
+            typer.echo(f"connector {r.ref} would be updated:")
+            for change in r.changes:
+                typer.echo(f"  {_change_line(change)}")
+    if dry_run:
+        typer.echo("dry run: nothing stored")
+
+
+def _change_line(change: Any) -> str:
+    """``path: old -> new``; values as JSON, a field added or removed as (not set)."""
+    from awsconn.service.connectors import ABSENT
+
+    def show(value: Any) -> str:
+        return "(not set)" if value is ABSENT else json.dumps(value, ensure_ascii=False)
+
+    line = f"{change.path}: {show(change.old)} -> {show(change.new)}"
+    return line + ("  (secret reference, not a value)" if change.secret_ref else "")
 
 
 @app.command("create")
-def create(file: str = FILE, dry_run: bool = DRY_RUN) -> None:
-    """Create one connector from Harness YAML; fails if it exists."""
-    _write(file, "create", dry_run)
+def create(file: str = FILE, dry_run: bool = DRY_RUN, output: str = OUTPUT) -> None:
+    """Create one connector from Harness YAML; refused if it exists."""
+    _write(file, "create", dry_run, output)
 
 
 @app.command("apply")
-def apply(file: str = FILE, dry_run: bool = DRY_RUN) -> None:
+def apply(file: str = FILE, dry_run: bool = DRY_RUN, output: str = OUTPUT) -> None:
     """Create or update connectors from Harness YAML."""
-    _write(file, "apply", dry_run)
+    _write(file, "apply", dry_run, output)
 
 
 @app.command("import")
-def import_(file: str = FILE, dry_run: bool = DRY_RUN) -> None:
+def import_(file: str = FILE, dry_run: bool = DRY_RUN, output: str = OUTPUT) -> None:
     """Import multi-document YAML: create what is missing, update what differs; all or nothing."""
-    _write(file, "import", dry_run)
+    _write(file, "import", dry_run, output)
 
 
 @app.command("export")
-def export(
-    org: str | None = typer.Option(None, "--org"),
-    project: str | None = typer.Option(None, "--project"),
-) -> None:
-    """Every connector as multi-document YAML on stdout, deterministically."""
+def export(org: str | None = ORG, project: str | None = PROJECT) -> None:
+    """Print every connector (or one scope's) as multi-document YAML, deterministically."""
     from awsconn.model import scope_of_settings
     from awsconn.service import connectors
 
@@ -76,7 +153,10 @@ def export(
 
 @app.command("get")
 def get(
-    ref: str, output: str = typer.Option("yaml", "--output", "-o", help="yaml or json")
+    ref: str = CONNECTOR_REF,
+    output: str = typer.Option(
+        "yaml", "--output", "-o", metavar="FORMAT", help="Output format: yaml or json."
+    ),
 ) -> None:
     """Show one connector (YAML by default) and its last connectivity status."""
     from awsconn.model import connector_to_document, dump_connectors_yaml
@@ -102,11 +182,20 @@ def get(
 
 @app.command("list")
 def list_(
-    org: str | None = typer.Option(None, "--org", help="Only this org's scope."),
-    project: str | None = typer.Option(None, "--project", help="Only this project's scope."),
-    tag: list[str] = typer.Option([], "--tag", help="KEY or KEY=VALUE; repeat to require several."),
+    org: str | None = typer.Option(
+        None, "--org", metavar="ORG", help="Only this org's own connectors (add --project)."
+    ),
+    project: str | None = typer.Option(
+        None, "--project", metavar="PROJECT", help="Only this project's connectors (needs --org)."
+    ),
+    tag: list[str] = typer.Option(
+        [],
+        "--tag",
+        metavar="KEY[=VALUE]",
+        help="Only connectors with this tag; repeat to require several.",
+    ),
     credential_type: str | None = typer.Option(
-        None, "--type", help="ManualConfig, InheritFromDelegate or Irsa."
+        None, "--type", metavar="TYPE", help=f"Only this credential type: {CREDENTIAL_TYPES}."
     ),
     output: str = OUTPUT,
 ) -> None:
@@ -147,32 +236,46 @@ def list_(
 
 
 @app.command("delete")
-def delete(ref: str, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask.")) -> None:
-    """Delete a connector (asks first on a terminal)."""
+def delete(ref: str = CONNECTOR_REF, yes: bool = YES) -> None:
+    """Delete a connector (asks first on a terminal; without one, needs --yes)."""
     from awsconn.service import connectors
 
     target = ref_of(ref)
-    if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete connector {target}?"):
-        raise typer.Exit(1)
+    confirm_delete(f"connector {target}", yes=yes)
     connectors.delete(build_context(), target)
     typer.echo(f"connector {target} deleted")
 
 
 @app.command("test")
 def test(
-    ref: str | None = typer.Argument(None, help="ID, ORG/ID or ORG/PROJECT/ID."),
-    all_: bool = typer.Option(False, "--all", help="Test every connector."),
-    concurrency: int = typer.Option(16, "--concurrency", min=1, max=256),
+    ref: str | None = typer.Argument(
+        None,
+        metavar="REF",
+        help="The connector: ID (account scope), ORG/ID or ORG/PROJECT/ID; or give --all.",
+    ),
+    all_: bool = typer.Option(
+        False, "--all", help="Test every connector; each result is shown as it ends."
+    ),
+    concurrency: int = typer.Option(
+        16, "--concurrency", min=1, max=256, metavar="N", help="Tests at once with --all."
+    ),
     timeout: float = typer.Option(
-        30.0, "--timeout", min=1.0, max=600.0, help="Seconds per connector."
+        30.0, "--timeout", min=1.0, max=600.0, metavar="SECONDS", help="Seconds per connector."
     ),
     here: bool = HERE,
     for_: str | None = typer.Option(
-        None, "--for", help="Also check these capabilities (comma-separated)."
+        None,
+        "--for",
+        metavar="CAPS",
+        help="Also check these capabilities, comma-separated (see 'permissions list').",
     ),
     output: str = OUTPUT,
 ) -> None:
-    """Test credentials: GetCallerIdentity, then DescribeRegions in the test region."""
+    """Test credentials: GetCallerIdentity, then DescribeRegions in the test region.
+
+    With --all and -o json, one JSON object per connector and per line (JSON Lines).
+    """
+    from awsconn.cli.connection_output import print_outcome, run_all
     from awsconn.service import connection
 
     output = check_output(output)
@@ -180,54 +283,33 @@ def test(
         raise InvalidInput("give a connector REF or --all (not both)")
     ctx = build_context()
     capabilities = _capabilities(for_)
+
+    def settle(outcome: Any) -> None:
+        """The permission check of a connector that passed (its own or --for capabilities)."""
+        from awsconn.service.connector_permissions import check_for_test
+
+        if outcome.result is not None and outcome.result.status == "SUCCESS":
+            outcome.permissions = check_for_test(ctx, outcome.ref, capabilities)
+
     if all_:
-        outcomes = _test_all_with_progress(
-            ctx, here=here, concurrency=concurrency, timeout=timeout, show=output == "table"
+        outcomes = run_all(
+            ctx,
+            here=here,
+            concurrency=concurrency,
+            timeout=timeout,
+            output=output,
+            settle=settle,
         )
     else:
-        outcomes = [connection.test_connector(ctx, ref_of(ref or ""), here=here, timeout_s=timeout)]
-    if capabilities is not None or any(o.result and o.result.status == "SUCCESS" for o in outcomes):
-        _check_capabilities(ctx, outcomes, capabilities)
-    if output == "json":
-        print_json(outcomes[0].to_dict() if not all_ else [o.to_dict() for o in outcomes])
-    else:
-        _print_outcomes(outcomes)
-        if all_:
-            _print_tally(outcomes)
+        outcome = connection.test_connector(ctx, ref_of(ref or ""), here=here, timeout_s=timeout)
+        settle(outcome)
+        outcomes = [outcome]
+        if output == "json":
+            print_json(outcome.to_dict())
+        else:
+            print_outcome(console(), outcome)
     if not all(o.ok for o in outcomes):
         raise typer.Exit(1)
-
-
-def _test_all_with_progress(
-    ctx: Any, *, here: bool, concurrency: int, timeout: float, show: bool
-) -> list[Any]:
-    """``test --all``; on a terminal, a progress bar on stderr while the tests run."""
-    from awsconn.service import connection, connectors
-
-    if not (show and sys.stderr.isatty()):
-        return connection.test_all(ctx, here=here, concurrency=concurrency, timeout_s=timeout)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    total = len(connectors.list_connectors(ctx))
-    columns = (
-        TextColumn("testing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[last]}"),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("test", total=total, last="")
-        failed = 0
-
-        def seen(outcome: Any) -> None:
-            nonlocal failed
-            failed += 0 if outcome.ok else 1
-            progress.update(task, advance=1, last=f"{outcome.ref} ({failed} not ok)")
-
-        return connection.test_all(
-            ctx, here=here, concurrency=concurrency, timeout_s=timeout, on_outcome=seen
-        )
 
 
 def _capabilities(text: str | None) -> list[str] | None:
@@ -239,82 +321,13 @@ def _capabilities(text: str | None) -> list[str] | None:
     return caps
 
 
-def _check_capabilities(ctx: Any, outcomes: list[Any], capabilities: list[str] | None) -> None:
-    """Run the permission check for connectors that passed (their own or --for capabilities)."""
-    from awsconn.service.connector_permissions import check_for_test
-
-    for outcome in outcomes:
-        if outcome.result is not None and outcome.result.status == "SUCCESS":
-            outcome.permissions = check_for_test(ctx, outcome.ref, capabilities)
-
-
-def _print_tally(outcomes: list[Any]) -> None:
-    from collections import Counter
-
-    counts = Counter(o.to_dict()["status"] for o in outcomes)
-    statuses = ("SUCCESS", "FAILURE", "SKIPPED", "NOT_TESTED")
-    parts = [f"{counts[s]} {s}" for s in statuses if counts[s]]
-    not_ok = sum(1 for o in outcomes if not o.ok)
-    typer.echo(
-        f"{len(outcomes)} connector{'s' * (len(outcomes) != 1)} tested: "
-        + (", ".join(parts) or "none")
-        + (f"; {not_ok} not ok" if not_ok else "")
-    )
-
-
-def _print_outcomes(outcomes: list[Any]) -> None:
-    from rich.markup import escape
-
-    out = console()
-    for o in outcomes:
-        d = o.to_dict()
-        status = d["status"]
-        style = {"SUCCESS": "green", "FAILURE": "red"}.get(status, "yellow")
-        line = f"[{style}]{status}[/{style}] {d['connector']}"
-        ident = d.get("identity") or {}
-        if ident.get("arn"):
-            line += f"  as {ident['arn']} ({ident.get('credentialMethod')}) in {d.get('region')}"
-        if d.get("durationMs") is not None:
-            line += f"  {d['durationMs']} ms"
-        out.print(line)
-        if d.get("reason") == "ignoreTestConnection":
-            out.print(f"  not tested: {d['message']}", markup=False)
-        if d.get("ranHereDespiteSelectors"):
-            out.print(
-                "  used this machine's identity (--here); it lacks delegate tags "
-                + ", ".join(d["ranHereDespiteSelectors"])
-            )
-        for err in d.get("errors", []):
-            out.print(f"  [bold]{err['code']}[/bold]: {escape(err['message'])}", markup=True)
-            if err.get("hint"):
-                out.print(f"  hint: {err['hint']}", markup=False)
-            ids = [f"{k}={err[k]}" for k in ("awsErrorCode", "requestId") if err.get(k)]
-            if ids:
-                out.print("  " + " ".join(ids), markup=False)
-        perms = d.get("permissions")
-        if perms:
-            _print_permissions(out, perms)
-
-
-def _print_permissions(console: Any, perms: dict[str, Any]) -> None:
-    if "error" in perms:
-        err = perms["error"]
-        console.print(f"  permissions not checked: {err['code']}: {err['message']}", markup=False)
-        if err.get("hint"):
-            console.print(f"  hint: {err['hint']}", markup=False)
-        return
-    for cap, state in perms.get("summary", {}).items():
-        console.print(f"  permission {cap}: {state}", markup=False)
-    if perms.get("missingPolicy"):
-        console.print("  attach this policy to grant what is missing:", markup=False)
-        console.print(json.dumps(perms["missingPolicy"], indent=2), markup=False)
-
-
 @app.command("regions")
 def regions(
-    ref: str,
+    ref: str = CONNECTOR_REF,
     here: bool = HERE,
-    timeout: float = typer.Option(30.0, "--timeout", min=1.0, max=600.0, help="Seconds in all."),
+    timeout: float = typer.Option(
+        30.0, "--timeout", min=1.0, max=600.0, metavar="SECONDS", help="Seconds in all."
+    ),
     output: str = OUTPUT,
 ) -> None:
     """List the regions DescribeRegions returns for this connector."""
@@ -331,9 +344,13 @@ def regions(
 
 @app.command("history")
 def history(
-    ref: str, limit: int = typer.Option(20, "--limit", min=1, max=1000), output: str = OUTPUT
+    ref: str = CONNECTOR_REF,
+    limit: int = typer.Option(
+        20, "--limit", min=1, max=1000, metavar="N", help="Show at most N results."
+    ),
+    output: str = OUTPUT,
 ) -> None:
-    """The connector's connectivity history, newest first."""
+    """Show the connector's stored connectivity results, newest first."""
     from awsconn.service import connectors
 
     output = check_output(output)

@@ -9,21 +9,37 @@ from typing import Any
 
 import typer
 
-from awsconn.cli.common import OUTPUT, build_context, check_output, ref_of
-from awsconn.cli.output import print_json
+from awsconn.cli.common import CONNECTOR_REF, HERE, OUTPUT, build_context, check_output, ref_of
+from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True, help="What each use needs; check a connector has it.")
 
-FOR = typer.Option(..., "--for", help="Capabilities, comma-separated (see 'permissions list').")
-BUCKET = typer.Option(None, "--bucket", help="S3 bucket name (default: any).")
-REPOSITORY = typer.Option(None, "--repository", help="ECR repository name (default: any).")
-REGION = typer.Option(None, "--region", help="Region for regional ARNs.")
-ACCOUNT = typer.Option(None, "--account", help="12-digit account id for ARNs.")
-ROLE = typer.Option(None, "--role", help="Role name (path/name) for sts-assume-role.")
-SCP = typer.Option([], "--scp", help="An SCP JSON file that joins the evaluation (repeatable).")
-RESOURCE_POLICY = typer.Option(None, "--resource-policy", help="A resource policy JSON file.")
-HERE = typer.Option(False, "--here", help="Use this machine's identity despite the selectors.")
+FOR = typer.Option(
+    ...,
+    "--for",
+    metavar="CAPS",
+    help="Capabilities, comma-separated (see 'permissions list').",
+)
+BUCKET = typer.Option(None, "--bucket", metavar="BUCKET", help="S3 bucket name (default: any).")
+REPOSITORY = typer.Option(
+    None, "--repository", metavar="REPOSITORY", help="ECR repository name (default: any)."
+)
+REGION = typer.Option(
+    None, "--region", metavar="REGION", help="Region for regional ARNs (default: any)."
+)
+ACCOUNT = typer.Option(
+    None, "--account", metavar="ACCOUNT", help="The 12-digit account id for ARNs (default: any)."
+)
+ROLE = typer.Option(
+    None, "--role", metavar="ROLE", help="Role name (path/name) for sts-assume-role."
+)
+SCP = typer.Option(
+    [], "--scp", metavar="FILE", help="An SCP JSON file that joins the evaluation (repeatable)."
+)
+RESOURCE_POLICY = typer.Option(
+    None, "--resource-policy", metavar="FILE", help="A resource policy JSON file."
+)
 NO_SIMULATOR = typer.Option(
     False, "--no-simulator", help="Skip iam:SimulatePrincipalPolicy; read the policies."
 )
@@ -57,29 +73,72 @@ def _load(path: str, field: str) -> tuple[str, dict[str, Any]]:
 
 @app.command("list")
 def list_(
-    show_seed: bool = typer.Option(False, "--show-seed", help="Also show the seed's policies."),
+    show_seed: bool = typer.Option(
+        False, "--show-seed", help="Also show the seed's policies, as the seed writes them."
+    ),
     output: str = OUTPUT,
 ) -> None:
-    """Every use the seed describes, what it requires, and where in the seed it comes from."""
-    from awsconn.iam.capabilities import load_catalog
+    """List every use the seed describes, what it requires, and where in the seed it is."""
+    from awsconn.iam.capabilities import load_catalog, seed_text
 
     output = check_output(output)
     caps = list(load_catalog().capabilities.values())
     if output == "json":
         print_json([c.to_dict(seed=show_seed) for c in caps])
         return
+    out = console()
+    mark = _highlight if out.is_terminal else _plain
+
+    def say(text: str, markup: bool = True) -> None:
+        out.print(text, markup=markup, soft_wrap=True)  # policies stay copyable
+
     for cap in caps:
         params = f" [{', '.join(cap.parameters)}]" if cap.parameters else ""
         always = " (always included)" if cap.always else ""
-        typer.echo(f"{cap.name}{params}{always}\n  {cap.summary}\n  seed: {cap.seed_source}")
+        say(f"{cap.name}{params}{always}\n  {cap.summary}\n  seed: {cap.seed_source}", False)
         for req in cap.requires:
-            typer.echo(f"  requires {', '.join(req.actions)} on {req.resource}")
+            resource = mark(seed_text(req.resource, _mark_placeholder))
+            say(f"  requires {', '.join(req.actions)} on {resource}")
         if show_seed and cap.seed_policy is not None:
-            seed = cap.seed_policy.render(_params())
-            arn = f" ({seed['arn']})" if "arn" in seed else ""
-            typer.echo(f"  seed policy {seed['name']}{arn}:")
-            for line in json.dumps(seed["document"], indent=2).splitlines():
-                typer.echo(f"    {line}")
+            seed = cap.seed_policy.as_seed_writes(_mark_placeholder)
+            arn = f" ({mark(seed['arn'])})" if "arn" in seed else ""
+            say(f"  seed policy {seed['name']}{arn}:")
+            for line in json.dumps(seed["document"], indent=2, ensure_ascii=False).splitlines():
+                say(f"    {mark(line)}")
+            if seed["placeholders"]:
+                say("  placeholders:", False)
+                for p in seed["placeholders"]:
+                    where = " (after arn:)" if p["parameter"] == "partition" else ""
+                    say(f"    {p['text']}{where} -> {_SET_BY[p['parameter']]}", False)
+
+
+# A placeholder word is wrapped in these while rendering, then shown in reverse video on a
+# terminal (or left plain in a pipe, where the "placeholders:" list names them).
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_SET_BY = {
+    "partition": "the partition of the region (aws-us-gov for GovCloud, aws-cn for China)",
+    "bucket": "--bucket",
+    "repository": "--repository",
+    "region": "--region",
+    "account": "--account",
+    "role": "--role",
+}
+
+
+def _mark_placeholder(text: str, parameter: str) -> str:
+    return f"{_OPEN}{text}{_CLOSE}"
+
+
+def _highlight(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text).replace(_OPEN, "[reverse]").replace(_CLOSE, "[/reverse]")
+
+
+def _plain(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text.replace(_OPEN, "").replace(_CLOSE, ""))
 
 
 @app.command("policy")
@@ -111,16 +170,25 @@ def policy(
 @app.command("trust-policy")
 def trust_policy(
     trusted_principal: str | None = typer.Option(
-        None, "--trusted-principal", help="ARN (or account id) allowed to assume the role."
+        None,
+        "--trusted-principal",
+        metavar="ARN",
+        help="The ARN (or account id) allowed to assume the role.",
     ),
     external_id: str | None = typer.Option(
-        None, "--external-id", help="The External ID, or 'generate' for a strong random one."
+        None,
+        "--external-id",
+        metavar="ID",
+        help="The External ID, or 'generate' for a strong random one.",
     ),
     oidc_provider: str | None = typer.Option(
-        None, "--oidc-provider", help="IRSA: the cluster's IAM OIDC provider ARN."
+        None, "--oidc-provider", metavar="ARN", help="IRSA: the cluster's IAM OIDC provider ARN."
     ),
     service_account: str | None = typer.Option(
-        None, "--service-account", help="IRSA: NAMESPACE:NAME of the delegate's service account."
+        None,
+        "--service-account",
+        metavar="NAMESPACE:NAME",
+        help="IRSA: the delegate's service account.",
     ),
 ) -> None:
     """Print the trust policy (JSON only) for the cross-account role, or for IRSA."""
@@ -185,9 +253,12 @@ def _connector_clients(ctx: Any, ref_text: str, here: bool) -> tuple[Any, str, A
 
 @app.command("check")
 def check(
-    ref: str = typer.Argument(..., help="Connector: ID, ORG/ID or ORG/PROJECT/ID."),
+    ref: str = CONNECTOR_REF,
     for_: str | None = typer.Option(
-        None, "--for", help="Capabilities (default: the connector's own 'capabilities')."
+        None,
+        "--for",
+        metavar="CAPS",
+        help="Capabilities, comma-separated (default: the connector's own 'capabilities').",
     ),
     bucket: str | None = BUCKET,
     repository: str | None = REPOSITORY,
@@ -195,7 +266,10 @@ def check(
     account: str | None = ACCOUNT,
     role: str | None = ROLE,
     policy_file: list[str] = typer.Option(
-        [], "--policy-file", help="What-if: evaluate only these policies, no AWS call."
+        [],
+        "--policy-file",
+        metavar="FILE",
+        help="What-if: evaluate only these policy files, no AWS call (repeatable).",
     ),
     scp: list[str] = SCP,
     resource_policy: str | None = RESOURCE_POLICY,
@@ -233,9 +307,11 @@ def check(
 
 @app.command("diff")
 def diff(
-    ref: str = typer.Argument(..., help="Connector: ID, ORG/ID or ORG/PROJECT/ID."),
+    ref: str = CONNECTOR_REF,
     for_: str = FOR,
-    what_if: list[str] = typer.Option(..., "--what-if", help="The new policy JSON file(s)."),
+    what_if: list[str] = typer.Option(
+        ..., "--what-if", metavar="FILE", help="A new policy JSON file (repeatable)."
+    ),
     bucket: str | None = BUCKET,
     repository: str | None = REPOSITORY,
     region: str | None = REGION,
@@ -246,7 +322,7 @@ def diff(
     here: bool = HERE,
     output: str = OUTPUT,
 ) -> None:
-    """Before switching policies: which uses the new policy set gains or loses (exit 1 on loss)."""
+    """Compare new policies with the current ones: which uses they gain or lose (exit 1 on loss)."""
     from awsconn.service.permissions import diff as run_diff
 
     output = check_output(output)

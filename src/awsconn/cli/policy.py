@@ -84,16 +84,40 @@ def _context(pairs: list[str]) -> dict[str, str | list[str]]:
 
 @app.command("evaluate")
 def evaluate(
-    policy: list[str] = typer.Option([], "--policy", help="Identity policy file (repeatable)."),
-    boundary: list[str] = typer.Option([], "--boundary", help="Permissions boundary file."),
-    scp: list[str] = typer.Option([], "--scp", help="SCP file; each one is its own org level."),
-    resource_policy: str | None = typer.Option(None, "--resource-policy", help="Resource policy."),
-    session_policy: str | None = typer.Option(None, "--session-policy", help="Session policy."),
-    action: str = typer.Option(..., "--action", help="service:Action"),
-    resource: str = typer.Option("*", "--resource", help="Resource ARN (default *)."),
-    principal: str = typer.Option(DEFAULT_PRINCIPAL, "--principal", help="Caller ARN."),
-    resource_account: str | None = typer.Option(None, "--resource-account"),
-    context: list[str] = typer.Option([], "--context", help="key=value (repeat a key for lists)."),
+    policy: list[str] = typer.Option(
+        [], "--policy", metavar="FILE", help="An identity policy file (repeatable)."
+    ),
+    boundary: list[str] = typer.Option(
+        [], "--boundary", metavar="FILE", help="A permissions boundary file (repeatable)."
+    ),
+    scp: list[str] = typer.Option(
+        [], "--scp", metavar="FILE", help="An SCP file; each one is its own org level."
+    ),
+    resource_policy: str | None = typer.Option(
+        None, "--resource-policy", metavar="FILE", help="A resource policy file."
+    ),
+    session_policy: str | None = typer.Option(
+        None, "--session-policy", metavar="FILE", help="A session policy file."
+    ),
+    action: str = typer.Option(
+        ..., "--action", metavar="ACTION", help="The action, service:Action (s3:GetObject)."
+    ),
+    resource: str = typer.Option("*", "--resource", metavar="ARN", help="The resource ARN, or *."),
+    principal: str = typer.Option(
+        DEFAULT_PRINCIPAL, "--principal", metavar="ARN", help="The caller's ARN."
+    ),
+    resource_account: str | None = typer.Option(
+        None,
+        "--resource-account",
+        metavar="ACCOUNT",
+        help="The account that owns the resource (default: from its ARN).",
+    ),
+    context: list[str] = typer.Option(
+        [],
+        "--context",
+        metavar="KEY=VALUE",
+        help="A request context key (repeat a key for a list of values).",
+    ),
     output: str = OUTPUT,
 ) -> None:
     """Decide one request offline and explain the decision; exit 1 unless Allowed."""
@@ -137,7 +161,11 @@ def _cases(text: str) -> list[Any]:
 
 @app.command("simulate")
 def simulate(
-    source: str = typer.Argument(..., help="Cases file (JSON array or JSON lines) or -"),
+    source: str = typer.Argument(
+        ...,
+        metavar="FILE",
+        help="A cases file: a JSON array or JSON lines ('-' for standard input).",
+    ),
 ) -> None:
     """Run simulation cases: one JSON line per case on stdout, a summary on stderr."""
     from awsconn.errors import AwsconnError
@@ -170,7 +198,8 @@ def simulate(
 
 @app.command("lint")
 def lint(
-    files: list[str] = typer.Argument(..., help="Policy files."), output: str = OUTPUT
+    files: list[str] = typer.Argument(..., metavar="FILE...", help="Policy JSON files."),
+    output: str = OUTPUT,
 ) -> None:
     """Check policies against the IAM catalog; exit 1 if any has errors."""
     from awsconn.iam import lint_policy
@@ -193,7 +222,11 @@ def lint(
 
 
 @app.command("expand")
-def expand(pattern: str = typer.Argument(..., help='Action pattern, e.g. "s3:Get*".')) -> None:
+def expand(
+    pattern: str = typer.Argument(
+        ..., metavar="PATTERN", help="An action pattern, e.g. 's3:Get*' (quote it)."
+    ),
+) -> None:
     """List the catalog actions an action pattern matches."""
     from awsconn.iam import expand_actions
 

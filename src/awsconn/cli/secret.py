@@ -7,15 +7,27 @@ from pathlib import Path
 
 import typer
 
-from awsconn.cli.common import OUTPUT, build_context, check_output, read_bounded
+from awsconn.cli.common import (
+    ORG,
+    OUTPUT,
+    PROJECT,
+    YES,
+    build_context,
+    check_output,
+    confirm_delete,
+    read_bounded,
+)
 from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True, help="Encrypted secrets (values are write-only).")
 
-ORG = typer.Option(None, "--org", help="Org identifier (omit for account scope).")
-PROJECT = typer.Option(None, "--project", help="Project identifier (needs --org).")
-VALUE_FILE = typer.Option(None, "--value-file", help="Read the value from this file.")
+IDENTIFIER = typer.Argument(
+    ..., metavar="ID", help="The secret's identifier (unique in its scope)."
+)
+VALUE_FILE = typer.Option(
+    None, "--value-file", metavar="FILE", help="Read the value from this file (not stdin)."
+)
 # `secret create ID VALUE` is accepted by the parser and refused here: the framework
 # would refuse it by echoing the extra argument, i.e. the value, to a terminal or CI log.
 TAKES_STRAY = {"allow_extra_args": True}
@@ -65,11 +77,13 @@ def _read_value(value_file: Path | None) -> bytes:
 @app.command("create", context_settings=TAKES_STRAY)
 def create(
     ctx: typer.Context,
-    identifier: str,
+    identifier: str = IDENTIFIER,
     org: str | None = ORG,
     project: str | None = PROJECT,
     value_file: Path | None = VALUE_FILE,
-    description: str = typer.Option("", "--description", help="Free text."),
+    description: str = typer.Option(
+        "", "--description", metavar="TEXT", help="What the secret is for (free text)."
+    ),
 ) -> None:
     """Store a new secret; the value comes from stdin or --value-file."""
     from awsconn.service import secrets
@@ -83,11 +97,13 @@ def create(
 @app.command("update", context_settings=TAKES_STRAY)
 def update(
     ctx: typer.Context,
-    identifier: str,
+    identifier: str = IDENTIFIER,
     org: str | None = ORG,
     project: str | None = PROJECT,
     value_file: Path | None = VALUE_FILE,
-    description: str | None = typer.Option(None, "--description"),
+    description: str | None = typer.Option(
+        None, "--description", metavar="TEXT", help="A new description (default: keep it)."
+    ),
 ) -> None:
     """Replace a secret's value; the value comes from stdin or --value-file."""
     from awsconn.service import secrets
@@ -102,7 +118,7 @@ def update(
 def list_(
     org: str | None = ORG,
     project: str | None = PROJECT,
-    all_scopes: bool = typer.Option(False, "--all", help="Every scope."),
+    all_scopes: bool = typer.Option(False, "--all", help="Secrets of every scope."),
     output: str = OUTPUT,
 ) -> None:
     """List secrets (metadata only; values are never shown)."""
@@ -125,18 +141,18 @@ def list_(
 
 @app.command("delete")
 def delete(
-    identifier: str,
+    identifier: str = IDENTIFIER,
     org: str | None = ORG,
     project: str | None = PROJECT,
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
-    force: bool = typer.Option(False, "--force", help="Delete even if connectors use it."),
+    yes: bool = YES,
+    force: bool = typer.Option(False, "--force", help="Delete even while connectors use it."),
 ) -> None:
-    """Delete a secret (asks first on a terminal; refused while a connector uses it)."""
+    """Delete a secret (asks first on a terminal; without one, needs --yes; refused while a
+    connector uses it, unless --force)."""
     from awsconn.service import secrets
 
     ref = _ref(identifier, org, project)
-    if not yes and sys.stdin.isatty() and not typer.confirm(f"Delete secret {ref}?"):
-        raise typer.Exit(1)
+    confirm_delete(f"secret {ref}", yes=yes)
     secrets.delete(build_context(), ref, force=force)
     typer.echo(f"secret {ref} deleted")
 

@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from awsconn.cli.common import build_context, ref_of
+from awsconn.cli.common import CONNECTOR_REF, build_context, ref_of
 from awsconn.errors import InvalidInput
 
 HERE = typer.Option(
@@ -18,11 +18,16 @@ HERE = typer.Option(
 
 
 TIMEOUT = typer.Option(
-    30.0, "--timeout", min=1.0, max=3600.0, help="Seconds to get the credentials, retries included."
+    30.0,
+    "--timeout",
+    min=1.0,
+    max=3600.0,
+    metavar="SECONDS",
+    help="Seconds to get the credentials, retries included.",
 )
 
 
-def credentials(ref: str, here: bool = HERE, timeout: float = TIMEOUT) -> None:
+def credentials(ref: str = CONNECTOR_REF, here: bool = HERE, timeout: float = TIMEOUT) -> None:
     """Print AWS CLI credential_process JSON, for ~/.aws/config:
     credential_process = awsconn credentials REF"""
     from awsconn.service import connection
@@ -60,8 +65,10 @@ def _split_command(command: list[str], here: bool, timeout: float) -> tuple[list
 
 
 def exec_(
-    ref: str,
-    command: list[str] = typer.Argument(..., help="The command and its arguments, after --."),
+    ref: str = CONNECTOR_REF,
+    command: list[str] = typer.Argument(
+        ..., metavar="COMMAND...", help="The command and its arguments, after --."
+    ),
     here: bool = HERE,
     timeout: float = TIMEOUT,
 ) -> None:

@@ -10,7 +10,7 @@ generation writes it as is, a check expands it to every action it covers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -25,6 +25,7 @@ from awsconn.model.regions import partition_of_region
 
 __all__ = [
     "PARAMETERS",
+    "SEED_PLACEHOLDERS",
     "Capability",
     "Catalog",
     "Parameters",
@@ -34,6 +35,7 @@ __all__ = [
     "capability_names",
     "expand_action",
     "load_catalog",
+    "seed_text",
     "split_names",
 ]
 
@@ -147,6 +149,45 @@ class Requirement:
     resource: str
 
 
+#: How the seed's example policies write each parameter (``arn:aws:s3:::bucket-name``).
+SEED_PLACEHOLDERS: Mapping[str, str] = {
+    "partition": "aws",
+    "bucket": "bucket-name",
+    "repository": "repository-name",
+    "region": "region-name",
+    "account": "account-id",
+    "role": "role-name",
+}
+
+Marker = Callable[[str, str], str]
+
+
+def _unmarked(text: str, parameter: str) -> str:
+    return text
+
+
+def seed_text(template: str, mark: Marker = _unmarked, used: dict[str, str] | None = None) -> str:
+    """A catalog template written the seed's way; ``used`` collects parameter -> word."""
+    found = _placeholders(template)
+    if used is not None:
+        for match in Template.pattern.finditer(template):
+            name = match.group("braced") or match.group("named")
+            if name in SEED_PLACEHOLDERS:
+                used.setdefault(name, SEED_PLACEHOLDERS[name])
+    values = {n: mark(SEED_PLACEHOLDERS[n], n) for n in found if n in SEED_PLACEHOLDERS}
+    return Template(template).safe_substitute(values)
+
+
+def _seed_any(value: Any, mark: Marker, used: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return seed_text(value, mark, used)
+    if isinstance(value, Mapping):
+        return {k: _seed_any(v, mark, used) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_seed_any(v, mark, used) for v in value]
+    return value
+
+
 @dataclass(frozen=True)
 class SeedPolicy:
     """The policy the seed recommends for a use, kept as the seed writes it."""
@@ -162,6 +203,20 @@ class SeedPolicy:
         if self.arn:
             out["arn"] = _fill(self.arn, params)
         out["document"] = _fill_any(self.document, params)
+        return out
+
+    def as_seed_writes(self, mark: Marker = _unmarked) -> dict[str, Any]:
+        """The policy as the seed writes it (``arn:aws:s3:::bucket-name/*``).
+
+        ``placeholders`` lists the words that stand for a parameter, in order of first
+        use; ``mark(text, parameter)`` wraps each occurrence (to highlight it).
+        """
+        used: dict[str, str] = {}
+        out: dict[str, Any] = {"name": self.name, "description": self.description}
+        if self.arn:
+            out["arn"] = seed_text(self.arn, mark, used)
+        out["document"] = _seed_any(self.document, mark, used)
+        out["placeholders"] = [{"text": t, "parameter": p} for p, t in used.items()]
         return out
 
 
@@ -215,7 +270,8 @@ class Capability:
             ],
         }
         if seed and self.seed_policy is not None:
-            out["seedPolicy"] = self.seed_policy.render(params or Parameters())
+            policy = self.seed_policy
+            out["seedPolicy"] = policy.as_seed_writes() if params is None else policy.render(params)
         return out
 
 

@@ -6,6 +6,7 @@ names), reports every problem at once, then writes in one transaction: all or no
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,13 +24,17 @@ from awsconn.model import (
     parse_connector_document,
 )
 from awsconn.model.identifiers import identifier_problem
+from awsconn.service.connector_template import placeholder_problems
 from awsconn.service.context import AppContext
 
 __all__ = [
+    "ABSENT",
     "ApplyResult",
     "ConnectorView",
+    "FieldChange",
     "apply_yaml",
     "delete",
+    "diff_documents",
     "export_yaml",
     "get",
     "history",
@@ -74,10 +79,104 @@ class ConnectorView:
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """One field an update changes: its YAML path in the connector, old and new value.
+
+    ``old``/``new`` is ``ABSENT`` when the field is added/removed. A secret reference
+    (``secret_ref``) is shown as the reference it is: connector documents hold no values.
+    """
+
+    path: str
+    old: Any
+    new: Any
+    secret_ref: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path}
+        if self.old is not ABSENT:
+            out["old"] = self.old
+        if self.new is not ABSENT:
+            out["new"] = self.new
+        if self.secret_ref:
+            out["secretReference"] = True
+        return out
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+#: The value of a field that is not in the document (added: old; removed: new).
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
 class ApplyResult:
+    """What a write did (or, in a dry run, would do) to one connector."""
+
     ref: EntityRef
     action: str  # "created" | "updated" | "unchanged"
     version: int
+    changes: tuple[FieldChange, ...] = ()
+
+    def to_dict(self, *, dry_run: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"ref": str(self.ref), "action": self.action, "dryRun": dry_run}
+        if not dry_run:
+            out["version"] = self.version
+        if self.action == "updated":
+            out["changes"] = [c.to_dict() for c in self.changes]
+        return out
+
+
+def diff_documents(old: Any, new: Any) -> tuple[FieldChange, ...]:
+    """Field-by-field changes between two connector documents, in the new one's order.
+
+    Paths are those of validation problems (``spec.credential.region``, ``tags.team``);
+    a key that is not a plain word is quoted (``tags["app.kubernetes.io/name"]``). Lists
+    are compared whole (``delegateSelectors: [a] -> [a, b]``).
+    """
+    changes: list[FieldChange] = []
+    _diff(_body(old), _body(new), "", changes)
+    refs = {p for doc in (old, new) for p in _secret_ref_paths(doc)}
+    return tuple(
+        FieldChange(c.path, c.old, c.new, secret_ref=True) if c.path in refs else c for c in changes
+    )
+
+
+def _body(document: Any) -> Any:
+    if isinstance(document, dict) and set(document) == {"connector"}:
+        return document["connector"]
+    return document
+
+
+def _secret_ref_paths(document: Any) -> set[str]:
+    try:
+        return set(parse_connector_document(document).secret_refs())
+    except (ValidationFailed, TypeError, KeyError, ValueError):
+        return set()
+
+
+def _key_path(prefix: str, key: Any) -> str:
+    text = str(key)
+    step = text if text.replace("_", "a").isalnum() else f"[{json.dumps(text)}]"
+    if not prefix:
+        return step
+    return f"{prefix}{step}" if step.startswith("[") else f"{prefix}.{step}"
+
+
+def _diff(old: Any, new: Any, path: str, out: list[FieldChange]) -> None:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in [*new, *(k for k in old if k not in new)]:  # new: canonical order
+            _diff(old.get(key, ABSENT), new.get(key, ABSENT), _key_path(path, key), out)
+    elif old is ABSENT and isinstance(new, dict):
+        for key, value in new.items():
+            _diff(ABSENT, value, _key_path(path, key), out)
+    elif new is ABSENT and isinstance(old, dict):
+        for key, value in old.items():
+            _diff(value, ABSENT, _key_path(path, key), out)
+    elif old != new or type(old) is not type(new):
+        out.append(FieldChange(path, old, new))
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -110,6 +209,11 @@ def parse_and_check(ctx: AppContext, docs: Sequence[Any]) -> list[Connector]:
         prefix = f"document {index + 1}: " if len(docs) > 1 else ""
         outcome = parse_connector(doc, account=account)
         found = list(outcome.problems)
+        # One problem per field: a placeholder left from 'connector init' says more than
+        # the model's rule that the placeholder text breaks.
+        placeholders = placeholder_problems(doc)
+        flagged = {p.path for p in placeholders}
+        found = placeholders + [p for p in found if p.path not in flagged]
         scope = outcome.connector.scope if outcome.connector else _scope_of(doc)
         if scope is not None:
             for path, ref in outcome.secret_refs.items():
@@ -225,7 +329,8 @@ def _write(tx: Any, connectors: list[Connector], mode: str, results: list[ApplyR
             row = tx.connectors.update(
                 document=document, expected_version=existing.version, **fields
             )
-            results.append(ApplyResult(c.ref, "updated", row.version))
+            changes = diff_documents(existing.document, document)
+            results.append(ApplyResult(c.ref, "updated", row.version, changes))
 
 
 def _columns(c: Connector) -> dict[str, Any]:

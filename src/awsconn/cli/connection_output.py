@@ -1,0 +1,145 @@
+"""How ``connector test`` shows its outcomes: one line (and hints) per connector, or JSON.
+
+``test --all`` writes each outcome as soon as it is settled, so a run that is stopped
+midway has already shown (and stored) what it finished: with ``-o json`` one JSON object
+per line (JSON Lines, what ``jq`` reads as a stream; ``jq -s`` makes it an array), in
+a table one line per connector and a tally at the end. On a terminal with a progress
+bar the lines come at the end instead, in the order of the connectors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import typer
+
+from awsconn.cli.output import console
+
+__all__ = ["print_outcome", "print_tally", "run_all"]
+
+
+def run_all(
+    ctx: Any,
+    *,
+    here: bool,
+    concurrency: int,
+    timeout: float,
+    output: str,
+    settle: Callable[[Any], None],
+) -> list[Any]:
+    """``test --all``: each outcome goes through ``settle`` (the permission check), then out."""
+    from awsconn.service import connection, connectors
+
+    out = console()
+    progress_bar = output == "table" and sys.stderr.isatty()
+    stream = not (progress_bar and sys.stdout.isatty())
+
+    def show(outcome: Any) -> None:
+        settle(outcome)
+        if not stream:
+            return
+        if output == "json":
+            sys.stdout.write(json.dumps(outcome.to_dict(), sort_keys=True, default=str) + "\n")
+        else:
+            print_outcome(out, outcome)
+        sys.stdout.flush()
+
+    if not progress_bar:
+        outcomes = connection.test_all(
+            ctx, here=here, concurrency=concurrency, timeout_s=timeout, on_outcome=show
+        )
+    else:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        total = len(connectors.list_connectors(ctx))
+        columns = (
+            TextColumn("testing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[last]}"),
+        )
+        with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("test", total=total, last="")
+            failed = 0
+
+            def seen(outcome: Any) -> None:
+                nonlocal failed
+                show(outcome)
+                failed += 0 if outcome.ok else 1
+                progress.update(task, advance=1, last=f"{outcome.ref} ({failed} not ok)")
+
+            outcomes = connection.test_all(
+                ctx, here=here, concurrency=concurrency, timeout_s=timeout, on_outcome=seen
+            )
+    if not stream:
+        for outcome in outcomes:
+            print_outcome(out, outcome)
+    if output == "table":
+        print_tally(outcomes)
+    return outcomes
+
+
+def print_tally(outcomes: Sequence[Any]) -> None:
+    counts = Counter(o.to_dict()["status"] for o in outcomes)
+    parts = [
+        f"{counts[s]} {s}" for s in ("SUCCESS", "FAILURE", "SKIPPED", "NOT_TESTED") if counts[s]
+    ]
+    not_ok = sum(1 for o in outcomes if not o.ok)
+    typer.echo(
+        f"{len(outcomes)} connector{'s' * (len(outcomes) != 1)} tested: "
+        + (", ".join(parts) or "none")
+        + (f"; {not_ok} not ok" if not_ok else "")
+    )
+
+
+def print_outcome(out: Any, outcome: Any) -> None:
+    """One connector's status line, then each error with its hint and AWS ids."""
+    from rich.markup import escape
+
+    d = outcome.to_dict()
+    status = d["status"]
+    style = {"SUCCESS": "green", "FAILURE": "red"}.get(status, "yellow")
+    line = f"[{style}]{status}[/{style}] {escape(d['connector'])}"
+    ident = d.get("identity") or {}
+    if ident.get("arn"):
+        line += f"  as {ident['arn']} ({ident.get('credentialMethod')}) in {d.get('region')}"
+    if d.get("durationMs") is not None:
+        line += f"  {d['durationMs']} ms"
+    out.print(line)
+    if d.get("reason") == "ignoreTestConnection":
+        out.print(f"  not tested: {d['message']}", markup=False)
+    if d.get("ranHereDespiteSelectors"):
+        out.print(
+            "  used this machine's identity (--here); it lacks delegate tags "
+            + ", ".join(d["ranHereDespiteSelectors"]),
+            markup=False,
+        )
+    for err in d.get("errors", []):
+        out.print(f"  [bold]{err['code']}[/bold]: {escape(err['message'])}")
+        if err.get("hint"):
+            out.print(f"  hint: {err['hint']}", markup=False)
+        ids = [f"{k}={err[k]}" for k in ("awsErrorCode", "requestId") if err.get(k)]
+        if ids:
+            out.print("  " + " ".join(ids), markup=False)
+    perms = d.get("permissions")
+    if perms:
+        _print_permissions(out, perms)
+
+
+def _print_permissions(out: Any, perms: dict[str, Any]) -> None:
+    if "error" in perms:
+        err = perms["error"]
+        out.print(f"  permissions not checked: {err['code']}: {err['message']}", markup=False)
+        if err.get("hint"):
+            out.print(f"  hint: {err['hint']}", markup=False)
+        return
+    for cap, state in perms.get("summary", {}).items():
+        out.print(f"  permission {cap}: {state}", markup=False)
+    if perms.get("missingPolicy"):
+        out.print("  attach this policy to grant what is missing:", markup=False)
+        out.print(json.dumps(perms["missingPolicy"], indent=2), markup=False)
