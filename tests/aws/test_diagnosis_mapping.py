@@ -7,7 +7,7 @@ from botocore import exceptions as bce
 from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
 
-from awsconn.aws.connection_test import run_connection_test
+from awsconn.aws.connectivity import run_connection_test
 from awsconn.aws.diagnosis import CODES, CallContext, diagnose, partition_mismatch, raise_for
 from awsconn.aws.sessions import SessionFactory, SessionSpec, StaticKeys
 from awsconn.errors import AwsCallFailed, InvalidInput

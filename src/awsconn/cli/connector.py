@@ -179,7 +179,9 @@ def test(
             ctx, here=here, concurrency=concurrency, timeout=timeout, show=output == "table"
         )
     else:
-        outcomes = [connection.test_connector(ctx, ref_of(ref or ""), here=here, timeout_s=timeout)]
+        outcomes = [
+            connection.run_connector_test(ctx, ref_of(ref or ""), here=here, timeout_s=timeout)
+        ]
     if capabilities is not None or any(o.result and o.result.status == "SUCCESS" for o in outcomes):
         _check_capabilities(ctx, outcomes, capabilities)
     if output == "json":
@@ -199,7 +201,7 @@ def _test_all_with_progress(
     from awsconn.service import connection, connectors
 
     if not (show and sys.stderr.isatty()):
-        return connection.test_all(ctx, here=here, concurrency=concurrency, timeout_s=timeout)
+        return connection.run_all_tests(ctx, here=here, concurrency=concurrency, timeout_s=timeout)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -219,7 +221,7 @@ def _test_all_with_progress(
             failed += 0 if outcome.ok else 1
             progress.update(task, advance=1, last=f"{outcome.ref} ({failed} not ok)")
 
-        return connection.test_all(
+        return connection.run_all_tests(
             ctx, here=here, concurrency=concurrency, timeout_s=timeout, on_outcome=seen
         )
 

@@ -17,17 +17,17 @@ from awsconn.service.context import AppContext
 from awsconn.service.delegation import Placement, place_locally
 
 if TYPE_CHECKING:
-    from awsconn.aws.connection_test import ConnectionTestResult
+    from awsconn.aws.connectivity import ConnectionTestResult
     from awsconn.aws.sessions import SessionSpec
 
 __all__ = [
-    "TestOutcome",
+    "ConnectivityOutcome",
     "credential_process_output",
     "exec_environment",
     "list_regions",
+    "run_all_tests",
+    "run_connector_test",
     "session_spec",
-    "test_all",
-    "test_connector",
 ]
 
 
@@ -74,7 +74,7 @@ def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
 
 
 @dataclass
-class TestOutcome:
+class ConnectivityOutcome:
     """One connector's test: the AWS result, or why it was not run here, plus the check."""
 
     ref: EntityRef
@@ -112,7 +112,7 @@ def _spec_or_failure(ctx: AppContext, connector: Connector) -> SessionSpec | Con
     one connector: its test fails with NO_CREDENTIALS naming the setting, and a run over
     many connectors goes on with the others.
     """
-    from awsconn.aws.connection_test import ConnectionTestResult, Identity
+    from awsconn.aws.connectivity import ConnectionTestResult, Identity
 
     try:
         return session_spec(ctx, connector)
@@ -157,11 +157,11 @@ def _record(ctx: AppContext, connector: Connector, result: ConnectionTestResult)
         )
 
 
-def test_connector(
+def run_connector_test(
     ctx: AppContext, ref: EntityRef, *, here: bool = False, timeout_s: float = 30.0
-) -> TestOutcome:
+) -> ConnectivityOutcome:
     """Test one connector: who am I, then DescribeRegions in its test region; store the status."""
-    from awsconn.aws.connection_test import run_connection_test
+    from awsconn.aws.connectivity import run_connection_test
     from awsconn.aws.sessions import SessionSpec
 
     connector = connector_service.get(ctx, ref).connector
@@ -174,42 +174,44 @@ def test_connector(
         result = spec
     result = replace(result, connector=str(ref))
     _record(ctx, connector, result)
-    return TestOutcome(ref, placement, result)
+    return ConnectivityOutcome(ref, placement, result)
 
 
-def test_all(
+def run_all_tests(
     ctx: AppContext,
     refs: Sequence[EntityRef] | None = None,
     *,
     here: bool = False,
     concurrency: int = 16,
     timeout_s: float = 30.0,
-    on_outcome: Callable[[TestOutcome], None] | None = None,
-) -> list[TestOutcome]:
+    on_outcome: Callable[[ConnectivityOutcome], None] | None = None,
+) -> list[ConnectivityOutcome]:
     """Test many connectors at once (shared SDK models, overlapped waits).
 
     Each result is stored as soon as its test ends, so an interrupted run keeps what it
     finished; ``on_outcome`` sees every outcome as it is settled (skipped ones first).
     """
-    from awsconn.aws.connection_test import run_connection_tests
+    from awsconn.aws.connectivity import run_connection_tests
     from awsconn.aws.sessions import SessionSpec
 
     if refs is None:
         connectors = [v.connector for v in connector_service.list_connectors(ctx)]
     else:
         connectors = [connector_service.get(ctx, r).connector for r in refs]
-    outcomes: list[TestOutcome] = []
-    runnable: list[tuple[Connector, TestOutcome]] = []
+    outcomes: list[ConnectivityOutcome] = []
+    runnable: list[tuple[Connector, ConnectivityOutcome]] = []
     for c in connectors:
         placement = place_locally(c, ctx.delegate_tags, here=here)
-        outcome = TestOutcome(c.ref, placement)
+        outcome = ConnectivityOutcome(c.ref, placement)
         outcomes.append(outcome)
         if placement.runs_here:
             runnable.append((c, outcome))
         elif on_outcome is not None:
             on_outcome(outcome)
 
-    def settle(connector: Connector, outcome: TestOutcome, result: ConnectionTestResult) -> None:
+    def settle(
+        connector: Connector, outcome: ConnectivityOutcome, result: ConnectionTestResult
+    ) -> None:
         outcome.result = replace(result, connector=str(connector.ref))
         try:
             _record(ctx, connector, outcome.result)
@@ -218,7 +220,7 @@ def test_all(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    pending: list[tuple[Connector, TestOutcome]] = []
+    pending: list[tuple[Connector, ConnectivityOutcome]] = []
     specs: list[SessionSpec] = []
     for c, outcome in runnable:
         ready = _spec_or_failure(ctx, c)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from awsconn.aws.connection_test import run_connection_test, run_connection_tests
+from awsconn.aws.connectivity import run_connection_test, run_connection_tests
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy, isolated_environ, user_arn
 from awsconn.aws.sessions import Backoff, SessionFactory, SessionSpec, StaticKeys
 

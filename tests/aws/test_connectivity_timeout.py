@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from awsconn.aws.connection_test import run_connection_test, run_connection_tests
+from awsconn.aws.connectivity import run_connection_test, run_connection_tests
 from awsconn.aws.diagnosis import CallContext
 from awsconn.aws.sessions import SessionSpec, StaticKeys
 
