@@ -5,19 +5,32 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from awsconn.errors import InvalidInput
+from awsconn.timeouts import TimeoutRange
 
 if TYPE_CHECKING:
     from awsconn.model import EntityRef
     from awsconn.service.context import AppContext
 
-__all__ = ["OUTPUT", "build_context", "read_input", "ref_of"]
+__all__ = ["OUTPUT", "build_context", "read_input", "ref_of", "timeout_option"]
 
 OUTPUT = typer.Option("table", "--output", "-o", help="table (for people) or json (for machines).")
+
+
+def timeout_option(limits: TimeoutRange, help: str) -> Any:
+    """A ``--timeout`` option checked by ``limits`` (the service's own rule): ``inf``,
+    ``nan``, negative or huge values exit 2 naming the option and the allowed range."""
+
+    def check(value: float) -> float:
+        return limits.check(value, setting="--timeout")
+
+    return typer.Option(
+        limits.default, "--timeout", callback=check, help=f"{help} ({limits.allowed})."
+    )
 
 
 def build_context() -> AppContext:

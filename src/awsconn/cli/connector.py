@@ -8,9 +8,17 @@ from typing import Any
 
 import typer
 
-from awsconn.cli.common import OUTPUT, build_context, check_output, read_input, ref_of
+from awsconn.cli.common import (
+    OUTPUT,
+    build_context,
+    check_output,
+    read_input,
+    ref_of,
+    timeout_option,
+)
 from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
+from awsconn.timeouts import REGIONS_TIMEOUT, TEST_TIMEOUT
 
 app = typer.Typer(no_args_is_help=True, help="Create, test, import and export AWS connectors.")
 
@@ -153,13 +161,11 @@ def delete(ref: str, yes: bool = typer.Option(False, "--yes", "-y", help="Do not
 
 
 @app.command("test")
-def test(
+def run_tests(
     ref: str | None = typer.Argument(None, help="ID, ORG/ID or ORG/PROJECT/ID."),
     all_: bool = typer.Option(False, "--all", help="Test every connector."),
     concurrency: int = typer.Option(16, "--concurrency", min=1, max=256),
-    timeout: float = typer.Option(
-        30.0, "--timeout", min=1.0, max=600.0, help="Seconds per connector."
-    ),
+    timeout: float = timeout_option(TEST_TIMEOUT, "Seconds per connector"),
     here: bool = HERE,
     for_: str | None = typer.Option(
         None, "--for", help="Also check these capabilities (comma-separated)."
@@ -307,7 +313,7 @@ def _print_permissions(console: Any, perms: dict[str, Any]) -> None:
 def regions(
     ref: str,
     here: bool = HERE,
-    timeout: float = typer.Option(30.0, "--timeout", min=1.0, max=600.0, help="Seconds in all."),
+    timeout: float = timeout_option(REGIONS_TIMEOUT, "Seconds in all"),
     output: str = OUTPUT,
 ) -> None:
     """List the regions DescribeRegions returns for this connector."""
