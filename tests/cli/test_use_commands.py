@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from cli_fixtures import Runner
 
+from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
+
 CROSS_BLOCK = """      crossAccountAccess:
         crossAccountRoleArn: arn:aws:iam::123456789012:role/deploy
         externalId: ext-1
@@ -244,3 +246,26 @@ def test_credentials_of_temporary_keys_with_their_token_are_printed(cli: Runner)
         "SecretAccessKey": "the-secret-value",
         "SessionToken": "the-session-token",
     }
+
+
+@pytest.mark.timeout(90)
+def test_the_permission_check_of_a_test_ends_at_its_timeout(
+    cli: Runner,
+    monkeypatch: pytest.MonkeyPatch,
+    silent_endpoint: str,
+    moto_auth: LocalAwsEndpoint,
+    unique_name: str,
+) -> None:
+    keys = moto_auth.create_user(unique_name, allow_policy("ec2:DescribeRegions"))
+    assert keys is not None
+    cli("secret", "create", "sk", input=keys.secret_access_key)
+    doc = PLAIN.replace("AKIASILENT0000000000", keys.access_key_id)
+    assert cli("connector", "create", "-f", "-", input=doc).code == 0
+    monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", silent_endpoint)  # STS and EC2 answer
+    r = cli("connector", "test", "plain", "--for", "s3-read-write", "--timeout", "2", "-o", "json")
+    assert r.code == 1, r.text
+    out = json.loads(r.out)
+    assert out["status"] == "SUCCESS"
+    error = out["permissions"]["error"]
+    assert error["code"] == "TIMEOUT" and "permission check of plain" in error["message"]
+    assert "within 2 s" in error["message"]

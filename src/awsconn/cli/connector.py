@@ -189,7 +189,7 @@ def run_tests(
             connection.run_connector_test(ctx, ref_of(ref or ""), here=here, timeout_s=timeout)
         ]
     if capabilities is not None or any(o.result and o.result.status == "SUCCESS" for o in outcomes):
-        _check_capabilities(ctx, outcomes, capabilities)
+        _check_capabilities(ctx, outcomes, capabilities, timeout)
     if output == "json":
         print_json(outcomes[0].to_dict() if not all_ else [o.to_dict() for o in outcomes])
     else:
@@ -241,13 +241,15 @@ def _capabilities(text: str | None) -> list[str] | None:
     return caps
 
 
-def _check_capabilities(ctx: Any, outcomes: list[Any], capabilities: list[str] | None) -> None:
+def _check_capabilities(
+    ctx: Any, outcomes: list[Any], capabilities: list[str] | None, timeout: float
+) -> None:
     """Run the permission check for connectors that passed (their own or --for capabilities)."""
     from awsconn.service.connector_permissions import check_for_test
 
     for outcome in outcomes:
         if outcome.result is not None and outcome.result.status == "SUCCESS":
-            outcome.permissions = check_for_test(ctx, outcome.ref, capabilities)
+            outcome.permissions = check_for_test(ctx, outcome.ref, capabilities, timeout_s=timeout)
 
 
 def _print_tally(outcomes: list[Any]) -> None:
