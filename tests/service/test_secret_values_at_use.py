@@ -8,10 +8,11 @@ stored that message in the history.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from awsconn.errors import AwsCallFailed
+from awsconn.errors import AwsCallFailed, InternalError
 from awsconn.model import parse_ref
 from awsconn.secrets.crypto import KEY_FILE_NAME
 from awsconn.service import connection, connectors, secrets
@@ -87,3 +88,22 @@ def test_missing_and_undecryptable_secrets_are_no_credentials_naming_each(
     assert error.code == "NO_CREDENTIALS"
     assert "spec.credential.spec.secretKeyRef: secret secretkeyref cannot be used" in error.message
     assert "good-secret-key" not in error.message
+
+
+class _BuggyFactory:
+    """A session factory with a bug whose message quotes the secret it was given."""
+
+    def frozen_credentials(self, spec: Any, **_: Any) -> Any:
+        raise RuntimeError(f"cannot use {spec.static_keys.secret_access_key!r}")
+
+
+def test_a_bug_below_the_service_surfaces_as_an_internal_error_without_the_secret(
+    tmp_path: Path,
+) -> None:
+    ctx = _context(tmp_path)
+    _connector(ctx, {**SETTINGS, "secretKeyRef": "CANARY-it's \\ 100% secret"})
+    ctx.__dict__["sessions"] = _BuggyFactory()
+    with pytest.raises(InternalError) as info:
+        connection.credential_process_output(ctx, parse_ref("c"))
+    assert "RuntimeError" in info.value.message
+    assert "CANARY" not in info.value.message
