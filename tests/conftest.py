@@ -6,6 +6,7 @@ from aws_fixtures import (  # noqa: F401
     aws_factory,
     moto_auth,
     moto_noauth,
+    silent_endpoint,
     unique_name,
 )
 from store_fixtures import db, db_url, postgres_run_url, postgres_url, store_clock  # noqa: F401

@@ -7,7 +7,7 @@ from botocore import exceptions as bce
 from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
 
-from awsconn.aws.connection_test import run_connection_test
+from awsconn.aws.connectivity import run_connection_test
 from awsconn.aws.diagnosis import CODES, CallContext, diagnose, partition_mismatch, raise_for
 from awsconn.aws.sessions import SessionFactory, SessionSpec, StaticKeys
 from awsconn.errors import AwsCallFailed, InvalidInput
@@ -104,7 +104,9 @@ def test_partition_mismatch_helper():
 def _stubbed_test(monkeypatch, code: str, op: str) -> str:
     """Run a connection test whose clients answer through a Stubber."""
     factory = SessionFactory({"AWS_EC2_METADATA_DISABLED": "true"})
-    spec = SessionSpec("a/b", "ManualConfig", "us-east-1", static_keys=StaticKeys("AKIA1", "s"))
+    spec = SessionSpec(
+        "a/b", "ManualConfig", "us-east-1", static_keys=StaticKeys("AKIASTUBBED000000001", "s")
+    )
     real_client = factory.client
 
     def client(spec_, service, region=None, *, config=None):
@@ -155,7 +157,10 @@ def test_an_unmapped_aws_error_keeps_its_code_and_is_not_called_unreachable():
 def test_a_malformed_endpoint_url_is_a_classified_failure_not_a_crash(url):
     factory = SessionFactory({"AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": url})
     spec = SessionSpec(
-        "a/b", "ManualConfig", "us-east-1", static_keys=StaticKeys("AKIA1", "secret-value-1")
+        "a/b",
+        "ManualConfig",
+        "us-east-1",
+        static_keys=StaticKeys("AKIASTUBBED000000001", "secret-value-1"),
     )
     [error] = run_connection_test(spec, factory).errors
     assert error.code == "ENDPOINT_UNREACHABLE"

@@ -164,7 +164,7 @@ def test_no_proxy_is_honoured_like_the_other_proxy_variables(tmp_path, no_proxy,
 
 @pytest.mark.aws
 def test_a_connection_test_reaches_a_no_proxy_endpoint_directly(moto_auth, unique_name, tmp_path):
-    from awsconn.aws.connection_test import run_connection_test
+    from awsconn.aws.connectivity import run_connection_test
     from awsconn.aws.local_endpoint import allow_policy
 
     keys = moto_auth.create_user(unique_name, allow_policy("ec2:DescribeRegions"))

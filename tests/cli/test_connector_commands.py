@@ -196,7 +196,7 @@ def test_exec_runs_a_command_with_the_connector_environment(cli: Runner, tmp_pat
     import sys
 
     cli("secret", "create", "sk", input="secret-value-for-exec")
-    cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIAEXEC000000000000", "sk"))
+    cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIAEXEC000000000001", "sk"))
     out = tmp_path / "env.txt"
     script = (
         "import os,sys; open(sys.argv[1],'w').write(os.environ['AWS_ACCESS_KEY_ID']+' '"
@@ -204,7 +204,7 @@ def test_exec_runs_a_command_with_the_connector_environment(cli: Runner, tmp_pat
     )
     r = cli("exec", "c1", "--", sys.executable, "-c", script, str(out))
     assert r.code == 0, r.text
-    assert out.read_text() == "AKIAEXEC000000000000 us-east-1"
+    assert out.read_text() == "AKIAEXEC000000000001 us-east-1"
 
 
 def test_unknown_connector_is_exit_2_with_a_hint(cli: Runner) -> None:
@@ -378,7 +378,7 @@ def test_rotate_key_adds_a_key_and_reseals_every_secret(cli: Runner, awsconn_hom
     assert len(key_file.read_text().split()) == 2
     kids = {s["keyId"] for s in json.loads(cli("secret", "list", "--all", "-o", "json").out)}
     assert kids and old_kid not in kids
-    cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIA1", "sk"))
+    cli("connector", "create", "-f", "-", input=manual_yaml("c1", "AKIAROTATE0000000001", "sk"))
     assert json.loads(cli("credentials", "c1").out)["SecretAccessKey"] == "value-1"
 
 

@@ -38,7 +38,7 @@ def _error_classes() -> list[type[errors.AwsconnError]]:
         out.append(cls)
         todo.extend(cls.__subclasses__())
     # AwsCallFailed takes its code from the failure it carries (the taxonomy).
-    return [c for c in out if c is not errors.AwsCallFailed]
+    return [c for c in out if c is not errors.AwsCallFailed and c.__module__ == errors.__name__]
 
 
 def _readme_rows() -> dict[str, str]:

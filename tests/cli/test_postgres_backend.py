@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from canary_values import CONNECTORS, ODD, REFUSED, spellings_of
 from cli_fixtures import Runner
 
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
@@ -59,3 +61,50 @@ def test_connectors_secrets_and_tests_on_postgresql(
     assert "c0" in dump  # the query did read the tables
     assert CANARY not in dump
     assert keys.secret_access_key not in dump
+
+
+def test_odd_secret_values_reach_no_postgresql_row(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, postgres_url: str
+) -> None:
+    """Values with CR, LF, quotes, backslashes, percent signs and unicode, tested and
+    refused through every command, appear in no row of any table, in any spelling."""
+    monkeypatch.setenv("AWSCONN_DATABASE_URL", postgres_url)
+    for name, value in ODD.items():
+        assert cli("secret", "create", name, input=value.encode()).code == 0
+    assert cli("connector", "import", "-f", "-", input="---\n".join(CONNECTORS.values())).code == 0
+    r = cli("connector", "test", "--all", "-o", "json")
+    assert {json.loads(line)["status"] for line in r.out.splitlines()} == {"FAILURE"}
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        tables = conn.execute(
+            text(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
+        ).scalars()
+        rows = []
+        for table in list(tables):
+            # each row as PostgreSQL writes it, and its JSON values decoded again
+            rows += conn.execute(text(f'SELECT t::text FROM "{table}" t')).scalars()
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                rows += [s for value in row for s in _strings(value)]
+    engine.dispose()
+    dump = "\n".join(rows)
+    assert "c_odd" in dump and "tok_crlf" in dump  # the rows were read
+    for name, value in ODD.items():
+        for form in spellings_of(value):
+            assert form not in dump, (name, form)
+    for ref in REFUSED:
+        assert cli("credentials", ref).code == 1
+
+
+def _strings(value: Any) -> list[str]:
+    """Every text inside a column value (JSON documents walked), as Python strings."""
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []

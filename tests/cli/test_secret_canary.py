@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
+from canary_values import CONNECTORS, ODD, REFUSED, spellings_of
 from cli_fixtures import Runner
 
 CANARY = "CANARY-s3cr3t-value-7c1d9e0f5a"
@@ -72,3 +74,50 @@ connector:
             data = path.read_bytes()
             assert CANARY.encode() not in data, path
             assert CANARY_KEY_ID.encode() not in data, path
+
+
+def test_values_with_line_breaks_quotes_and_unicode_never_come_out(
+    cli: Runner, awsconn_home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    outputs: list[str] = []
+
+    def run(*argv: str, input: str | bytes | None = None) -> Any:
+        r = cli(*argv, input=input)
+        outputs.append(r.out + r.err)
+        return r
+
+    for name, value in ODD.items():
+        assert run("secret", "create", name, input=value.encode()).code == 0
+    docs = "---\n".join(CONNECTORS.values())
+    assert run("connector", "import", "-f", "-", input=docs).code == 0
+    for ref in CONNECTORS:
+        run("connector", "test", ref)
+        tested = json.loads(run("connector", "test", ref, "-o", "json").out)
+        assert tested["status"] == "FAILURE", tested
+        run("connector", "regions", ref)
+        run("connector", "regions", ref, "-o", "json")
+        history = json.loads(run("connector", "history", ref, "-o", "json").out)
+        assert len(history) == 2 and history[0]["errors"], history
+    for ref in REFUSED:  # usable keys would be printed: that is what `credentials` is for
+        refused = run("credentials", ref)
+        assert refused.code == 1 and refused.out == ""
+        assert "INVALID_CREDENTIALS" in refused.err and "spec.credential.spec." in refused.err
+        assert run("exec", ref, "--", "true").code == 1
+    run("connector", "test", "--all")
+    run("connector", "test", "--all", "-o", "json")
+
+    seen = "\n".join(outputs)
+    logged = "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        # botocore's own DEBUG wire log prints request headers (the session token among
+        # them) by design; awsconn never turns it on. Everything else is checked.
+        if r.levelno >= logging.INFO or not r.name.startswith(("botocore", "urllib3"))
+    )
+    stored = b"".join(p.read_bytes() for p in awsconn_home.rglob("*") if p.is_file())
+    for name, value in ODD.items():
+        for form in spellings_of(value):
+            assert form not in seen, (name, form)
+            assert form not in logged, (name, form)
+            assert form.encode() not in stored, (name, form)

@@ -27,7 +27,7 @@ def _error_codes() -> set[str]:
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
-        if cls is not errors.AwsCallFailed:  # carries a taxonomy code
+        if cls is not errors.AwsCallFailed and cls.__module__ == errors.__name__:
             codes.add(cls.code)
     return codes
 

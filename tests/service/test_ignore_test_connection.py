@@ -33,7 +33,9 @@ def test_test_all_reports_not_tested_and_stays_ok_while_a_named_test_runs(
     connectors.apply_yaml(ctx, text, mode="import")
 
     seen: list[str] = []
-    outcomes = connection.test_all(ctx, on_outcome=lambda o: seen.append(o.to_dict()["status"]))
+    outcomes = connection.run_all_tests(
+        ctx, on_outcome=lambda o: seen.append(o.to_dict()["status"])
+    )
     by_ref = {str(o.ref): o for o in outcomes}
     assert by_ref["later"].to_dict()["status"] == "NOT_TESTED"
     assert by_ref["later"].to_dict()["reason"] == "ignoreTestConnection"
@@ -44,7 +46,7 @@ def test_test_all_reports_not_tested_and_stays_ok_while_a_named_test_runs(
     statuses = {v.connector.identifier: v.last_status for v in connectors.list_connectors(ctx)}
     assert statuses == {"later": None, "works": "SUCCESS"}  # nothing stored for it
 
-    named = connection.test_connector(ctx, parse_ref("later"))  # the user asked: tested
+    named = connection.run_connector_test(ctx, parse_ref("later"))  # the user asked: tested
     assert named.result is not None and named.result.status == "FAILURE"
     assert not named.ok
     assert connectors.get(ctx, parse_ref("later")).last_status == "FAILURE"

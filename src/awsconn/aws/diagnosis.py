@@ -10,15 +10,15 @@ stay for support. Nothing from botocore passes this boundary unconverted.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from botocore import exceptions as bce
 from botocore.parsers import ResponseParserError
 
-from awsconn.errors import AwsCallFailed, AwsconnError, AwsFailure, InvalidInput
-from awsconn.model.regions import arn_partition, partition_of_region
+from awsconn.aws.preflight import partition_mismatch
+from awsconn.aws.redaction import Redactor
+from awsconn.errors import AwsCallFailed, AwsconnError, AwsFailure, InternalError, InvalidInput
 
 __all__ = [
     "CODES",
@@ -101,22 +101,6 @@ class CallContext:
     secrets: tuple[str, ...] = ()
 
 
-def partition_mismatch(role_arn: str | None, region: str) -> str | None:
-    """Why a role ARN cannot be used from a region's partition, or None if it can."""
-    if not role_arn:
-        return None
-    role_partition = arn_partition(role_arn)
-    region_partition = partition_of_region(region)
-    if role_partition is None or region_partition is None:
-        return None
-    if role_partition == region_partition.name:
-        return None
-    return (
-        f"role {role_arn} is in partition {role_partition} but test region {region} is in "
-        f"{region_partition.name}"
-    )
-
-
 def _aws_ids(exc: bce.ClientError) -> tuple[str, str, str | None, int | None]:
     response: dict[str, Any] = getattr(exc, "response", {}) or {}
     error = response.get("Error", {}) or {}
@@ -131,13 +115,6 @@ def _aws_ids(exc: bce.ClientError) -> tuple[str, str, str | None, int | None]:
         request_id,
         meta.get("HTTPStatusCode"),
     )
-
-
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 def _assume_role_hint(ctx: CallContext) -> str:
@@ -165,7 +142,7 @@ def _client_error(exc: bce.ClientError, ctx: CallContext) -> AwsFailure:
 
     def fail(tax: str, hint: str, text: str | None = None) -> AwsFailure:
         body = text or f"{op or 'AWS call'} failed: {code}: {message}".strip()
-        return AwsFailure(tax, _scrub(body, ctx.secrets), hint, code, request_id)
+        return AwsFailure(tax, body, hint, code, request_id)
 
     if code in _THROTTLING or status == 429:
         return fail(
@@ -237,8 +214,21 @@ def _client_error(exc: bce.ClientError, ctx: CallContext) -> AwsFailure:
 
 
 def diagnose(exc: BaseException, ctx: CallContext) -> AwsFailure:
-    """Classify ``exc`` (raised while calling AWS in ``ctx``) into the taxonomy."""
-    text = _scrub(str(exc), ctx.secrets)
+    """Classify ``exc`` (raised while calling AWS in ``ctx``) into the taxonomy.
+
+    No secret of ``ctx`` survives in the message or hint, in any spelling. An exception
+    nobody can classify is a bug: it becomes InternalError, cleaned the same way.
+    """
+    redactor = Redactor(ctx.secrets)
+    try:
+        return redactor.failure(_classify(exc, ctx, redactor.text(str(exc))))
+    except Exception:
+        raise InternalError(
+            f"unexpected {type(exc).__name__} from the AWS SDK: {redactor.text(str(exc))}"
+        ) from exc
+
+
+def _classify(exc: BaseException, ctx: CallContext, text: str) -> AwsFailure:
     if isinstance(exc, AwsCallFailed):
         return exc.failure
     if isinstance(exc, bce.ClientError):

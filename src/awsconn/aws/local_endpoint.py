@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from awsconn.aws.deadline import Deadline
 from awsconn.aws.sessions import SessionFactory, SessionSpec, StaticKeys
 from awsconn.errors import InternalError
 
@@ -128,8 +129,8 @@ class LocalAwsEndpoint:
     # -- life cycle -------------------------------------------------------------
 
     def _wait_ready(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+        deadline = Deadline(timeout_s)
+        while not deadline.expired():
             if self._proc is None or self._proc.poll() is not None:
                 raise InternalError(f"moto_server exited early; see {self._workdir / 'moto.log'}")
             try:

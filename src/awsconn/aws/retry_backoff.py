@@ -9,28 +9,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from botocore.retries import quota, standard
 from botocore.retries.base import BaseRetryBackoff
 
+from awsconn.aws.session_spec import Backoff
+
 __all__ = ["Backoff", "BackoffDelay", "install_backoff"]
-
-BackoffKind = Literal[
-    "FixedDelayBackoffStrategy", "EqualJitterBackoffStrategy", "FullJitterBackoffStrategy"
-]
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """A retry strategy; all durations in milliseconds, as in the connector YAML."""
-
-    kind: BackoffKind
-    retry_count: int
-    fixed_backoff_ms: int = 0
-    base_delay_ms: int = 0
-    max_backoff_ms: int = 0
 
 
 class BackoffDelay(BaseRetryBackoff):

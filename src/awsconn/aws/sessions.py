@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import boto3
 import botocore.session
@@ -32,9 +32,10 @@ from awsconn.aws.botocore_environ import (
     delegate_chain,
     proxies_from,
 )
-from awsconn.aws.deadline import call_within
+from awsconn.aws.deadline import Deadline
 from awsconn.aws.diagnosis import CallContext, Stage, raise_for
-from awsconn.aws.retry_backoff import Backoff, install_backoff
+from awsconn.aws.retry_backoff import install_backoff
+from awsconn.aws.session_spec import Backoff, CredentialType, SessionSpec, StaticKeys
 from awsconn.errors import AwsconnError, InvalidInput
 
 __all__ = [
@@ -46,34 +47,6 @@ __all__ = [
     "StaticKeys",
     "role_session_name",
 ]
-
-CredentialType = Literal["ManualConfig", "InheritFromDelegate", "Irsa"]
-
-
-@dataclass(frozen=True)
-class StaticKeys:
-    """An access key pair (and optional session token); the repr never shows secrets."""
-
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str | None = field(default=None, repr=False)
-
-    def __repr__(self) -> str:
-        token = ", session_token=***" if self.session_token else ""
-        return f"StaticKeys(access_key_id={self.access_key_id!r}, secret_access_key=***{token})"
-
-
-@dataclass(frozen=True)
-class SessionSpec:
-    """What the aws layer needs to know about one connector to reach AWS."""
-
-    connector: str
-    credential_type: CredentialType
-    region: str
-    static_keys: StaticKeys | None = None
-    role_arn: str | None = None
-    external_id: str | None = field(default=None, repr=False)
-    backoff: Backoff | None = None
 
 
 @dataclass(frozen=True)
@@ -161,10 +134,6 @@ class SessionFactory:
 
     def call_context(self, spec: SessionSpec, stage: Stage = "call") -> CallContext:
         """What diagnosis needs to explain a failure of a call made for ``spec``."""
-        secrets: tuple[str, ...] = ()
-        if spec.static_keys is not None:
-            keys = spec.static_keys
-            secrets = tuple(s for s in (keys.secret_access_key, keys.session_token) if s)
         return CallContext(
             region=spec.region,
             stage=stage,
@@ -172,7 +141,7 @@ class SessionFactory:
             external_id_sent=bool(spec.external_id),
             endpoint_url=self._environ.get("AWS_ENDPOINT_URL"),
             credential_type=spec.credential_type,
-            secrets=secrets,
+            secrets=spec.secrets(),
         )
 
     def frozen_credentials(
@@ -198,15 +167,16 @@ class SessionFactory:
 
         if timeout_s is None:
             return resolve()
-        return call_within(timeout_s, resolve, what=f"resolving credentials of {spec.connector}")
+        return Deadline(timeout_s).call(resolve, what=f"resolving credentials of {spec.connector}")
 
     def list_regions(
         self, spec: SessionSpec, *, config: Config | None = None, timeout_s: float | None = None
     ) -> list[str]:
         """Region names the account can use (EC2 DescribeRegions in the test region);
         ``timeout_s`` bounds the whole call, retries and credentials included."""
-        if timeout_s is not None:
-            bounded = Config(connect_timeout=timeout_s, read_timeout=timeout_s)
+        deadline = Deadline(timeout_s) if timeout_s is not None else None
+        if deadline is not None:
+            bounded = deadline.attempt_config()
             config = bounded.merge(config) if config is not None else bounded
 
         def describe() -> list[str]:
@@ -218,9 +188,9 @@ class SessionFactory:
                 raise raise_for(exc, self.call_context(spec, "regions")) from exc
             return sorted(r["RegionName"] for r in answer.get("Regions", []))
 
-        if timeout_s is None:
+        if deadline is None:
             return describe()
-        return call_within(timeout_s, describe, what=f"DescribeRegions in {spec.region}")
+        return deadline.call(describe, what=f"DescribeRegions in {spec.region}")
 
     # -- internals --------------------------------------------------------------
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import typer
 
 from awsconn.errors import InvalidInput
+from awsconn.timeouts import TimeoutRange
 
 if TYPE_CHECKING:
     from awsconn.model import EntityRef
@@ -28,6 +29,7 @@ __all__ = [
     "read_bounded",
     "read_input",
     "ref_of",
+    "timeout_option",
 ]
 
 # Options and arguments several commands share, so that each reads the same everywhere.
@@ -53,6 +55,22 @@ HERE = typer.Option(
     "--here",
     help="Use this machine's own AWS identity even if its delegate tags lack the selectors.",
 )
+
+
+def timeout_option(limits: TimeoutRange, help: str) -> Any:
+    """A ``--timeout`` option checked by ``limits`` (the service's own rule): ``inf``,
+    ``nan``, negative or huge values exit 2 naming the option and the allowed range."""
+
+    def check(value: float) -> float:
+        return limits.check(value, setting="--timeout")
+
+    return typer.Option(
+        limits.default,
+        "--timeout",
+        callback=check,
+        metavar="SECONDS",
+        help=f"{help} ({limits.allowed}).",
+    )
 
 
 def build_context() -> AppContext:

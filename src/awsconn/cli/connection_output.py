@@ -49,7 +49,7 @@ def run_all(
         sys.stdout.flush()
 
     if not progress_bar:
-        outcomes = connection.test_all(
+        outcomes = connection.run_all_tests(
             ctx, here=here, concurrency=concurrency, timeout_s=timeout, on_outcome=show
         )
     else:
@@ -73,7 +73,7 @@ def run_all(
                 failed += 0 if outcome.ok else 1
                 progress.update(task, advance=1, last=f"{outcome.ref} ({failed} not ok)")
 
-            outcomes = connection.test_all(
+            outcomes = connection.run_all_tests(
                 ctx, here=here, concurrency=concurrency, timeout_s=timeout, on_outcome=seen
             )
     if not stream:

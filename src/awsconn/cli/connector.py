@@ -20,9 +20,11 @@ from awsconn.cli.common import (
     confirm_delete,
     read_input,
     ref_of,
+    timeout_option,
 )
 from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
+from awsconn.timeouts import REGIONS_TIMEOUT, TEST_TIMEOUT
 
 app = typer.Typer(no_args_is_help=True, help="Create, test, import and export AWS connectors.")
 
@@ -247,7 +249,7 @@ def delete(ref: str = CONNECTOR_REF, yes: bool = YES) -> None:
 
 
 @app.command("test")
-def test(
+def run_tests(
     ref: str | None = typer.Argument(
         None,
         metavar="REF",
@@ -259,9 +261,7 @@ def test(
     concurrency: int = typer.Option(
         16, "--concurrency", min=1, max=256, metavar="N", help="Tests at once with --all."
     ),
-    timeout: float = typer.Option(
-        30.0, "--timeout", min=1.0, max=600.0, metavar="SECONDS", help="Seconds per connector."
-    ),
+    timeout: float = timeout_option(TEST_TIMEOUT, "Seconds per connector"),
     here: bool = HERE,
     for_: str | None = typer.Option(
         None,
@@ -289,7 +289,7 @@ def test(
         from awsconn.service.connector_permissions import check_for_test
 
         if outcome.result is not None and outcome.result.status == "SUCCESS":
-            outcome.permissions = check_for_test(ctx, outcome.ref, capabilities)
+            outcome.permissions = check_for_test(ctx, outcome.ref, capabilities, timeout_s=timeout)
 
     if all_:
         outcomes = run_all(
@@ -301,7 +301,9 @@ def test(
             settle=settle,
         )
     else:
-        outcome = connection.test_connector(ctx, ref_of(ref or ""), here=here, timeout_s=timeout)
+        outcome = connection.run_connector_test(
+            ctx, ref_of(ref or ""), here=here, timeout_s=timeout
+        )
         settle(outcome)
         outcomes = [outcome]
         if output == "json":
@@ -325,9 +327,7 @@ def _capabilities(text: str | None) -> list[str] | None:
 def regions(
     ref: str = CONNECTOR_REF,
     here: bool = HERE,
-    timeout: float = typer.Option(
-        30.0, "--timeout", min=1.0, max=600.0, metavar="SECONDS", help="Seconds in all."
-    ),
+    timeout: float = timeout_option(REGIONS_TIMEOUT, "Seconds in all"),
     output: str = OUTPUT,
 ) -> None:
     """List the regions DescribeRegions returns for this connector."""

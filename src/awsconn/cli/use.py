@@ -9,22 +9,16 @@ import sys
 
 import typer
 
-from awsconn.cli.common import CONNECTOR_REF, build_context, ref_of
+from awsconn.cli.common import CONNECTOR_REF, build_context, ref_of, timeout_option
 from awsconn.errors import InvalidInput
+from awsconn.timeouts import CREDENTIALS_TIMEOUT
 
 HERE = typer.Option(
     False, "--here", help="Use this machine's identity even without the delegate tags."
 )
 
 
-TIMEOUT = typer.Option(
-    30.0,
-    "--timeout",
-    min=1.0,
-    max=3600.0,
-    metavar="SECONDS",
-    help="Seconds to get the credentials, retries included.",
-)
+TIMEOUT = timeout_option(CREDENTIALS_TIMEOUT, "Seconds to get the credentials, retries included")
 
 
 def credentials(ref: str = CONNECTOR_REF, here: bool = HERE, timeout: float = TIMEOUT) -> None:
@@ -50,10 +44,12 @@ def _split_command(command: list[str], here: bool, timeout: float) -> tuple[list
         if word == "--here":
             here = True
         elif word == "--timeout" and i + 1 < len(before):
+            given = before[i + 1]
             try:
-                timeout = float(before[i + 1])
+                seconds: object = float(given)
             except ValueError:
-                raise InvalidInput(f"--timeout takes seconds (given {before[i + 1]!r})") from None
+                seconds = given
+            timeout = CREDENTIALS_TIMEOUT.check(seconds, setting="--timeout")
             i += 1
         else:
             raise InvalidInput(

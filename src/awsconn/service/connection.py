@@ -1,57 +1,54 @@
 """Using a connector's AWS identity: connection tests, regions, credentials for other tools.
 
-The connector and its decrypted secrets become an ``aws.sessions.SessionSpec`` here,
+The connector and its decrypted secrets become an ``aws.session_spec.SessionSpec`` here,
 and nowhere else; secret values live only inside that spec and the AWS SDK.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from awsconn.errors import AwsconnError, AwsFailure, NotFound
-from awsconn.model import Connector, EntityRef
+from awsconn.aws.redaction import Redactor
+from awsconn.errors import AwsCallFailed, AwsconnError, AwsFailure, InternalError, NotFound
+from awsconn.model import Connector, EntityRef, SecretRef
 from awsconn.service import connectors as connector_service
 from awsconn.service.context import AppContext
+from awsconn.service.core_dumps import forbid_core_dumps
 from awsconn.service.delegation import Placement, place_locally
+from awsconn.timeouts import CREDENTIALS_TIMEOUT, REGIONS_TIMEOUT, TEST_TIMEOUT
 
 if TYPE_CHECKING:
-    from awsconn.aws.connection_test import ConnectionTestResult
-    from awsconn.aws.sessions import SessionSpec
+    from awsconn.aws.connectivity import ConnectionTestResult
+    from awsconn.aws.session_spec import SessionSpec, StaticKeys
 
 __all__ = [
-    "TestOutcome",
+    "ConnectivityOutcome",
     "credential_process_output",
     "exec_environment",
     "list_regions",
+    "run_all_tests",
+    "run_connector_test",
     "session_spec",
-    "test_all",
-    "test_connector",
 ]
 
 
 def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
-    """The runtime description of how to reach AWS as this connector (secrets decrypted)."""
-    from awsconn.aws.sessions import Backoff, SessionSpec, StaticKeys
+    """The runtime description of how to reach AWS as this connector (secrets decrypted).
 
+    Raises AwsCallFailed naming the setting and the secret (never its value):
+    NO_CREDENTIALS when a secret is missing or cannot be decrypted, INVALID_CREDENTIALS
+    when a key or token holds control or non-ASCII characters. From here on the process
+    holds secrets, so it first stops writing core dumps.
+    """
+    from awsconn.aws.session_spec import Backoff, SessionSpec
+
+    forbid_core_dumps()
     cred = connector.credential
-    keys = None
-    if cred.manual is not None:
-        m = cred.manual
-
-        def reveal(ref: Any) -> str:
-            target = ref.resolve(connector.scope)
-            return ctx.secrets.reveal(
-                org=target.scope.org, project=target.scope.project, identifier=target.identifier
-            ).reveal_text()
-
-        access_key = m.access_key if m.access_key is not None else reveal(m.access_key_ref)
-        keys = StaticKeys(
-            access_key_id=access_key.strip(),
-            secret_access_key=reveal(m.secret_key_ref).strip(),
-            session_token=reveal(m.session_token_ref).strip() if m.session_token_ref else None,
-        )
+    keys = _static_keys(ctx, connector) if cred.manual is not None else None
     backoff = None
     if connector.backoff is not None:
         b = connector.backoff
@@ -73,8 +70,93 @@ def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
     )
 
 
+_KEY_SETTINGS = ("accessKeyRef", "secretKeyRef", "sessionTokenRef")
+_UNUSABLE_HINT = (
+    "AWS access keys, secret keys and session tokens are one line of printable ASCII: "
+    "store the value again without line breaks or other characters ('awsconn secret "
+    "update ID')."
+)
+
+
+def _unusable(value: str) -> str | None:
+    """What makes a key or token value certainly wrong (never the value itself), or None.
+
+    CR/LF in an HTTP header made http.client echo the whole value in its error; other
+    control characters, and non-ASCII (headers are Latin-1 at best), fail the same way.
+    """
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
+        return "contains control characters (CR, LF, tab or another non-printing character)"
+    if not value.isascii():
+        return "contains non-ASCII characters"
+    return None
+
+
+def _static_keys(ctx: AppContext, connector: Connector) -> StaticKeys:
+    """The ManualConfig keys, decrypted and checked; every problem named at once."""
+    from awsconn.aws.session_spec import StaticKeys
+
+    manual = connector.credential.manual
+    assert manual is not None
+    refs = manual.secret_refs()
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    unusable: list[str] = []
+    for name in _KEY_SETTINGS:
+        ref = refs.get(name)
+        if ref is None:
+            continue
+        path = f"spec.credential.spec.{name}"
+        value, problem = _reveal(ctx, connector, path, ref)
+        if problem is not None:
+            missing.append(problem)
+            continue
+        values[name] = value.strip()
+        why = _unusable(values[name])
+        if why:
+            unusable.append(f"{path}: secret {ref} {why}")
+    if manual.access_key is not None:
+        values["accessKeyRef"] = manual.access_key.strip()
+        why = _unusable(values["accessKeyRef"])
+        if why:
+            unusable.append(f"spec.credential.spec.accessKey {why}")
+    if missing:
+        raise AwsCallFailed(
+            AwsFailure(
+                "NO_CREDENTIALS",
+                "; ".join(missing),
+                "create the secret again ('awsconn secret create ID', with --org/--project "
+                "for its scope) or point the connector at an existing one",
+            )
+        )
+    if unusable:
+        raise AwsCallFailed(AwsFailure("INVALID_CREDENTIALS", "; ".join(unusable), _UNUSABLE_HINT))
+    return StaticKeys(
+        access_key_id=values["accessKeyRef"],
+        secret_access_key=values["secretKeyRef"],
+        session_token=values.get("sessionTokenRef"),
+    )
+
+
+def _reveal(
+    ctx: AppContext, connector: Connector, path: str, ref: SecretRef
+) -> tuple[str, str | None]:
+    """(the secret's text, None), or ("", why it cannot be read, naming path and secret)."""
+    target = ref.resolve(connector.scope)
+    if target is None:
+        return "", f"{path}: secret {ref} is an org secret but the connector has no org"
+    try:
+        secret = ctx.secrets.reveal(
+            org=target.scope.org, project=target.scope.project, identifier=target.identifier
+        )
+        return secret.reveal_text(), None
+    except NotFound:
+        return "", f"{path}: secret {ref} not found in {target.scope.label()}"
+    except AwsconnError as exc:  # sealed under a key not loaded, not UTF-8 text, ...
+        return "", f"{path}: secret {ref} cannot be used: {exc.message}"
+
+
 @dataclass
-class TestOutcome:
+class ConnectivityOutcome:
     """One connector's test: the AWS result, or why it was not run here, plus the check."""
 
     ref: EntityRef
@@ -117,45 +199,60 @@ class TestOutcome:
 
 
 def _spec_or_failure(ctx: AppContext, connector: Connector) -> SessionSpec | ConnectionTestResult:
-    """The connector's session spec, or a FAILURE result when its secrets cannot be read.
+    """The connector's session spec, or a FAILURE result when its secrets cannot be used.
 
-    A secret deleted with --force (or sealed under a key no longer loaded) breaks this
-    one connector: its test fails with NO_CREDENTIALS naming the setting, and a run over
-    many connectors goes on with the others.
+    A secret deleted with --force (or sealed under a key no longer loaded, or holding a
+    line break) breaks this one connector: its test fails with the code of
+    :func:`session_spec` naming the setting, and a run over many connectors goes on.
     """
-    from awsconn.aws.connection_test import ConnectionTestResult, Identity
+    from awsconn.aws.connectivity import ConnectionTestResult, Identity
 
     try:
         return session_spec(ctx, connector)
+    except AwsCallFailed as exc:
+        failure = exc.failure
     except AwsconnError as exc:
-        missing = []
-        for path, ref in connector.secret_refs().items():
-            target = ref.resolve(connector.scope)
-            if target is not None and not ctx.secrets.exists(
-                org=target.scope.org, project=target.scope.project, identifier=target.identifier
-            ):
-                missing.append(f"{path}: secret {ref} not found in {target.scope.label()}")
-        if missing:
-            message = "; ".join(missing)
-            hint = (
-                "create the secret again ('awsconn secret create ID', with --org/--project "
-                "for its scope) or point the connector at an existing one"
-            )
-        else:
-            message = f"the connector's secrets cannot be used: {exc.message}"
-            hint = exc.hint or ""
-        return ConnectionTestResult(
-            connector=str(connector.ref),
-            status="FAILURE",
-            identity=Identity(),
-            region=connector.region,
-            tested_at=ctx.clock(),
-            duration_ms=0,
-            errors=(AwsFailure("NO_CREDENTIALS", message, hint),),
+        failure = AwsFailure(
+            "NO_CREDENTIALS",
+            f"the connector's secrets cannot be used: {exc.message}",
+            exc.hint or "",
         )
+    return ConnectionTestResult(
+        connector=str(connector.ref),
+        status="FAILURE",
+        identity=Identity(),
+        region=connector.region,
+        tested_at=ctx.clock(),
+        duration_ms=0,
+        errors=(failure,),
+    )
 
 
-def _record(ctx: AppContext, connector: Connector, result: ConnectionTestResult) -> None:
+@contextmanager
+def _secrets_kept_out(specs: Sequence[SessionSpec]) -> Iterator[Redactor]:
+    """Whatever escapes the AWS calls of ``specs`` leaves without their secrets.
+
+    awsconn errors are cleaned in place; anything else is a bug and becomes InternalError
+    with a cleaned message (the CLI would otherwise print the exception's text).
+    """
+    redactor = Redactor(secret for spec in specs for secret in spec.secrets())
+    try:
+        yield redactor
+    except AwsconnError as exc:
+        redactor.error(exc)
+        raise
+    except Exception as exc:
+        raise InternalError(
+            f"unexpected {type(exc).__name__}: {redactor.text(str(exc))}",
+            hint="This is a bug in awsconn; please report it with the command that failed.",
+        ) from exc
+
+
+def _record(
+    ctx: AppContext, connector: Connector, result: ConnectionTestResult, redactor: Redactor
+) -> ConnectionTestResult:
+    """Store the test result (no secret in any message) and return what was stored."""
+    result = replace(result, errors=tuple(redactor.failure(e) for e in result.errors))
     with ctx.db.transaction() as tx:
         tx.connectors.record_test(
             org=connector.scope.org,
@@ -166,37 +263,40 @@ def _record(ctx: AppContext, connector: Connector, result: ConnectionTestResult)
             duration_ms=result.duration_ms,
             result=result.to_dict(),
         )
+    return result
 
 
-def test_connector(
-    ctx: AppContext, ref: EntityRef, *, here: bool = False, timeout_s: float = 30.0
-) -> TestOutcome:
+def run_connector_test(
+    ctx: AppContext, ref: EntityRef, *, here: bool = False, timeout_s: float = TEST_TIMEOUT.default
+) -> ConnectivityOutcome:
     """Test one connector: who am I, then DescribeRegions in its test region; store the status."""
-    from awsconn.aws.connection_test import run_connection_test
-    from awsconn.aws.sessions import SessionSpec
+    from awsconn.aws.connectivity import run_connection_test
+    from awsconn.aws.session_spec import SessionSpec
 
+    timeout_s = TEST_TIMEOUT.check(timeout_s)
     connector = connector_service.get(ctx, ref).connector
     placement = place_locally(connector, ctx.delegate_tags, here=here)
     placement.require()
     spec = _spec_or_failure(ctx, connector)
-    if isinstance(spec, SessionSpec):
-        result = run_connection_test(spec, ctx.sessions, timeout_s=timeout_s, clock=ctx.clock)
-    else:
-        result = spec
-    result = replace(result, connector=str(ref))
-    _record(ctx, connector, result)
-    return TestOutcome(ref, placement, result)
+    specs = [spec] if isinstance(spec, SessionSpec) else []
+    with _secrets_kept_out(specs) as redactor:
+        if isinstance(spec, SessionSpec):
+            result = run_connection_test(spec, ctx.sessions, timeout_s=timeout_s, clock=ctx.clock)
+        else:
+            result = spec
+        result = _record(ctx, connector, replace(result, connector=str(ref)), redactor)
+    return ConnectivityOutcome(ref, placement, result)
 
 
-def test_all(
+def run_all_tests(
     ctx: AppContext,
     refs: Sequence[EntityRef] | None = None,
     *,
     here: bool = False,
     concurrency: int = 16,
-    timeout_s: float = 30.0,
-    on_outcome: Callable[[TestOutcome], None] | None = None,
-) -> list[TestOutcome]:
+    timeout_s: float = TEST_TIMEOUT.default,
+    on_outcome: Callable[[ConnectivityOutcome], None] | None = None,
+) -> list[ConnectivityOutcome]:
     """Test many connectors at once (shared SDK models, overlapped waits).
 
     Each result is stored as soon as its test ends, so an interrupted run keeps what it
@@ -204,18 +304,19 @@ def test_all(
     A connector with ``ignoreTestConnection`` is not tested: its outcome is NOT_TESTED,
     which is ok (it does not fail the run), and nothing is stored for it.
     """
-    from awsconn.aws.connection_test import run_connection_tests
-    from awsconn.aws.sessions import SessionSpec
+    from awsconn.aws.connectivity import run_connection_tests
+    from awsconn.aws.session_spec import SessionSpec
 
+    timeout_s = TEST_TIMEOUT.check(timeout_s)
     if refs is None:
         connectors = [v.connector for v in connector_service.list_connectors(ctx)]
     else:
         connectors = [connector_service.get(ctx, r).connector for r in refs]
-    outcomes: list[TestOutcome] = []
-    runnable: list[tuple[Connector, TestOutcome]] = []
+    outcomes: list[ConnectivityOutcome] = []
+    runnable: list[tuple[Connector, ConnectivityOutcome]] = []
     for c in connectors:
         placement = place_locally(c, ctx.delegate_tags, here=here)
-        outcome = TestOutcome(c.ref, placement)
+        outcome = ConnectivityOutcome(c.ref, placement)
         outcomes.append(outcome)
         if c.ignore_test_connection:
             outcome.not_tested = "ignoreTestConnection"
@@ -226,16 +327,23 @@ def test_all(
         elif on_outcome is not None:
             on_outcome(outcome)
 
-    def settle(connector: Connector, outcome: TestOutcome, result: ConnectionTestResult) -> None:
-        outcome.result = replace(result, connector=str(connector.ref))
+    def settle(
+        connector: Connector,
+        outcome: ConnectivityOutcome,
+        result: ConnectionTestResult,
+        redactor: Redactor,
+    ) -> None:
+        result = replace(result, connector=str(connector.ref))
         try:
-            _record(ctx, connector, outcome.result)
+            result = _record(ctx, connector, result, redactor)
         except NotFound:  # deleted while its test ran: nothing to store it on
+            result = replace(result, errors=tuple(redactor.failure(e) for e in result.errors))
             outcome.extra["notRecorded"] = "the connector was deleted during the test"
+        outcome.result = result
         if on_outcome is not None:
             on_outcome(outcome)
 
-    pending: list[tuple[Connector, TestOutcome]] = []
+    pending: list[tuple[Connector, ConnectivityOutcome]] = []
     specs: list[SessionSpec] = []
     for c, outcome in runnable:
         ready = _spec_or_failure(ctx, c)
@@ -243,15 +351,16 @@ def test_all(
             pending.append((c, outcome))
             specs.append(ready)
         else:
-            settle(c, outcome, ready)
-    run_connection_tests(
-        specs,
-        ctx.sessions,
-        concurrency=concurrency,
-        timeout_s=timeout_s,
-        clock=ctx.clock,
-        on_result=lambda i, result: settle(*pending[i], result),
-    )
+            settle(c, outcome, ready, Redactor())
+    with _secrets_kept_out(specs):
+        run_connection_tests(
+            specs,
+            ctx.sessions,
+            concurrency=concurrency,
+            timeout_s=timeout_s,
+            clock=ctx.clock,
+            on_result=lambda i, result: settle(*pending[i], result, Redactor(specs[i].secrets())),
+        )
     return outcomes
 
 
@@ -262,22 +371,56 @@ def _runnable(ctx: AppContext, ref: EntityRef, here: bool) -> tuple[Connector, P
     return connector, placement
 
 
+def _checked_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
+    """:func:`session_spec`, refused (AwsCallFailed with code and hint) when a check that
+    needs no network call already shows the connector cannot work."""
+    from awsconn.aws.preflight import preflight
+
+    spec = session_spec(ctx, connector)
+    problem = preflight(spec)
+    if problem is not None:
+        raise AwsCallFailed(Redactor(spec.secrets()).failure(problem))
+    return spec
+
+
 def list_regions(
-    ctx: AppContext, ref: EntityRef, *, here: bool = False, timeout_s: float = 30.0
+    ctx: AppContext,
+    ref: EntityRef,
+    *,
+    here: bool = False,
+    timeout_s: float = REGIONS_TIMEOUT.default,
 ) -> list[str]:
     """The regions DescribeRegions returns for this connector, in its test region."""
+    timeout_s = REGIONS_TIMEOUT.check(timeout_s)
     connector, _ = _runnable(ctx, ref, here)
-    return ctx.sessions.list_regions(session_spec(ctx, connector), timeout_s=timeout_s)
+    spec = _checked_spec(ctx, connector)
+    with _secrets_kept_out([spec]):
+        return ctx.sessions.list_regions(spec, timeout_s=timeout_s)
 
 
 def credential_process_output(
-    ctx: AppContext, ref: EntityRef, *, here: bool = False, timeout_s: float = 30.0
+    ctx: AppContext,
+    ref: EntityRef,
+    *,
+    here: bool = False,
+    timeout_s: float = CREDENTIALS_TIMEOUT.default,
 ) -> dict[str, Any]:
-    """AWS CLI ``credential_process`` JSON (Version 1) for this connector's credentials."""
+    """AWS CLI ``credential_process`` JSON (Version 1) for this connector's credentials.
+
+    Keys are printed only for a connector that passes the offline checks (region and
+    role partition, secrets present and usable, key id format, a token for ASIA keys);
+    otherwise AwsCallFailed with the taxonomy code and hint (credential_process callers
+    show stderr).
+    """
+    timeout_s = CREDENTIALS_TIMEOUT.check(timeout_s)
     connector, _ = _runnable(ctx, ref, here)
-    key, secret, token, expiration = ctx.sessions.frozen_credentials(
-        session_spec(ctx, connector), timeout_s=timeout_s
-    )
+    return _credentials_of(ctx, connector, timeout_s)
+
+
+def _credentials_of(ctx: AppContext, connector: Connector, timeout_s: float) -> dict[str, Any]:
+    spec = _checked_spec(ctx, connector)
+    with _secrets_kept_out([spec]):
+        key, secret, token, expiration = ctx.sessions.frozen_credentials(spec, timeout_s=timeout_s)
     out: dict[str, Any] = {"Version": 1, "AccessKeyId": key, "SecretAccessKey": secret}
     if token:
         out["SessionToken"] = token
@@ -286,30 +429,29 @@ def credential_process_output(
     return out
 
 
+_AMBIENT_AWS_SETTINGS = {
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+}
+
+
 def exec_environment(
     ctx: AppContext,
     ref: EntityRef,
     base: dict[str, str],
     *,
     here: bool = False,
-    timeout_s: float = 30.0,
+    timeout_s: float = CREDENTIALS_TIMEOUT.default,
 ) -> dict[str, str]:
     """``base`` with the connector's credentials and region, ambient AWS settings removed."""
-    creds = credential_process_output(ctx, ref, here=here, timeout_s=timeout_s)
-    connector = connector_service.get(ctx, ref).connector
-    env = {
-        k: v
-        for k, v in base.items()
-        if k
-        not in {
-            "AWS_PROFILE",
-            "AWS_DEFAULT_PROFILE",
-            "AWS_SESSION_TOKEN",
-            "AWS_SECURITY_TOKEN",
-            "AWS_ROLE_ARN",
-            "AWS_WEB_IDENTITY_TOKEN_FILE",
-        }
-    }
+    timeout_s = CREDENTIALS_TIMEOUT.check(timeout_s)
+    connector, _ = _runnable(ctx, ref, here)
+    creds = _credentials_of(ctx, connector, timeout_s)
+    env = {k: v for k, v in base.items() if k not in _AMBIENT_AWS_SETTINGS}
     env["AWS_ACCESS_KEY_ID"] = creds["AccessKeyId"]
     env["AWS_SECRET_ACCESS_KEY"] = creds["SecretAccessKey"]
     if "SessionToken" in creds:

@@ -44,6 +44,7 @@ def check_connector(
     here: bool = False,
     policy_files: Sequence[Any] = (),
     required: bool = False,
+    timeout_s: float | None = None,
     **options: Any,
 ) -> CheckReport | None:
     """Check a stored connector: ``capabilities`` or, when None, those it records.
@@ -51,7 +52,8 @@ def check_connector(
     With ``policy_files`` (what-if) no AWS call is made: the connector only gives its
     test region and recorded capabilities. Nothing to check returns None, or raises
     InvalidInput when ``required``. ``options`` go to :func:`check` (scps,
-    resource_policy, use_simulator).
+    resource_policy, use_simulator). ``timeout_s`` bounds the AWS calls of the check
+    (TIMEOUT when it passes).
     """
     from awsconn.service import connectors
 
@@ -69,26 +71,39 @@ def check_connector(
                 hint="pass --for CAP[,CAP...] (see 'awsconn permissions list')",
             )
         return None
-    return check(
-        names,
-        clients=clients,
-        params=params,
-        test_region=connector.region,
-        policy_files=policy_files,
-        **options,
-    )
+
+    def run() -> CheckReport:
+        return check(
+            names,
+            clients=clients,
+            params=params,
+            test_region=connector.region,
+            policy_files=policy_files,
+            **options,
+        )
+
+    if timeout_s is None or clients is None:
+        return run()
+    from awsconn.aws.deadline import Deadline
+
+    return Deadline(timeout_s).call(run, what=f"the permission check of {ref}")
 
 
 def check_for_test(
-    ctx: AppContext, ref: EntityRef, capabilities: Sequence[str] | None
+    ctx: AppContext,
+    ref: EntityRef,
+    capabilities: Sequence[str] | None,
+    *,
+    timeout_s: float | None = None,
 ) -> CheckReport | CheckFailed | None:
-    """What ``connector test`` runs after a successful connection test.
+    """What ``connector test`` runs after a successful connection test, within the
+    test's own timeout.
 
     The test has already applied the delegate rule (with its own ``--here``), so this
     does not apply it again.
     """
     try:
-        return check_connector(ctx, ref, capabilities, here=True)
+        return check_connector(ctx, ref, capabilities, here=True, timeout_s=timeout_s)
     except AwsCallFailed as exc:
         return CheckFailed(exc)
 

@@ -6,12 +6,13 @@ Nothing below the entry points reads ``os.environ`` or the clock directly: the C
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from awsconn.model.clock import Clock, utc_now
 
 if TYPE_CHECKING:
     from awsconn.aws.sessions import SessionFactory
@@ -19,11 +20,7 @@ if TYPE_CHECKING:
     from awsconn.secrets.store import SecretStore
     from awsconn.store.database import Database
 
-__all__ = ["AppContext", "utc_now"]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["AppContext"]
 
 
 @dataclass
@@ -31,7 +28,7 @@ class AppContext:
     """The process's environment, clock, home folder, and lazily opened resources."""
 
     environ: Mapping[str, str]
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = utc_now
     _overrides: dict[str, object] = field(default_factory=dict)
 
     @cached_property

@@ -208,7 +208,7 @@ def run_demo(progress: Callable[[str], None] = lambda _: None) -> list[dict[str,
             rows: list[dict[str, Any]] = []
             for case in CASES:
                 progress(f"testing {case.identifier}: {case.story}")
-                outcome = connection.test_connector(
+                outcome = connection.run_connector_test(
                     contexts[case.context], parse_ref(case.identifier), timeout_s=10
                 )
                 data = outcome.to_dict()

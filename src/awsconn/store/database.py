@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from awsconn.errors import InvalidInput, StoreUnavailable
+from awsconn.model.clock import utc_now as system_clock
 from awsconn.store.db_errors import translated
 from awsconn.store.home import awsconn_home
 from awsconn.store.repositories import ConnectorRepository, SecretRepository
@@ -45,11 +46,6 @@ MIGRATIONS_DIR = _HERE / "migrations"
 _PG_MIGRATION_LOCK = 0x61777363
 
 Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    """The real time, aware UTC; the default clock handed to repositories."""
-    return datetime.now(UTC)
 
 
 def default_database_url(environ: Mapping[str, str], *, home: Path | None = None) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from awsconn.aws.connection_test import run_connection_test, run_connection_tests
+from awsconn.aws.connectivity import run_connection_test, run_connection_tests
 from awsconn.aws.diagnosis import CallContext
 from awsconn.aws.sessions import SessionSpec, StaticKeys
 
-SPEC = SessionSpec("account/c", "ManualConfig", "us-east-1", static_keys=StaticKeys("AKIA1", "x1"))
+SPEC = SessionSpec(
+    "account/c", "ManualConfig", "us-east-1", static_keys=StaticKeys("AKIATIMEOUT000000001", "x1")
+)
 IDENTITY = {"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/u"}
 
 

@@ -9,7 +9,6 @@ PARTITION_MISMATCH and an opt-in region as REGION_NOT_ENABLED, not as bad keys.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -19,16 +18,14 @@ from typing import Any, Literal
 
 from botocore.config import Config
 
+from awsconn.aws.deadline import Deadline, DeadlinePassed, timeout_failure
 from awsconn.aws.diagnosis import CallContext, Stage, diagnose, partition_mismatch
+from awsconn.aws.preflight import preflight
+from awsconn.aws.redaction import Redactor
 from awsconn.aws.sessions import SessionFactory, SessionSpec
 from awsconn.errors import AwsFailure
-from awsconn.model.regions import (
-    PARTITIONS,
-    arn_partition,
-    is_known_region,
-    is_opt_in_region,
-    partition_of_region,
-)
+from awsconn.model.clock import utc_now
+from awsconn.model.regions import PARTITIONS, arn_partition, is_opt_in_region, partition_of_region
 
 __all__ = [
     "ConnectionTestResult",
@@ -40,10 +37,6 @@ __all__ = [
 
 DEFAULT_TIMEOUT_S = 10.0
 _REFUSED = {"INVALID_CREDENTIALS"}
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -96,25 +89,6 @@ class _Failed(Exception):
 
 def _context(spec: SessionSpec, factory: SessionFactory, stage: Stage) -> CallContext:
     return factory.call_context(spec, stage)
-
-
-def _precheck(spec: SessionSpec) -> AwsFailure | None:
-    """Failures visible without a call: an unknown region, a role in another partition."""
-    if not is_known_region(spec.region) and partition_of_region(spec.region) is None:
-        return AwsFailure(
-            "REGION_INVALID",
-            f"{spec.region!r} is not an AWS region",
-            "Pick a test region such as us-east-1 (or us-gov-west-1 / cn-north-1 for "
-            "GovCloud / China credentials).",
-        )
-    why = partition_mismatch(spec.role_arn, spec.region)
-    if why:
-        return AwsFailure(
-            "PARTITION_MISMATCH",
-            why,
-            "Use a test region in the role's partition, or a role ARN of the region's.",
-        )
-    return None
 
 
 def _probe_regions(region: str) -> list[tuple[str, str]]:
@@ -173,8 +147,6 @@ class _Progress:
 
     identity: Identity = field(default_factory=Identity)
     waiting_for: str = "credentials"
-    result: ConnectionTestResult | None = None
-    error: BaseException | None = None
 
 
 def _run(
@@ -186,7 +158,7 @@ def _run(
     """The two calls (plus the probes that explain a refusal); failures, in order."""
     errors: list[AwsFailure] = []
     try:
-        early = _precheck(spec)
+        early = preflight(spec)
         if early is not None:
             raise _Failed(early)
         progress.waiting_for = "STS GetCallerIdentity" + (
@@ -218,63 +190,39 @@ def run_connection_test(
     factory: SessionFactory,
     *,
     timeout_s: float = DEFAULT_TIMEOUT_S,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Callable[[], datetime] = utc_now,
     timer: Callable[[], float] = time.monotonic,
 ) -> ConnectionTestResult:
     """Test one connector: GetCallerIdentity, then DescribeRegions in the test region.
 
-    ``timeout_s`` bounds the whole test. botocore's timeouts apply per HTTP attempt
-    (retries multiply them, and botocore builds the STS client behind a role with its
-    own defaults), so the calls run in a worker thread and the test ends at the
-    deadline with TIMEOUT; the worker is a daemon and is simply abandoned.
+    ``timeout_s`` bounds the whole test (a :class:`Deadline`): the calls run in a worker
+    thread and the test ends at the deadline with TIMEOUT, saying what it was waiting
+    for. No error message of the result holds a secret of ``spec``, in any spelling.
     """
     tested_at = clock()
-    started = timer()
-    config = Config(connect_timeout=timeout_s, read_timeout=timeout_s)
+    deadline = Deadline(timeout_s, timer=timer)
     progress = _Progress()
-    done = threading.Event()
-
-    def work() -> None:
-        try:
-            errors = _run(spec, factory, config, progress)
-            progress.result = ConnectionTestResult(
-                connector=spec.connector,
-                status="FAILURE" if errors else "SUCCESS",
-                identity=progress.identity,
-                region=spec.region,
-                tested_at=tested_at,
-                duration_ms=int((timer() - started) * 1000),
-                errors=tuple(errors),
+    try:
+        errors = deadline.call(
+            lambda: _run(spec, factory, deadline.attempt_config(), progress),
+            what=f"the connection test of {spec.connector}",
+        )
+    except DeadlinePassed:
+        errors = [
+            timeout_failure(
+                f"The test did not finish within {deadline.timeout_s:g} s; it was waiting "
+                f"for {progress.waiting_for}"
             )
-        except BaseException as exc:  # re-raised in the caller's thread
-            progress.error = exc
-        finally:
-            done.set()
-
-    worker = threading.Thread(target=work, name=f"awsconn-test:{spec.connector}", daemon=True)
-    worker.start()
-    done.wait(timeout_s)
-    if progress.error is not None:
-        raise progress.error
-    if progress.result is not None:
-        return progress.result
+        ]
+    redactor = Redactor(spec.secrets())
     return ConnectionTestResult(
         connector=spec.connector,
-        status="FAILURE",
+        status="FAILURE" if errors else "SUCCESS",
         identity=progress.identity,
         region=spec.region,
         tested_at=tested_at,
-        duration_ms=int((timer() - started) * 1000),
-        errors=(
-            AwsFailure(
-                "TIMEOUT",
-                f"The test did not finish within {timeout_s:g} s; it was waiting for "
-                f"{progress.waiting_for}",
-                "The endpoint (or the STS endpoint behind a cross-account role) did not "
-                "answer in time, retries included: check the network path, proxy and "
-                "AWS_ENDPOINT_URL, or raise --timeout.",
-            ),
-        ),
+        duration_ms=deadline.elapsed_ms(),
+        errors=tuple(redactor.failure(e) for e in errors),
     )
 
 
@@ -284,7 +232,7 @@ def run_connection_tests(
     *,
     concurrency: int = 16,
     timeout_s: float = DEFAULT_TIMEOUT_S,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Callable[[], datetime] = utc_now,
     on_result: Callable[[int, ConnectionTestResult], None] | None = None,
 ) -> list[ConnectionTestResult]:
     """Test many connectors, overlapping network waits; results in the order of ``specs``.

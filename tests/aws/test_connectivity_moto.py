@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from datetime import UTC, datetime
 
 import pytest
 
-from awsconn.aws.connection_test import run_connection_test, run_connection_tests
+from awsconn.aws.connectivity import run_connection_test, run_connection_tests
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy, isolated_environ, user_arn
 from awsconn.aws.sessions import Backoff, SessionFactory, SessionSpec, StaticKeys
 
@@ -110,36 +109,12 @@ def test_closed_port_is_endpoint_unreachable(reader, tmp_path):
     assert f"127.0.0.1:{port}" in error.hint
 
 
-def test_silent_server_is_a_timeout(reader, tmp_path):
+def test_silent_server_is_a_timeout(reader, tmp_path, silent_endpoint):
     _, keys = reader
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        factory = SessionFactory(isolated_environ(url, tmp_path))
-        spec = manual(keys, backoff=NO_RETRY)
-        [error] = run_connection_test(spec, factory, timeout_s=0.3).errors
-        assert error.code == "TIMEOUT"
-    finally:
-        stop.set()
-        thread.join()
-        for conn in accepted:
-            conn.close()
-        listener.close()
+    factory = SessionFactory(isolated_environ(silent_endpoint, tmp_path))
+    spec = manual(keys, backoff=NO_RETRY)
+    [error] = run_connection_test(spec, factory, timeout_s=0.3).errors
+    assert error.code == "TIMEOUT"
 
 
 def test_cross_account_with_right_external_id(moto_auth, reader, aws_factory, unique_name):

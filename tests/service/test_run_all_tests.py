@@ -1,4 +1,4 @@
-"""`test_all` settles each connector as its test ends: stored at once, reported as it goes."""
+"""`run_all_tests` settles each connector as its test ends: stored at once, reported as it goes."""
 
 from __future__ import annotations
 
@@ -37,7 +37,9 @@ def test_every_outcome_is_reported_and_stored_as_it_ends(
     docs.append(_doc("on_eks", "", selectors="[eks]", kind="      type: Irsa\n"))
     connectors.apply_yaml(ctx, "---\n".join(docs), mode="import")
     seen: list[str] = []
-    outcomes = connection.test_all(ctx, concurrency=2, on_outcome=lambda o: seen.append(str(o.ref)))
+    outcomes = connection.run_all_tests(
+        ctx, concurrency=2, on_outcome=lambda o: seen.append(str(o.ref))
+    )
     assert seen[0] == "on_eks"  # skipped ones are settled first
     assert sorted(seen) == ["c0", "c1", "c2", "on_eks"]
     assert [str(o.ref) for o in outcomes] == ["c0", "c1", "c2", "on_eks"]  # listing order
@@ -56,11 +58,11 @@ def test_a_connector_deleted_during_the_run_does_not_lose_the_others(
         ctx, "---\n".join(_doc(f"c{i}", keys.access_key_id) for i in range(3)), mode="import"
     )
 
-    def delete_the_last(outcome: connection.TestOutcome) -> None:
+    def delete_the_last(outcome: connection.ConnectivityOutcome) -> None:
         if str(outcome.ref) == "c0":
             connectors.delete(ctx, parse_ref("c2"))
 
-    outcomes = connection.test_all(ctx, concurrency=1, on_outcome=delete_the_last)
+    outcomes = connection.run_all_tests(ctx, concurrency=1, on_outcome=delete_the_last)
     by_ref = {str(o.ref): o for o in outcomes}
     assert by_ref["c2"].extra["notRecorded"]
     assert by_ref["c2"].result is not None and by_ref["c2"].result.status == "SUCCESS"

@@ -5,7 +5,7 @@
 2. 500 connectors: run_connection_tests (shared models, thread pool) vs a naive loop
    building a fresh boto3 session per connector. Goal >= 5x.
 
-Run: .venv/bin/python benchmarks/bench_connection_test.py [--connectors 500] [--rounds 5]
+Run: .venv/bin/python benchmarks/bench_connectivity.py [--connectors 500] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-from awsconn.aws.connection_test import run_connection_test, run_connection_tests
+from awsconn.aws.connectivity import run_connection_test, run_connection_tests
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.aws.sessions import SessionFactory, SessionSpec, StaticKeys
 

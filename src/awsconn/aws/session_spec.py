@@ -1,0 +1,66 @@
+"""What the aws layer needs to know about one connector, as plain data (no AWS SDK).
+
+Why a module of its own: building a spec (decrypting secrets, checking them, the
+offline preflight) must not import boto3, so a fast path such as ``awsconn
+credentials`` of static keys can use the same checks without loading the SDK.
+``aws.sessions`` turns a spec into sessions and clients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["Backoff", "BackoffKind", "CredentialType", "SessionSpec", "StaticKeys"]
+
+BackoffKind = Literal[
+    "FixedDelayBackoffStrategy", "EqualJitterBackoffStrategy", "FullJitterBackoffStrategy"
+]
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """A retry strategy; all durations in milliseconds, as in the connector YAML."""
+
+    kind: BackoffKind
+    retry_count: int
+    fixed_backoff_ms: int = 0
+    base_delay_ms: int = 0
+    max_backoff_ms: int = 0
+
+
+CredentialType = Literal["ManualConfig", "InheritFromDelegate", "Irsa"]
+
+
+@dataclass(frozen=True)
+class StaticKeys:
+    """An access key pair (and optional session token); the repr never shows secrets."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        token = ", session_token=***" if self.session_token else ""
+        return f"StaticKeys(access_key_id={self.access_key_id!r}, secret_access_key=***{token})"
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """What the aws layer needs to know about one connector to reach AWS."""
+
+    connector: str
+    credential_type: CredentialType
+    region: str
+    static_keys: StaticKeys | None = None
+    role_arn: str | None = None
+    external_id: str | None = field(default=None, repr=False)
+    backoff: Backoff | None = None
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every value of this spec that no message may show (the static key material)."""
+        keys = self.static_keys
+        if keys is None:
+            return ()
+        values = (keys.access_key_id, keys.secret_access_key, keys.session_token)
+        return tuple(v for v in values if v)

@@ -1,0 +1,66 @@
+"""Rules of the house that code review keeps missing, checked on the source itself.
+
+- pytest collects ``test_*`` functions and ``Test*`` classes wherever it finds them
+  (a test module that imports one runs it as a test): no such name in the product.
+- One UTC clock (``awsconn.model.clock.utc_now``) and one deadline helper
+  (``awsconn.aws.deadline``): nothing else reads the wall clock or times a wait.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+import awsconn
+from awsconn.aws.connectivity import run_connection_test, run_connection_tests
+from awsconn.model.clock import utc_now
+from awsconn.service.context import AppContext
+from awsconn.store.database import Database
+
+SRC = Path(awsconn.__file__).parent
+MODULES = sorted(p for p in SRC.rglob("*.py") if "migrations" not in p.parts)
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(SRC).as_posix()
+
+
+def test_no_product_module_or_name_looks_like_a_test_to_pytest() -> None:
+    found = [
+        _relative(p) for p in MODULES if p.name.startswith("test_") or p.stem.endswith("_test")
+    ]
+    for path in MODULES:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
+                "test"
+            ):
+                found.append(f"{_relative(path)}:{node.name}")
+            if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+                found.append(f"{_relative(path)}:{node.name}")
+    assert found == []
+
+
+def test_one_clock_reads_the_wall_time() -> None:
+    readers = [
+        _relative(p)
+        for p in MODULES
+        if "datetime.now(" in (text := p.read_text(encoding="utf-8")) or "utcnow(" in text
+    ]
+    assert readers == ["model/clock.py"]
+    assert AppContext(environ={}).clock is utc_now
+    assert inspect.signature(Database).parameters["clock"].default is utc_now
+    for run in (run_connection_test, run_connection_tests):
+        assert inspect.signature(run).parameters["clock"].default is utc_now
+
+
+def test_one_module_times_a_wait() -> None:
+    timed = [
+        _relative(p)
+        for p in MODULES
+        if any(
+            word in p.read_text(encoding="utf-8")
+            for word in ("threading.Event(", "monotonic() +", ".done.wait(")
+        )
+    ]
+    assert timed == ["aws/deadline.py"]
