@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -238,8 +237,9 @@ def _check_capabilities(ctx: Any, outcomes: list[Any], capabilities: list[str] |
     from awsconn.service.connector_permissions import check_for_test
 
     for outcome in outcomes:
-        if outcome.result is not None and outcome.result.status == "SUCCESS":
-            outcome.permissions = check_for_test(ctx, outcome.ref, capabilities)
+        ready = outcome.result is not None and outcome.result.status == "SUCCESS"
+        if ready and outcome.connector is not None and outcome.spec is not None:
+            outcome.permissions = check_for_test(ctx, outcome.connector, outcome.spec, capabilities)
 
 
 def _print_tally(outcomes: list[Any]) -> None:
@@ -288,17 +288,16 @@ def _print_outcomes(outcomes: list[Any]) -> None:
 
 
 def _print_permissions(console: Any, perms: dict[str, Any]) -> None:
+    from awsconn.cli.permission_text import summary_lines
+
     if "error" in perms:
         err = perms["error"]
         console.print(f"  permissions not checked: {err['code']}: {err['message']}", markup=False)
         if err.get("hint"):
             console.print(f"  hint: {err['hint']}", markup=False)
         return
-    for cap, state in perms.get("summary", {}).items():
-        console.print(f"  permission {cap}: {state}", markup=False)
-    if perms.get("missingPolicy"):
-        console.print("  attach this policy to grant what is missing:", markup=False)
-        console.print(json.dumps(perms["missingPolicy"], indent=2), markup=False)
+    for line in summary_lines(perms):
+        console.print(line, markup=False)
 
 
 @app.command("regions")

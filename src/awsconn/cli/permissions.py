@@ -144,43 +144,10 @@ def trust_policy(
 
 
 def _print_report(report: Any) -> None:
-    d = report.to_dict()
-    who = d.get("principal") or {}
-    typer.echo(f"principal: {who.get('arn')}  method: {d['method']}")
-    for name, value in d["defaults"].items():
-        typer.echo(f"  default {name}: {value}")
-    for note in d["notes"]:
-        typer.echo(f"  note: {note}")
-    for cap in d["capabilities"]:
-        typer.echo(f"{cap['capability']}: {cap['status']} ({cap['granted']}/{cap['required']})")
-        for a in cap["actions"]:
-            if a["decision"] == "Allowed" and cap["required"] > 20:
-                continue  # a wildcard capability: show only what is missing
-            by = a["decidedBy"][0] if a["decidedBy"] else None
-            how = ""
-            if by:
-                stmt = by.get("statement") or (f"line {by['line']}" if "line" in by else "")
-                how = f"  by {by.get('policy')} {stmt}".rstrip()
-            elif a["reasons"]:
-                how = f"  ({a['reasons'][0]})"
-            typer.echo(f"  {a['decision']:<16} {a['action']} on {a['resource']}{how}")
-    for deny in d["explicitDenies"]:
-        by = deny["decidedBy"][0] if deny["decidedBy"] else {}
-        typer.echo(
-            f"explicit deny: {deny['action']} by {by.get('policy')} {by.get('statement', '')}: "
-            "an Allow will not help; change that policy"
-        )
-    if d["missingPolicy"]:
-        typer.echo("policy to attach for what is missing:")
-        typer.echo(json.dumps(d["missingPolicy"], indent=2))
+    from awsconn.cli.permission_text import report_lines
 
-
-def _connector_clients(ctx: Any, ref_text: str, here: bool) -> tuple[Any, str, Any]:
-    """(clients, test region, connector) for REF, honouring the delegate rule."""
-    from awsconn.service.connector_permissions import connector_clients
-
-    clients, connector = connector_clients(ctx, ref_of(ref_text), here=here)
-    return clients, connector.region, connector
+    for line in report_lines(report.to_dict()):
+        typer.echo(line)
 
 
 @app.command("check")
@@ -247,22 +214,20 @@ def diff(
     output: str = OUTPUT,
 ) -> None:
     """Before switching policies: which uses the new policy set gains or loses (exit 1 on loss)."""
-    from awsconn.service.permissions import diff as run_diff
+    from awsconn.service.connector_permissions import diff_connector
 
     output = check_output(output)
     params = _params(
         bucket=bucket, repository=repository, region=region, account=account, role=role
     )
-    new = [_load(p, "--what-if") for p in what_if]
-    scps = [_load(p, "--scp") for p in scp]
-    clients, test_region, _ = _connector_clients(build_context(), ref, here)
-    report = run_diff(
+    report = diff_connector(
+        build_context(),
+        ref_of(ref),
         _names(for_),
-        clients=clients,
-        new_policies=new,
+        new_policies=[_load(p, "--what-if") for p in what_if],
         params=params,
-        test_region=test_region,
-        scps=scps,
+        here=here,
+        scps=[_load(p, "--scp") for p in scp],
         use_simulator=not no_simulator,
     )
     if output == "json":
@@ -272,6 +237,9 @@ def diff(
             typer.echo(f"{c['capability']}: {c['before']} -> {c['after']} ({c['change']})")
             for a in c["lost"]:
                 typer.echo(f"  loses {a['action']} on {a['resource']}")
+            for a in c["depends"]:
+                keys = ", ".join(a["dependsOn"])
+                typer.echo(f"  would depend on {keys}: {a['action']} on {a['resource']}")
             for a in c["gained"]:
                 typer.echo(f"  gains {a['action']} on {a['resource']}")
     if not report.ok:

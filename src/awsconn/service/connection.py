@@ -82,6 +82,9 @@ class TestOutcome:
     result: ConnectionTestResult | None = None
     permissions: Any = None  # a permissions report when capabilities were checked
     extra: dict[str, Any] = field(default_factory=dict)
+    connector: Connector | None = None
+    spec: SessionSpec | None = None
+    """The connector and its session as tested (for a check after the test: no reload)."""
 
     @property
     def ok(self) -> bool:
@@ -174,7 +177,13 @@ def test_connector(
         result = spec
     result = replace(result, connector=str(ref))
     _record(ctx, connector, result)
-    return TestOutcome(ref, placement, result)
+    return TestOutcome(
+        ref,
+        placement,
+        result,
+        connector=connector,
+        spec=spec if isinstance(spec, SessionSpec) else None,
+    )
 
 
 def test_all(
@@ -202,7 +211,7 @@ def test_all(
     runnable: list[tuple[Connector, TestOutcome]] = []
     for c in connectors:
         placement = place_locally(c, ctx.delegate_tags, here=here)
-        outcome = TestOutcome(c.ref, placement)
+        outcome = TestOutcome(c.ref, placement, connector=c)
         outcomes.append(outcome)
         if placement.runs_here:
             runnable.append((c, outcome))
@@ -225,6 +234,7 @@ def test_all(
         if isinstance(ready, SessionSpec):
             pending.append((c, outcome))
             specs.append(ready)
+            outcome.spec = ready
         else:
             settle(c, outcome, ready)
     run_connection_tests(
