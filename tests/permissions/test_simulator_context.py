@@ -121,3 +121,22 @@ def test_a_key_known_to_be_absent_does_not_make_it_depend(stubbed: Any) -> None:
     assert action.status == "NOT_GRANTED" and action.depends_on == []
     policy = report.missing_policy()
     assert policy is not None and policy["Statement"][0]["Action"] == "ec2:DescribeRegions"
+
+
+def test_the_text_says_it_depends_and_on_what(stubbed: Any) -> None:
+    from awsconn.cli.permission_text import report_lines, summary_lines
+
+    clients, iam, _ = stubbed
+    _simulated(iam, "implicitDeny", ["aws:SourceIp"])
+    d = check(["describe-regions"], clients=clients.__getitem__, now=NOW, session=LONG_TERM)
+    d = d.to_dict()
+
+    text = "\n".join(report_lines(d))
+    assert "describe-regions: DEPENDS on aws:SourceIp (0/1 granted)" in text
+    assert "DEPENDS     ec2:DescribeRegions on *  depends on aws:SourceIp" in text
+    assert "it must carry aws:SourceIp" in text
+    assert text.splitlines()[-1].startswith("result: DEPENDS on aws:SourceIp")
+    assert "policy to attach for" not in text
+    short = "\n".join(summary_lines(d))
+    assert "permission describe-regions: DEPENDS on aws:SourceIp" in short
+    assert "result: DEPENDS" in short

@@ -112,17 +112,19 @@ def _how(a: dict[str, Any]) -> str:
 def _conditions(a: dict[str, Any], indent: str) -> list[str]:
     """For an answer that depends: the statements and the conditions the request decides."""
     lines: list[str] = []
+    keys = ", ".join(a["dependsOn"])
     for stmt in a.get("conditional", []):
         where = f"{stmt['layer']} policy {stmt['policy']!r} statement {stmt['statement']}"
         lines.append(f"{indent}{stmt['effect']} in {where} if:")
         for clause in stmt.get("unmetConditions", []):
             lines.append(f"{indent}  {clause['operator']} {clause['key']} {clause['values']}")
-    if not lines:
+    if lines:
+        lines.append(f"{indent}the real request decides: it must carry {keys} as these require")
+    else:
         lines.append(f"{indent}{'; '.join(a['reasons'])}")
-    lines.append(
-        f"{indent}the real request decides: it must carry "
-        f"{', '.join(a['dependsOn'])} as these conditions require"
-    )
+        lines.append(
+            f"{indent}the real request decides: it must carry {keys} as the policies require"
+        )
     return lines
 
 
