@@ -20,7 +20,11 @@ BUCKET = typer.Option(None, "--bucket", help="S3 bucket name (default: any).")
 REPOSITORY = typer.Option(None, "--repository", help="ECR repository name (default: any).")
 REGION = typer.Option(None, "--region", help="Region for regional ARNs.")
 ACCOUNT = typer.Option(None, "--account", help="12-digit account id for ARNs.")
-ROLE = typer.Option(None, "--role", help="Role name (path/name) for sts-assume-role.")
+ROLE = typer.Option(
+    None,
+    "--role",
+    help="Role name (path/name) for sts-assume-role (default: the connector's cross-account role).",
+)
 SCP = typer.Option([], "--scp", help="An SCP JSON file that joins the evaluation (repeatable).")
 RESOURCE_POLICY = typer.Option(None, "--resource-policy", help="A resource policy JSON file.")
 HERE = typer.Option(False, "--here", help="Use this machine's identity despite the selectors.")
@@ -162,7 +166,9 @@ def check(
     account: str | None = ACCOUNT,
     role: str | None = ROLE,
     policy_file: list[str] = typer.Option(
-        [], "--policy-file", help="What-if: evaluate only these policies, no AWS call."
+        [],
+        "--policy-file",
+        help="What-if: evaluate only these policies, as the connector's principal.",
     ),
     scp: list[str] = SCP,
     resource_policy: str | None = RESOURCE_POLICY,
@@ -170,7 +176,8 @@ def check(
     here: bool = HERE,
     output: str = OUTPUT,
 ) -> None:
-    """Check the connector's identity has every permission the capabilities need (exit 1 if not)."""
+    """Check the connector's identity has what the capabilities need: GRANTED, NOT_GRANTED or
+    DEPENDS on what the real request carries (exit 1 unless everything is GRANTED)."""
     from awsconn.service.connector_permissions import check_connector
 
     output = check_output(output)
