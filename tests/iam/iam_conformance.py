@@ -14,13 +14,20 @@ from awsconn.iam.cases import case_policy_set, case_request
 ENV_VAR = "AWSCONN_CONFORMANCE_DIR"
 
 
+_RELATIVE = Path("shared") / "conformance" / "iam-simulate" / "cases"
+
+
 def cases_dir() -> Path:
-    """$AWSCONN_CONFORMANCE_DIR, else ``<repo>/../shared/conformance/iam-simulate/cases``."""
+    """$AWSCONN_CONFORMANCE_DIR, else ``shared/conformance/iam-simulate/cases`` beside the
+    repository or beside one of its parents (a worktree sits one level deeper than main)."""
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override)
     repo = Path(__file__).resolve().parents[2]
-    return repo.parent / "shared" / "conformance" / "iam-simulate" / "cases"
+    for parent in repo.parents:
+        if (parent / _RELATIVE).is_dir():
+            return parent / _RELATIVE
+    return repo.parent / _RELATIVE
 
 
 def load_cases(root: Path) -> list[tuple[str, int, dict[str, Any]]]:
