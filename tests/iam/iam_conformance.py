@@ -42,4 +42,12 @@ def load_cases(root: Path) -> list[tuple[str, int, dict[str, Any]]]:
 
 
 def build(case: dict[str, Any]) -> tuple[PolicySet, Request]:
-    return case_policy_set(case), case_request(case)
+    """The case as the reference engine reads it. Its requests carry no IAM action data:
+    an action is wildcard-only only when the case says so (``wildcardOnlyAction``), so a
+    case without the flag is decided as not wildcard-only (requestWildcards.json:8 asks
+    ec2:DescribeInstances, wildcard-only in the action data, on a request for "some
+    instance"). awsconn's own default, the action data, is pinned by
+    tests/iam/test_wildcard_only_actions.py."""
+    request = dict(case["request"])
+    request.setdefault("wildcardOnlyAction", False)
+    return case_policy_set(case), case_request({**case, "request": request})
