@@ -141,6 +141,6 @@ def _missing_policy(d: dict[str, Any], indent: str) -> list[str]:
     if not d.get("missingPolicy"):
         return []
     head = f"{indent}policy to attach for what is NOT_GRANTED"
-    if d["status"] == "DEPENDS" or any(c["status"] == "DEPENDS" for c in d["capabilities"]):
+    if any(a["status"] == "DEPENDS" for c in d["capabilities"] for a in c["actions"]):
         head += " (actions that depend on the request are left out)"
     return [head + ":", json.dumps(d["missingPolicy"], indent=2)]

@@ -159,7 +159,8 @@ def engine_checks(
 def engine_check(
     policy_set: PolicySet, context: RequestContext, item: Item, used: Mapping[str, str]
 ) -> ActionCheck:
-    """One decision of the engine, with the request context of the item's call."""
+    """One decision of the engine, with the request context of the item's call; the keys
+    the policies test that the context does not know are unknown (a ``Depends`` answer)."""
     req = item.req
     decision = policy_set.evaluate(
         Request(
@@ -168,6 +169,7 @@ def engine_check(
             resource=req.resource,
             wildcard_only=req.resource == "*",
             context=context.for_action(item.action, item.region),
+            unknown_keys=context.unknown(used, item.action),
         )
     )
     check = ActionCheck(
@@ -180,7 +182,11 @@ def engine_check(
         decided_by=[h.to_dict() for h in decision.deciding],
         reasons=list(decision.reasons),
     )
-    if decision.result != "Allowed":
+    if decision.result == "Depends":
+        check.depends_on = list(decision.depends_on)
+        check.possible = decision.possible
+        check.conditional = [n.to_dict() for n in decision.conditional]
+    elif decision.result != "Allowed":
         check.near_misses = [n.to_dict() for n in decision.near_misses()]
     return check
 
