@@ -284,7 +284,9 @@ def _engine_check(
             principal=principal,
             action=action,
             resource=req.resource,
-            wildcard_only=req.resource == "*",
+            # "*" here means "no particular resource": only Resource "*" grants it. For an
+            # ARN the engine knows from the IAM action data whether the action takes one.
+            wildcard_only=True if req.resource == "*" else None,
         )
     )
     return ActionCheck(
