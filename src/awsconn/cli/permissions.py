@@ -47,13 +47,16 @@ def _names(text: str) -> list[str]:
 
 def _load(path: str, field: str) -> tuple[str, dict[str, Any]]:
     """A policy JSON file as (its name, document); bad files are bad input naming the flag."""
+    from awsconn.iam.policy_json import load_json
+
     p = Path(path)
     try:
-        document = json.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InvalidInput(f"{field}: file not found: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{field}: {path} is not a JSON policy document ({exc})") from None
+    document = load_json(text, what=f"{field}: {path}")  # bounded depth: never a RecursionError
     if not isinstance(document, dict):
         raise InvalidInput(f"{field}: {path} must hold a JSON object")
     return p.name, document

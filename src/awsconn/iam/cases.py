@@ -16,7 +16,7 @@ from typing import Any
 from awsconn.errors import AwsconnError, InvalidInput, Problem, ValidationFailed
 from awsconn.iam.compile import CompiledPolicy, compile_policy
 from awsconn.iam.kinds import LAYER_KINDS
-from awsconn.iam.policy_json import load_json
+from awsconn.iam.policy_json import check_json, load_json, shown
 from awsconn.iam.policyset import PolicySet
 from awsconn.iam.request import Request
 
@@ -105,7 +105,7 @@ def case_expected(case: Mapping[str, Any]) -> str | None:
     response = expected.get("response") if isinstance(expected, Mapping) else None
     if response not in RESPONSES:
         raise InvalidInput(
-            f"expected.response: must be one of {', '.join(RESPONSES)} (given {response!r})"
+            f"expected.response: must be one of {', '.join(RESPONSES)} (given {shown(response)!r})"
         )
     return response if isinstance(response, str) else None
 
@@ -132,6 +132,9 @@ def run_cases(cases: Iterable[Any]) -> Iterator[dict[str, Any]]:
         try:
             if not isinstance(case, Mapping):
                 raise InvalidInput("a case must be a JSON object")
+            shape = check_json(case)
+            if shape is not None:
+                raise ValidationFailed([shape], what="case")
             expected = case_expected(case)
             decision = case_policy_set(case).evaluate(case_request(case))
         except AwsconnError as exc:

@@ -17,7 +17,7 @@ from typing import Any
 
 from awsconn.errors import Problem, ValidationFailed
 from awsconn.iam.operators import malformed_value, split_operator
-from awsconn.iam.policy_json import check_json, load_json
+from awsconn.iam.policy_json import check_json, load_json, shown
 from awsconn.iam.variables import unclosed_variable
 
 __all__ = [
@@ -133,7 +133,7 @@ class _Parser:
         allowed: str | None = None,
         code: str = "invalid",
     ) -> None:
-        problem = Problem(path=path, message=message, given=given, allowed=allowed)
+        problem = Problem(path=path, message=message, given=shown(given), allowed=allowed)
         self.problems.append(CodedProblem(code, problem))
 
     def patterns(self, raw: Any, path: str) -> None:

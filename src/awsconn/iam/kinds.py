@@ -16,10 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from awsconn.errors import Problem, ValidationFailed
+from awsconn.errors import InvalidInput, Problem, ValidationFailed
 from awsconn.iam.grammar import Policy
 
-__all__ = ["KINDS", "LAYER_KINDS", "KindProblem", "PolicyKind", "kind_problems", "refuse_invalid"]
+__all__ = [
+    "KINDS",
+    "LAYER_KINDS",
+    "KindProblem",
+    "PolicyKind",
+    "kind_problems",
+    "parse_kind",
+    "refuse_invalid",
+]
 
 PolicyKind = Literal["identity", "resource", "trust", "scp", "rcp", "endpoint"]
 KINDS: tuple[PolicyKind, ...] = get_args(PolicyKind)
@@ -34,6 +42,16 @@ LAYER_KINDS: dict[str, PolicyKind] = {
     "endpoint": "endpoint",
 }
 """The kind of policy each layer of a :class:`~awsconn.iam.policyset.PolicySet` holds."""
+
+
+def parse_kind(text: str, field: str = "kind") -> PolicyKind:
+    """``text`` as a kind of policy, or :class:`InvalidInput` naming ``field``."""
+    for kind in KINDS:
+        if text == kind:
+            return kind
+    raise InvalidInput(
+        f"{field}: not a kind of policy (given {text!r}); allowed: {', '.join(KINDS)}"
+    )
 
 
 @dataclass(frozen=True)

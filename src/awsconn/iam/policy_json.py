@@ -14,11 +14,23 @@ from typing import Any
 
 from awsconn.errors import Problem, ValidationFailed
 
-__all__ = ["MAX_DEPTH", "check_json", "load_json"]
+__all__ = ["MAX_DEPTH", "check_json", "load_json", "shown"]
 
 MAX_DEPTH = 32
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]', re.DOTALL)
+
+
+def shown(value: Any) -> Any:
+    """``value`` as an error may show it: short text, a plain scalar, or a type name
+    (never a huge structure, nor an integer too long to print)."""
+    if isinstance(value, str):
+        return value if len(value) <= 200 else value[:200] + "..."
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 10**30 else "a number too large to show"
+    return type(value).__name__
 
 
 def _join(path: str, step: str | int) -> str:
@@ -77,7 +89,7 @@ def check_json(value: Any, *, max_depth: int = MAX_DEPTH) -> Problem | None:
             if isinstance(item, dict):
                 for key, child in item.items():
                     if not isinstance(key, str):
-                        return Problem(_shown(path), "keys must be strings", given=repr(key))
+                        return Problem(_shown(path), "keys must be strings", given=shown(key))
                     stack.append((child, _join(path, key), depth + 1))
             else:
                 stack.extend((child, _join(path, i), depth + 1) for i, child in enumerate(item))

@@ -15,6 +15,7 @@ from typing import Any
 
 from awsconn.errors import Problem, ValidationFailed
 from awsconn.iam.grammar import scalar_text
+from awsconn.iam.policy_json import shown
 
 __all__ = ["RequestChecker"]
 
@@ -37,11 +38,7 @@ class RequestChecker:
 
     def fail(self, path: str, message: str, given: Any = None, allowed: str | None = None) -> None:
         full = f"{self.base}.{path}" if self.base else path
-        if isinstance(given, str) and len(given) > 200:
-            given = given[:200] + "..."
-        elif given is not None and not isinstance(given, str | int | float | bool):
-            given = type(given).__name__
-        self.problems.append(Problem(full, message, given=given, allowed=allowed))
+        self.problems.append(Problem(full, message, given=shown(given), allowed=allowed))
 
     def raise_problems(self, what: str) -> None:
         if self.problems:

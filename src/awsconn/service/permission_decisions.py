@@ -167,7 +167,9 @@ def engine_check(
             principal=context.principal,
             action=item.action,
             resource=req.resource,
-            wildcard_only=req.resource == "*",
+            # "*" here means "no particular resource": only Resource "*" grants it. For an
+            # ARN the engine knows from the IAM action data whether the action takes one.
+            wildcard_only=True if req.resource == "*" else None,
             context=context.for_action(item.action, item.region),
             unknown_keys=context.unknown(used, item.action),
         )
