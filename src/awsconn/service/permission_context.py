@@ -98,6 +98,9 @@ class RequestContext:
     _requests: dict[tuple[str, bool], Mapping[str, str]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
+    _unknown: dict[tuple[int, str, bool], tuple[Mapping[str, str], frozenset[str]]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_filled", frozenset(k.lower() for k in self.values))
@@ -131,8 +134,15 @@ class RequestContext:
 
     def unknown(self, used: Mapping[str, str], action: str) -> frozenset[str]:
         """Of ``used`` (lower-case key -> key as a policy writes it), those a call of
-        ``action`` may carry that this check does not know."""
-        return frozenset(key for low, key in used.items() if not self.knows(low, action))
+        ``action`` may carry that this check does not know (the same for every action of
+        a service, so remembered per ``used`` mapping and service)."""
+        low_action = action.lower()
+        key = (id(used), low_action.partition(":")[0], low_action == "sts:assumerole")
+        found = self._unknown.get(key)
+        if found is None or found[0] is not used:  # the mapping is kept: its id stays its own
+            keys = frozenset(k for low, k in used.items() if not self.knows(low, action))
+            found = self._unknown[key] = (used, keys)
+        return found[1]
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
