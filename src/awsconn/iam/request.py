@@ -167,6 +167,19 @@ def resource_account_of(resource: str) -> str | None:
     return None
 
 
+_accounts: dict[str, str] = {}
+
+
+def _account_of(resource: str) -> str | None:
+    """:func:`resource_account_of`, remembered for the resources that have an account."""
+    found = resource_account_of(resource)
+    if found is not None:
+        if len(_accounts) > 65536:
+            _accounts.clear()
+        _accounts[resource] = found
+    return found
+
+
 class _ActionFacts:
     """What a decision derives from the action alone (cached per action text)."""
 
@@ -216,7 +229,7 @@ class PreparedRequest:
     _NONE: frozenset[str] = frozenset()
 
     def __init__(self, request: Request) -> None:
-        facts = _action_facts(request.action)
+        facts = _actions.get(request.action) or _action_facts(request.action)
         self.request = request
         self.action = facts.action
         self.service = facts.service
@@ -225,7 +238,9 @@ class PreparedRequest:
         forced = request.wildcard_only
         self.wildcard_only = wildcard_only = facts.wildcard_only if forced is None else forced
         self.resource = resource = "*" if wildcard_only else request.resource
-        self.principal = principal = parse_principal(request.principal)
+        self.principal = principal = _principals.get(request.principal) or parse_principal(
+            request.principal
+        )
         raw = request.context
         self.context: Mapping[str, str | Sequence[str]] = (
             {k.lower(): v for k, v in raw.items()} if raw else raw
@@ -235,7 +250,9 @@ class PreparedRequest:
             frozenset(k.lower() for k in unknown) if unknown else self._NONE
         )
         self.resource_account = (
-            request.resource_account or resource_account_of(resource) or principal.account
+            request.resource_account
+            or (_accounts.get(resource) or _account_of(resource) if resource != "*" else None)
+            or principal.account
         )
         self.resource_is_pattern = not wildcard_only and ("*" in resource or "?" in resource)
 
