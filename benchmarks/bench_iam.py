@@ -23,7 +23,14 @@ from collections.abc import Callable
 from moto.iam.access_control import IAMPolicy
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 
-from awsconn.iam import PolicySet, Request, all_actions, clear_cache, compile_policy
+from awsconn.iam import (
+    PolicySet,
+    Request,
+    all_actions,
+    clear_cache,
+    compile_policy,
+    is_wildcard_only,
+)
 
 PRINCIPAL = "arn:aws:iam::123456789012:user/bench"
 SERVICES = ["s3", "ec2", "iam", "lambda", "dynamodb", "sqs", "sns", "kms", "logs", "ecr"]
@@ -67,17 +74,18 @@ def per_call_ns(fn: Callable[[], object], reps: int) -> float:
 
 
 def requests_for(actions: list[str]) -> list[tuple[str, str]]:
+    """One request per action; an action without resource types (wildcard-only in the IAM
+    action data) is asked on "*", as AWS authorizes it (moto does not know the data)."""
     out = []
     for a in actions:
         svc = a.split(":")[0]
-        out.append(
-            (
-                a,
-                f"arn:aws:{svc}:us-east-1:123456789012:thing/x"
-                if svc != "s3"
-                else "arn:aws:s3:::bucket-4/k",
-            )
-        )
+        if is_wildcard_only(a):
+            resource = "*"
+        elif svc == "s3":
+            resource = "arn:aws:s3:::bucket-4/k"
+        else:
+            resource = f"arn:aws:{svc}:us-east-1:123456789012:thing/x"
+        out.append((a, resource))
     return out
 
 

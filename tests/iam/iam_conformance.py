@@ -14,13 +14,20 @@ from awsconn.iam.cases import case_policy_set, case_request
 ENV_VAR = "AWSCONN_CONFORMANCE_DIR"
 
 
+_RELATIVE = Path("shared") / "conformance" / "iam-simulate" / "cases"
+
+
 def cases_dir() -> Path:
-    """$AWSCONN_CONFORMANCE_DIR, else ``<repo>/../shared/conformance/iam-simulate/cases``."""
+    """$AWSCONN_CONFORMANCE_DIR, else ``shared/conformance/iam-simulate/cases`` beside the
+    repository or beside one of its parents (a worktree sits one level deeper than main)."""
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override)
     repo = Path(__file__).resolve().parents[2]
-    return repo.parent / "shared" / "conformance" / "iam-simulate" / "cases"
+    for parent in repo.parents:
+        if (parent / _RELATIVE).is_dir():
+            return parent / _RELATIVE
+    return repo.parent / _RELATIVE
 
 
 def load_cases(root: Path) -> list[tuple[str, int, dict[str, Any]]]:
@@ -35,4 +42,12 @@ def load_cases(root: Path) -> list[tuple[str, int, dict[str, Any]]]:
 
 
 def build(case: dict[str, Any]) -> tuple[PolicySet, Request]:
-    return case_policy_set(case), case_request(case)
+    """The case as the reference engine reads it. Its requests carry no IAM action data:
+    an action is wildcard-only only when the case says so (``wildcardOnlyAction``), so a
+    case without the flag is decided as not wildcard-only (requestWildcards.json:8 asks
+    ec2:DescribeInstances, wildcard-only in the action data, on a request for "some
+    instance"). awsconn's own default, the action data, is pinned by
+    tests/iam/test_wildcard_only_actions.py."""
+    request = dict(case["request"])
+    request.setdefault("wildcardOnlyAction", False)
+    return case_policy_set(case), case_request({**case, "request": request})

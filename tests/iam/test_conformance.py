@@ -1,6 +1,7 @@
 """Every plain-evaluation case of the iam-simulate suite (read at test time from
-``../shared/conformance/iam-simulate/cases`` or $AWSCONN_CONFORMANCE_DIR) must get
-its ``expected.response``; tests/iam/conftest.py prints passed/failed per file at the end."""
+``shared/conformance/iam-simulate/cases`` beside the repository or a parent of it, or
+$AWSCONN_CONFORMANCE_DIR) must get its ``expected.response``; tests/iam/conftest.py
+prints passed/failed per file at the end."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from awsconn.errors import ValidationFailed
 from awsconn.iam import PolicySet, Request
 
 ACCT, OTHER = "111122223333", "444455556666"
@@ -226,5 +227,10 @@ def test_aws_managed_policies_are_read_only_in_every_partition() -> None:
 def test_numeric_values_are_numbers_not_python_literals(value: str) -> None:
     # Condition operators: Numeric operators compare integer and decimal values; text
     # that Python's float() happens to accept (underscores, nan, inf) is not a number.
+    # In a request it matches nothing; in a policy the grammar refuses it.
     assert cond({"NumericGreaterThan": {"s3:max-keys": "0"}}, {"s3:max-keys": value}) == D
-    assert cond({"NumericGreaterThanEquals": {"s3:max-keys": value}}, {"s3:max-keys": "1"}) == D
+    with pytest.raises(ValidationFailed) as info:
+        cond({"NumericGreaterThanEquals": {"s3:max-keys": value}}, {"s3:max-keys": "1"})
+    assert [p.path for p in info.value.problems] == [
+        "Statement[0].Condition.NumericGreaterThanEquals.s3:max-keys"
+    ]

@@ -145,3 +145,26 @@ def test_expand_action_uses_canonical_names() -> None:
     assert expand_action("ec2:createTags") == ("ec2:CreateTags",)
     assert "s3:PutObject" in expand_action("s3:*Object")
     assert expand_action("nosuchservice:*") == ()
+
+
+def test_assuming_the_role_is_checked_as_the_identity_under_it() -> None:
+    catalog = load_catalog()
+    base = {c.name for c in catalog.capabilities.values() if c.identity == "base"}
+    assert base == {"sts-assume-role"}
+    assert catalog.get("sts-assume-role").to_dict()["identity"] == "base"
+    assert catalog.get("s3-read").identity == "connector"
+
+
+def test_an_unknown_identity_is_refused_at_its_path(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text(
+        "name: x\nidentity: role\nrequires:\n"
+        "  - shape: AccountWide\n    actions: [ec2:DescribeRegions]\n    resource: '*'\n"
+    )
+    with pytest.raises(ValidationFailed) as info:
+        load_catalog(tmp_path)
+    problem = info.value.problems[0]
+    assert (problem.path, problem.given, problem.allowed) == (
+        "x.identity",
+        "role",
+        "connector, base",
+    )

@@ -62,7 +62,7 @@ def test_user_inline_and_managed_policies_grant_s3_read(
     report = check(["s3-read"], clients=_clients(moto_auth, keys))
 
     assert report.method == "policies"
-    assert report.summary == {"describe-regions": "granted", "s3-read": "granted"}
+    assert report.summary == {"describe-regions": "GRANTED", "s3-read": "GRANTED"}
     assert report.ok and report.missing_policy() is None
     assert report.principal is not None
     assert report.principal["principalArn"] == f"arn:aws:iam::{ACCOUNT_ID}:user/{unique_name}"
@@ -104,7 +104,7 @@ def test_group_policy_grants_part_of_ecr_push(
         ["ecr-push"], clients=_clients(moto_auth, keys), params=Parameters.build(repository="app")
     )
 
-    assert report.summary == {"describe-regions": "granted", "ecr-push": "partly"}
+    assert report.summary == {"describe-regions": "GRANTED", "ecr-push": "NOT_GRANTED"}
     assert not report.ok
     assert (
         report.capabilities[1].checks[0].decided_by[0]["policy"] == f"group/{unique_name}:pull-only"
@@ -137,7 +137,7 @@ def test_role_permission_boundary_limits_its_policies(
         RoleName=role.name, PermissionsBoundary=boundary
     )
     report = check(["s3-read"], clients=_clients(moto_auth, base, role_arn=role.arn))
-    assert report.summary == {"describe-regions": "not granted", "s3-read": "granted"}
+    assert report.summary == {"describe-regions": "NOT_GRANTED", "s3-read": "GRANTED"}
     assert {"label": boundary, "layer": "boundary", "source": "boundary"} in report.policies
     assert any("boundary" in r for r in report.capabilities[0].checks[0].reasons)
 
@@ -155,7 +155,7 @@ def test_explicit_deny_is_reported_as_such(moto_auth: LocalAwsEndpoint, unique_n
     report = check(
         ["s3-write"], clients=_clients(moto_auth, keys), params=Parameters.build(bucket="data")
     )
-    assert report.summary["s3-write"] == "partly"
+    assert report.summary["s3-write"] == "NOT_GRANTED"
     denies = report.explicit_denies()
     assert [(d.action, d.decided_by[0]["statement"]) for d in denies] == [
         ("s3:DeleteObject", "NoDelete")
@@ -201,9 +201,9 @@ def test_role_reached_by_cross_account_access(
     assert ":assumed-role/" in report.principal["arn"]
     assert report.principal["principalArn"] == role.arn
     assert report.summary == {
-        "describe-regions": "granted",
-        "ecr-pull": "granted",
-        "s3-read": "not granted",
+        "describe-regions": "GRANTED",
+        "ecr-pull": "GRANTED",
+        "s3-read": "NOT_GRANTED",
     }
     assert report.capabilities[1].checks[0].decided_by[0]["policy"] == pull
 
@@ -247,8 +247,8 @@ def test_diff_before_switching_policies(moto_auth: LocalAwsEndpoint, unique_name
         new_policies=[("new.json", new)],
     )
     changes = {c["capability"]: c for c in report.changes()}
-    assert changes["s3-read"]["before"] == "granted"
-    assert changes["s3-read"]["after"] == "partly"
+    assert changes["s3-read"]["before"] == "GRANTED"
+    assert changes["s3-read"]["after"] == "NOT_GRANTED"
     assert changes["s3-read"]["change"] == "loses"
     assert changes["s3-write"]["change"] == "gains"
     assert changes["describe-regions"]["change"] == "same"

@@ -53,6 +53,7 @@ def _result(action: str, resource: str, decision: str, **extra: Any) -> dict[str
 
 def test_path_a_uses_the_simulator_and_names_the_matched_statement(stubbed: Any) -> None:
     clients, _, iam = stubbed
+    iam.add_response("list_user_tags", {"Tags": [], "IsTruncated": False})
     matched = {
         "SourcePolicyId": "deployer-inline",
         "SourcePolicyType": "IAM Policy",
@@ -71,6 +72,7 @@ def test_path_a_uses_the_simulator_and_names_the_matched_statement(stubbed: Any)
             "PolicySourceArn": USER_ARN,
             "ActionNames": ["ec2:DescribeRegions"],
             "ResourceArns": ["*"],
+            "ContextEntries": ANY,
         },
     )
     iam.add_response(
@@ -82,7 +84,12 @@ def test_path_a_uses_the_simulator_and_names_the_matched_statement(stubbed: Any)
             "IsTruncated": True,
             "Marker": "page2",
         },
-        {"PolicySourceArn": USER_ARN, "ActionNames": ANY, "ResourceArns": ["arn:aws:s3:::b/*"]},
+        {
+            "PolicySourceArn": USER_ARN,
+            "ActionNames": ANY,
+            "ResourceArns": ["arn:aws:s3:::b/*"],
+            "ContextEntries": ANY,
+        },
     )
     iam.add_response(
         "simulate_principal_policy",
@@ -102,6 +109,7 @@ def test_path_a_uses_the_simulator_and_names_the_matched_statement(stubbed: Any)
             "PolicySourceArn": USER_ARN,
             "ActionNames": ANY,
             "ResourceArns": ["arn:aws:s3:::b/*"],
+            "ContextEntries": ANY,
             "Marker": "page2",
         },
     )
@@ -109,7 +117,7 @@ def test_path_a_uses_the_simulator_and_names_the_matched_statement(stubbed: Any)
     report = check(["s3-write"], clients=clients.__getitem__, params=Parameters.build(bucket="b"))
 
     assert report.method == "simulator"
-    assert report.summary == {"describe-regions": "granted", "s3-write": "partly"}
+    assert report.summary == {"describe-regions": "GRANTED", "s3-write": "NOT_GRANTED"}
     by_action = {c.action: c for c in report.capabilities[1].checks}
     assert by_action["s3:PutObject"].decided_by[0]["policy"] == "deployer-inline"
     assert by_action["s3:PutObject"].decided_by[0]["line"] == 3
@@ -129,6 +137,7 @@ def test_path_a_uses_the_simulator_and_names_the_matched_statement(stubbed: Any)
 
 def test_simulator_refused_falls_through_to_reading_policies(stubbed: Any) -> None:
     clients, _, iam = stubbed
+    iam.add_response("list_user_tags", {"Tags": [], "IsTruncated": False})
     iam.add_client_error("simulate_principal_policy", "AccessDenied", http_status_code=403)
     iam.add_response("get_user", {"User": _user()})
     iam.add_response("list_user_policies", {"PolicyNames": ["p"], "IsTruncated": False})
@@ -278,9 +287,9 @@ def test_path_c_what_if_makes_no_aws_call_at_all() -> None:
     )
     assert report.method == "what-if"
     assert report.summary == {
-        "describe-regions": "granted",
-        "ecr-pull": "granted",
-        "ecr-push": "partly",
+        "describe-regions": "GRANTED",
+        "ecr-pull": "GRANTED",
+        "ecr-push": "NOT_GRANTED",
     }
     put = next(c for c in report.capabilities[2].checks if c.action == "ecr:PutImage")
     assert put.decision == "ExplicitlyDenied"
@@ -307,7 +316,7 @@ def test_wildcard_capability_missing_policy_keeps_the_seeds_wildcards() -> None:
             )
         ],
     )
-    assert report.summary["serverless-lambda"] == "partly"
+    assert report.summary["serverless-lambda"] == "NOT_GRANTED"
     missing = report.missing_policy()
     assert missing is not None
     actions = missing["Statement"][0]["Action"]

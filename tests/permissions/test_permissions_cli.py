@@ -122,15 +122,15 @@ def test_check_a_connector_and_connector_test_for(
 
     code, out, err = run("permissions", "check", "prod", "-o", "json")
     assert code == 0, err
-    assert json.loads(out)["summary"] == {"describe-regions": "granted", "s3-read": "granted"}
+    assert json.loads(out)["summary"] == {"describe-regions": "GRANTED", "s3-read": "GRANTED"}
 
     code, out, _ = run("permissions", "check", "prod", "--for", "s3-write", "--bucket", "b")
     assert code == 1
-    assert "s3-write: partly (1/3)" in out and '"s3:PutObject"' in out
+    assert "s3-write: NOT_GRANTED (1/3 granted)" in out and '"s3:PutObject"' in out
 
     code, out, _ = run("connector", "test", "prod", "--for", "s3-read-write", "-o", "json")
     assert code == 1
-    assert json.loads(out)["permissions"]["summary"]["s3-read-write"] == "partly"
+    assert json.loads(out)["permissions"]["summary"]["s3-read-write"] == "NOT_GRANTED"
 
     code, _, err = run("permissions", "check", "prod", "--for", "nope")
     assert code == 2 and "unknown capability" in err
@@ -168,4 +168,4 @@ def test_what_if_check_and_diff(
     assert code == 0 and json.loads(out)["method"] == "what-if"
     code, out, _ = run("permissions", "diff", "dev", "--for", "s3-read", "--what-if", str(new))
     assert code == 0
-    assert "s3-read: not granted -> granted (gains)" in out
+    assert "s3-read: NOT_GRANTED -> GRANTED (gains)" in out

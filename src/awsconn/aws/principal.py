@@ -1,8 +1,10 @@
 """Whose permissions a connector has, and which policies give them (IAM read calls).
 
-``caller_identity`` asks STS who the session is and maps an assumed-role session to its
-role. ``read_policies`` collects the principal's inline and attached managed policies,
-its groups' (for a user) and its permission boundary, with paginated IAM read calls,
+``caller_identity`` asks STS who the session is (with the ``UserId`` AWS puts in
+``aws:userid``) and maps an assumed-role session to its role. ``read_tags`` reads the
+user's or role's tags (``aws:PrincipalTag/*``), ``None`` when IAM refuses.
+``read_policies`` collects the principal's inline and attached managed policies, its
+groups' (for a user) and its permission boundary, with paginated IAM read calls,
 decoding documents whether botocore already parsed them or AWS sent them URL-encoded.
 """
 
@@ -25,6 +27,8 @@ __all__ = [
     "decode_document",
     "principal_of_arn",
     "read_policies",
+    "read_tags",
+    "read_trust_policy",
 ]
 
 _ARN = re.compile(
@@ -42,9 +46,10 @@ class CallerIdentity:
     kind: str  # user | role | root | federated-user
     name: str  # user or role name ("" for root)
     principal_arn: str  # user or role ARN (without a path when mapped from a session)
+    user_id: str = ""  # STS UserId (AIDA..., AROA...:session, the account for root); "" unknown
 
     def to_dict(self) -> dict[str, str]:
-        return {
+        out = {
             "arn": self.arn,
             "account": self.account,
             "partition": self.partition,
@@ -52,9 +57,12 @@ class CallerIdentity:
             "name": self.name,
             "principalArn": self.principal_arn,
         }
+        if self.user_id:
+            out["userId"] = self.user_id
+        return out
 
 
-def principal_of_arn(arn: str) -> CallerIdentity:
+def principal_of_arn(arn: str, user_id: str = "") -> CallerIdentity:
     """Map a caller ARN to its principal; an assumed-role session becomes its role."""
     match = _ARN.match(arn)
     if match is None:
@@ -64,21 +72,64 @@ def principal_of_arn(arn: str) -> CallerIdentity:
     if service == "sts" and kind == "assumed-role":
         role = tail.split("/")[0]
         return CallerIdentity(
-            arn, account, partition, "role", role, f"arn:{partition}:iam::{account}:role/{role}"
+            arn,
+            account,
+            partition,
+            "role",
+            role,
+            f"arn:{partition}:iam::{account}:role/{role}",
+            user_id,
         )
     if service == "sts" and kind == "federated-user":
-        return CallerIdentity(arn, account, partition, "federated-user", tail, arn)
+        return CallerIdentity(arn, account, partition, "federated-user", tail, arn, user_id)
     if service == "iam" and rest == "root":
-        return CallerIdentity(arn, account, partition, "root", "", arn)
+        return CallerIdentity(arn, account, partition, "root", "", arn, user_id)
     if service == "iam" and kind in ("user", "role") and tail:
-        return CallerIdentity(arn, account, partition, kind, tail.split("/")[-1], arn)
+        return CallerIdentity(arn, account, partition, kind, tail.split("/")[-1], arn, user_id)
     raise InvalidInput(f"not a user, role or assumed-role ARN: {arn!r}")
 
 
 def caller_identity(sts: Any) -> CallerIdentity:
     """GetCallerIdentity with an STS client, mapped to the principal."""
     answer = _call("sts:GetCallerIdentity", sts.get_caller_identity)
-    return principal_of_arn(str(answer["Arn"]))
+    return principal_of_arn(str(answer["Arn"]), str(answer.get("UserId") or ""))
+
+
+def read_trust_policy(iam: Any, role_name: str) -> dict[str, Any] | None:
+    """The role's trust policy (``iam:GetRole``); ``None`` when IAM refuses the read."""
+    from botocore.exceptions import ClientError
+
+    try:
+        role = _call("iam:GetRole", iam.get_role, RoleName=role_name)["Role"]
+    except AwsCallFailed as exc:
+        if isinstance(exc.__cause__, ClientError) and _refused(exc.__cause__):
+            return None
+        raise
+    return decode_document(role["AssumeRolePolicyDocument"])
+
+
+def _refused(exc: Any) -> bool:
+    code = exc.response.get("Error", {}).get("Code")
+    return code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation")
+
+
+def read_tags(iam: Any, who: CallerIdentity) -> dict[str, str] | None:
+    """The user's or role's tags (a session's are its role's); ``None`` when IAM refuses
+    the read, so the caller can treat every ``aws:PrincipalTag/*`` key as unknown."""
+    from botocore.exceptions import ClientError
+
+    if who.kind == "user":
+        method, args = "list_user_tags", {"UserName": who.name}
+    elif who.kind == "role":
+        method, args = "list_role_tags", {"RoleName": who.name}
+    else:
+        return None
+    try:
+        return {str(t["Key"]): str(t["Value"]) for t in _pages(iam, method, "Tags", **args)}
+    except AwsCallFailed as exc:
+        if isinstance(exc.__cause__, ClientError) and _refused(exc.__cause__):
+            return None
+        raise
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ AWS evaluates everything it knows (identity policies, groups, boundary, SCPs), s
 the caller may use it, it is the best answer. When it may not, or the endpoint does not
 implement it (moto answers an HTML 500 that botocore raises as ResponseParserError),
 ``SimulatorUnavailable`` tells the caller to fall through to reading the policies.
+
+The simulator knows no request context of its own: the condition keys the caller knows
+go in as ``ContextEntries``; keys a policy needs that were not given come back in
+``MissingContextValues`` (the simulator then treats them as absent).
 """
 
 from __future__ import annotations
@@ -15,7 +19,13 @@ from typing import Any
 
 from awsconn.errors import AwsCallFailed, AwsFailure
 
-__all__ = ["MatchedStatement", "SimulatedDecision", "SimulatorUnavailable", "simulate"]
+__all__ = [
+    "MatchedStatement",
+    "SimulatedDecision",
+    "SimulatorUnavailable",
+    "context_entries",
+    "simulate",
+]
 
 _UNAVAILABLE_CODES = frozenset(
     {
@@ -29,6 +39,19 @@ _UNAVAILABLE_CODES = frozenset(
     }
 )
 _BATCH = 100  # action names per call: well under the request size limit
+# ContextKeyType of the global keys whose type is not a string (lower-case names).
+_KEY_TYPES = {
+    "aws:securetransport": "boolean",
+    "aws:principalisawsservice": "boolean",
+    "aws:viaawsservice": "boolean",
+    "aws:multifactorauthpresent": "boolean",
+    "aws:currenttime": "date",
+    "aws:tokenissuetime": "date",
+    "aws:epochtime": "date",
+    "aws:multifactorauthage": "numeric",
+    "aws:sourceip": "ip",
+    "aws:vpcsourceip": "ip",
+}
 
 
 class SimulatorUnavailable(Exception):
@@ -79,8 +102,12 @@ def simulate(
     pairs: Sequence[tuple[str, str]],
     *,
     resource_policy: Mapping[str, Any] | None = None,
+    context: Mapping[str, str | Sequence[str]] | None = None,
 ) -> list[SimulatedDecision]:
-    """Decide each (action, resource) pair; one call per resource and batch of actions."""
+    """Decide each (action, resource) pair; one call per resource and batch of actions.
+
+    ``context``: condition keys of the request (a list value is a multi-valued key).
+    """
     by_resource: dict[str, list[str]] = {}
     for action, resource in pairs:
         actions = by_resource.setdefault(resource, [])
@@ -96,7 +123,25 @@ def simulate(
             }
             if resource_policy is not None:
                 args["ResourcePolicy"] = json.dumps(resource_policy)
+            if context:
+                args["ContextEntries"] = context_entries(context)
             out.extend(_results(iam, args, resource))
+    return out
+
+
+def context_entries(context: Mapping[str, str | Sequence[str]]) -> list[dict[str, Any]]:
+    """Condition keys as the simulator's ``ContextEntries`` (typed; lists as ``...List``)."""
+    out: list[dict[str, Any]] = []
+    for key, value in context.items():
+        kind = _KEY_TYPES.get(key.lower(), "string")
+        values = [value] if isinstance(value, str) else list(value)
+        out.append(
+            {
+                "ContextKeyName": key,
+                "ContextKeyValues": values,
+                "ContextKeyType": kind if isinstance(value, str) else f"{kind}List",
+            }
+        )
     return out
 
 

@@ -132,14 +132,13 @@ def print_outcome(out: Any, outcome: Any) -> None:
 
 
 def _print_permissions(out: Any, perms: dict[str, Any]) -> None:
+    from awsconn.cli.permission_text import summary_lines
+
     if "error" in perms:
         err = perms["error"]
         out.print(f"  permissions not checked: {err['code']}: {err['message']}", markup=False)
         if err.get("hint"):
             out.print(f"  hint: {err['hint']}", markup=False)
         return
-    for cap, state in perms.get("summary", {}).items():
-        out.print(f"  permission {cap}: {state}", markup=False)
-    if perms.get("missingPolicy"):
-        out.print("  attach this policy to grant what is missing:", markup=False)
-        out.print(json.dumps(perms["missingPolicy"], indent=2), markup=False)
+    for line in summary_lines(perms):
+        out.print(line, markup=False)

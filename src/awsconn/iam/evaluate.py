@@ -1,28 +1,34 @@
-"""Deciding: does one statement apply to a request (and if not, why), and the one
-function that combines the layers the way AWS's policy evaluation logic documents.
+"""Does one statement apply to a request, and if not, why.
 
-Statement: action (case-insensitive), resource (case-sensitive, segment-aware),
-principal (resource-based layers only) and conditions must all match; the ``Not``
-forms invert their element.
+Action (case-insensitive), resource (case-sensitive, segment-aware), principal
+(resource-based layers only) and conditions must all match; the ``Not`` forms invert
+their element. Three answers: ``True``, ``False``, and ``None`` (uncertain: it applies
+or not depending on a key the request leaves unknown). The layers are combined by
+:func:`awsconn.iam.combine.combine`.
+
+A Resource/NotResource that needs a policy variable the request cannot resolve makes
+the statement not apply at all (AWS: an unresolvable variable "might cause the entire
+statement to be invalid"): otherwise a ``NotResource`` with ``${aws:username}`` would,
+for a caller without a user name, allow or deny every other resource.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
 from awsconn.iam.compile import CompiledStatement, PrincipalMatcher
-from awsconn.iam.explain import Hit
 from awsconn.iam.globs import covers, intersects
 from awsconn.iam.request import PreparedRequest, Principal
 
 __all__ = [
-    "Gates",
     "action_matches",
-    "conditions_match",
+    "conditions_apply",
     "principal_match",
-    "resource_matches",
-    "unmet_conditions",
+    "resource_applies",
+    "statement_applies",
+    "statement_principal",
+    "unknown_elements",
+    "unmet_elements",
 ]
 
 
@@ -31,16 +37,21 @@ def action_matches(cs: CompiledStatement, req: PreparedRequest) -> bool:
     return not hit if cs.action_negated else hit
 
 
-def resource_matches(cs: CompiledStatement, req: PreparedRequest) -> bool:
+def resource_applies(cs: CompiledStatement, req: PreparedRequest) -> bool | None:
     """Resource/NotResource. A statement without either (trust policies) matches any resource.
 
-    A request for ``*`` (an action that takes no resource, or "some resource") is
-    matched only by the pattern ``*`` when the action is wildcard-only; otherwise an
-    Allow for any resource may grant it and only a Deny of ``*`` denies it.
+    A request for ``*`` (or a wildcard ARN) names a set of resources: see
+    :func:`_pattern_request`. A wildcard-only action's request is the literal ``*``,
+    which only the pattern ``*`` matches.
     """
     matcher = cs.resources
     if matcher is None:
         return True
+    if matcher.dynamic:
+        if matcher.missing(req.context, req.unknown_keys) is not None:
+            return False
+        if req.unknown_keys and matcher.unknown_variables(req.unknown_keys):
+            return None
     if req.resource_is_pattern:
         return _pattern_request(cs, req)
     hit = matcher.matches(req.resource, req.context)
@@ -62,6 +73,81 @@ def _pattern_request(cs: CompiledStatement, req: PreparedRequest) -> bool:
     if cs.allow:
         return any(intersects(g, wanted) for g in globs)
     return any(covers(g, wanted) for g in globs)
+
+
+def conditions_apply(cs: CompiledStatement, req: PreparedRequest) -> bool | None:
+    """All clauses hold (``True``), one fails (``False``), or none fails but one is unknown."""
+    context = req.context
+    unknown = req.unknown_keys
+    if not unknown:
+        return all(cond.check(context) for cond in cs.conditions)
+    uncertain = False
+    for cond in cs.conditions:
+        if cond.unknown(unknown):
+            uncertain = True
+        elif not cond.check(context):
+            return False
+    return None if uncertain else True
+
+
+def statement_applies(cs: CompiledStatement, req: PreparedRequest) -> bool | None:
+    """Resource and conditions (the action was matched when the statement was picked)."""
+    resource = resource_applies(cs, req)
+    if resource is False:
+        return False
+    conditions = conditions_apply(cs, req) if cs.conditions else True
+    if conditions is False:
+        return False
+    return None if resource is None or conditions is None else True
+
+
+def unmet_elements(cs: CompiledStatement, req: PreparedRequest) -> list[dict[str, Any]]:
+    """Why a statement whose action and resource pattern fit did not apply: a variable of
+    its Resource/NotResource that the request lacks, and its failed clauses."""
+    out: list[dict[str, Any]] = []
+    matcher = cs.resources
+    if matcher is not None and matcher.dynamic:
+        var = matcher.missing(req.context, req.unknown_keys)
+        if var is not None:
+            element = "NotResource" if cs.resource_negated else "Resource"
+            out.append(
+                {
+                    "element": element,
+                    "key": var.name,
+                    "values": list(matcher.patterns),
+                    "missingKey": True,
+                    "message": f"{element} needs ${{{var.name}}}, which the request does not "
+                    "have: the statement does not apply",
+                }
+            )
+    for cond in cs.conditions:
+        if not cond.unknown(req.unknown_keys) and not cond.check(req.context):
+            out.append(cond.explain(req.context))
+    return out
+
+
+def unknown_elements(cs: CompiledStatement, req: PreparedRequest) -> list[dict[str, Any]]:
+    """The parts of an uncertain statement that depend on unknown keys."""
+    out: list[dict[str, Any]] = []
+    unknown = req.unknown_keys
+    matcher = cs.resources
+    if matcher is not None:
+        for var in matcher.unknown_variables(unknown):
+            out.append(
+                {
+                    "element": "NotResource" if cs.resource_negated else "Resource",
+                    "key": var.name,
+                    "values": list(matcher.patterns),
+                    "missingKey": False,
+                    "unknownKey": True,
+                }
+            )
+    for cond in cs.conditions:
+        if cond.unknown(unknown):
+            entry = cond.explain(req.context, unknown=True)
+            entry["unknownKeys"] = cond.unknown_names(unknown)
+            out.append(entry)
+    return out
 
 
 def _aws_match(values: frozenset[str], p: Principal) -> str | None:
@@ -106,152 +192,3 @@ def statement_principal(cs: CompiledStatement, p: Principal) -> str | None:
     if cs.principal_negated:
         return "public" if kind is None else None
     return kind
-
-
-def conditions_match(cs: CompiledStatement, req: PreparedRequest) -> bool:
-    return all(cond.check(req.context) for cond in cs.conditions)
-
-
-def unmet_conditions(cs: CompiledStatement, req: PreparedRequest) -> list[dict[str, object]]:
-    return [c.explain(req.context) for c in cs.conditions if not c.check(req.context)]
-
-
-@dataclass
-class Gates:
-    """What each layer said; filled by the policy set, judged by :func:`combine`."""
-
-    denies: list[Hit]
-    identity: list[Hit]
-    boundary: list[Hit] | None
-    session: list[Hit] | None
-    resource: list[Hit] | None
-    scp_levels: list[list[Hit]] | None
-    endpoint: list[list[Hit]] | None
-
-
-_READ_PREFIXES = ("get", "list", "generate", "simulate")
-
-
-def _protected_iam_resource(req: PreparedRequest) -> bool:
-    """AWS-managed policies and roles under /aws-reserved/ can only be read, whatever is allowed."""
-    if req.service != "iam" or req.name.startswith(_READ_PREFIXES):
-        return False
-    res = req.resource
-    return (res.startswith("arn:") and ":iam::aws:policy/" in res) or ":role/aws-reserved/" in res
-
-
-def _protected_kms_alias(req: PreparedRequest) -> bool:
-    """AWS-managed KMS aliases (alias/aws/...) cannot be created, changed or deleted."""
-    return (
-        req.service == "kms"
-        and ":alias/aws/" in req.resource
-        and req.name
-        in (
-            "createalias",
-            "deletealias",
-            "updatealias",
-        )
-    )
-
-
-def _needs_resource_allow(req: PreparedRequest) -> str | None:
-    """Resources whose own policy must allow: KMS keys (key policy) and roles (trust policy)."""
-    if req.service == "kms" and ":key/" in req.resource:
-        return "a KMS key policy must allow the request (AWS: key policies are required)"
-    if req.service == "sts" and req.name.startswith("assumerole") and ":role/" in req.resource:
-        return "a role's trust policy must allow sts:AssumeRole*"
-    return None
-
-
-def combine(req: PreparedRequest, g: Gates) -> tuple[str, list[Hit], list[str]]:
-    """The combining rule: explicit deny wins; every SCP level and endpoint policy must
-    allow; then identity and resource-based allows by account and principal type."""
-    if req.action == "sts:getcalleridentity":
-        return (
-            "Allowed",
-            [],
-            ["sts:GetCallerIdentity needs no permission (AWS: it cannot be denied)"],
-        )
-    if g.denies:
-        return "ExplicitlyDenied", list(g.denies), ["an explicit Deny applies"]
-    p = req.principal
-    if _protected_iam_resource(req):
-        return "ImplicitlyDenied", [], ["AWS-managed IAM resources are read-only"]
-    if _protected_kms_alias(req):
-        return "ImplicitlyDenied", [], ["AWS-managed KMS aliases cannot be changed"]
-    used: list[Hit] = []
-    if g.scp_levels is not None and p.kind not in ("anonymous", "service"):
-        for level, allows in enumerate(g.scp_levels):
-            if not allows:
-                return (
-                    "ImplicitlyDenied",
-                    [],
-                    [f"no SCP at organization level {level} allows the action"],
-                )
-            used.append(allows[0])
-    if g.endpoint is not None:
-        for i, allows in enumerate(g.endpoint):
-            if not allows:
-                return (
-                    "ImplicitlyDenied",
-                    [],
-                    [f"VPC endpoint policy {i} does not allow the request"],
-                )
-            used.append(allows[0])
-
-    identity_side = p.kind not in ("anonymous", "service")
-    boundary_ok = g.boundary is None or bool(g.boundary)
-    session_ok = g.session is None or bool(g.session)
-    identity_ok = identity_side and bool(g.identity) and boundary_ok and session_ok
-    rp = g.resource or []
-    by_kind = {h.principal_match: h for h in rp}
-    same_account = p.account is not None and p.account == req.resource_account
-    reasons: list[str] = []
-    needs_rp = _needs_resource_allow(req)
-
-    if same_account or not identity_side:
-        public = by_kind.get("public")
-        if public is not None:
-            return "Allowed", [*used, public], ["a resource-based policy allows every principal"]
-        direct = by_kind.get("principal")
-        # AWS: a grant to a user ARN is not limited by the user's boundary; a grant to a
-        # session ARN is limited by the session policy only; a grant to a role ARN is
-        # limited by both the boundary and the session policy.
-        if direct is not None:
-            if p.kind in ("user", "root", "service", "anonymous", "federated"):
-                return "Allowed", [*used, direct], ["a resource-based policy allows this principal"]
-            if p.kind == "session" and session_ok:
-                return "Allowed", [*used, direct], ["a resource-based policy allows this session"]
-            if p.kind in ("role", "other") and boundary_ok and session_ok:
-                return "Allowed", [*used, direct], ["a resource-based policy allows the role"]
-        role = by_kind.get("role")
-        if role is not None and boundary_ok and session_ok:
-            return "Allowed", [*used, role], ["a resource-based policy allows the session's role"]
-        if identity_ok and (needs_rp is None or rp):
-            return "Allowed", [*used, *g.identity[:1], *rp[:1]], ["an identity-based policy allows"]
-        if needs_rp is not None and identity_ok:
-            reasons.append(needs_rp)
-    else:
-        if identity_ok and rp:
-            return (
-                "Allowed",
-                [*used, *g.identity[:1], rp[0]],
-                ["cross-account: both the identity-based and the resource-based policy allow"],
-            )
-        if identity_ok:
-            reasons.append("cross-account: no resource-based policy allows this principal")
-        elif rp:
-            reasons.append("cross-account: no identity-based policy allows")
-    if identity_side and not g.identity:
-        reasons.append("no identity-based policy allows the action")
-    if g.boundary is not None and not g.boundary:
-        reasons.append("no permissions boundary allows the action")
-    if g.session is not None and not g.session:
-        reasons.append("the session policy does not allow the action")
-    if not reasons:
-        reasons.append("no policy allows the action")
-    return "ImplicitlyDenied", [], reasons
-
-
-def first(hits: Sequence[Hit]) -> Hit | None:
-    return hits[0] if hits else None

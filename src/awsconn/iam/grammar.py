@@ -2,8 +2,11 @@
 
 The result is a small immutable model (:class:`Policy`, :class:`Statement`,
 :class:`ConditionClause`) that :mod:`awsconn.iam.compile` turns into matchers.
-Validation is structural only (what AWS rejects when a policy is saved); semantic
-checks against the IAM catalog live in :mod:`awsconn.iam.lint`.
+Validation covers what AWS rejects when any policy is saved and what evaluation could
+not interpret: the shape, condition operators and their values (a malformed IP, date,
+number, bool or ARN), unclosed ``${``. What a kind of policy must hold (an identity
+policy's Resource...) is :mod:`awsconn.iam.kinds`; checks against the IAM catalog are
+:mod:`awsconn.iam.lint`. Each problem carries a code, which lint reports.
 """
 
 from __future__ import annotations
@@ -13,14 +16,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from awsconn.errors import Problem, ValidationFailed
+from awsconn.iam.operators import malformed_value, split_operator
+from awsconn.iam.policy_json import check_json, load_json, shown
+from awsconn.iam.variables import unclosed_variable
 
 __all__ = [
     "PRINCIPAL_TYPES",
     "VERSIONS",
+    "CodedProblem",
     "ConditionClause",
     "Policy",
     "Statement",
     "parse_policy",
+    "parse_policy_problems",
     "scalar_text",
 ]
 
@@ -80,11 +88,25 @@ class Policy:
     statements: tuple[Statement, ...]
     source: str
     id: str | None = None
+    single: bool = False
+    """``Statement`` is one object rather than a list (paths then have no index)."""
 
     @property
     def variables_enabled(self) -> bool:
         """Policy variables are text in 2008-10-17 documents (AWS: only 2012-10-17 has them)."""
         return self.version == "2012-10-17"
+
+    def path_of(self, statement: Statement) -> str:
+        """The JSON path of a statement: ``Statement[2]``, or ``Statement`` when single."""
+        return "Statement" if self.single else f"Statement[{statement.index}]"
+
+
+@dataclass(frozen=True)
+class CodedProblem:
+    """A grammar problem and its lint code (``invalid``, ``malformed-value``...)."""
+
+    code: str
+    problem: Problem
 
 
 def scalar_text(value: Any) -> str | None:
@@ -100,10 +122,33 @@ def scalar_text(value: Any) -> str | None:
 
 class _Parser:
     def __init__(self) -> None:
-        self.problems: list[Problem] = []
+        self.problems: list[CodedProblem] = []
+        self.variables = True
 
-    def fail(self, path: str, message: str, given: Any = None, allowed: str | None = None) -> None:
-        self.problems.append(Problem(path=path, message=message, given=given, allowed=allowed))
+    def fail(
+        self,
+        path: str,
+        message: str,
+        given: Any = None,
+        allowed: str | None = None,
+        code: str = "invalid",
+    ) -> None:
+        problem = Problem(path=path, message=message, given=shown(given), allowed=allowed)
+        self.problems.append(CodedProblem(code, problem))
+
+    def patterns(self, raw: Any, path: str) -> None:
+        """Resource/NotResource/condition values: no ``${`` left open (2012-10-17)."""
+        if not self.variables:
+            return
+        items = enumerate(raw) if isinstance(raw, list) else [(None, raw)]
+        for i, item in items:
+            if isinstance(item, str) and unclosed_variable(item):
+                self.fail(
+                    path if i is None else f"{path}[{i}]",
+                    "a policy variable is not closed (${key} or ${key, 'default'})",
+                    given=item,
+                    code="unclosed-variable",
+                )
 
     def strings(self, value: Any, path: str) -> tuple[str, ...]:
         if isinstance(value, str):
@@ -142,16 +187,17 @@ class _Parser:
         return out
 
     def condition(self, value: Any, path: str) -> tuple[ConditionClause, ...]:
-        from awsconn.iam.conditions import split_operator  # stage below; no cycle at import
-
         if not isinstance(value, dict):
             self.fail(path, "must be an object of operators", given=value)
             return ()
         out: list[ConditionClause] = []
         for operator, block in value.items():
             op_path = f"{path}.{operator}"
-            if split_operator(operator) is None:
-                self.fail(op_path, "unknown condition operator", given=operator)
+            parts = split_operator(operator)
+            if parts is None:
+                self.fail(
+                    op_path, "unknown condition operator", given=operator, code="unknown-operator"
+                )
                 continue
             if not isinstance(block, dict) or not block:
                 self.fail(op_path, "must be a non-empty object of condition keys", given=block)
@@ -161,12 +207,24 @@ class _Parser:
                 items = raw if isinstance(raw, list) else [raw]
                 values: list[str] = []
                 for i, item in enumerate(items):
+                    where = f"{key_path}[{i}]" if isinstance(raw, list) else key_path
                     text = scalar_text(item)
                     if text is None:
-                        where = f"{key_path}[{i}]" if isinstance(raw, list) else key_path
                         self.fail(where, "must be a string, number or boolean", given=item)
-                    else:
-                        values.append(text)
+                        continue
+                    allowed = malformed_value(parts[1], text, variables=self.variables)
+                    if allowed is not None:
+                        self.fail(
+                            where,
+                            f"is not a valid {parts[1]} value",
+                            given=text,
+                            allowed=allowed,
+                            code="malformed-value",
+                        )
+                    values.append(text)
+                if isinstance(raw, list) and not raw:
+                    self.fail(key_path, "must hold at least one value")
+                self.patterns(raw, key_path)
                 out.append(ConditionClause(operator, key, tuple(values)))
         return tuple(out)
 
@@ -204,10 +262,17 @@ class _Parser:
                     f"{path}.{negative}", f"a statement may have {positive} or {negative}, not both"
                 )
         if "Action" not in raw and "NotAction" not in raw:
-            self.fail(f"{path}.Action", "a statement needs Action or NotAction")
+            self.fail(
+                f"{path}.Action", "a statement needs Action or NotAction", code="missing-action"
+            )
 
         def opt(name: str) -> tuple[str, ...] | None:
-            return self.strings(raw[name], f"{path}.{name}") if name in raw else None
+            if name not in raw:
+                return None
+            values = self.strings(raw[name], f"{path}.{name}")
+            if name in ("Resource", "NotResource"):
+                self.patterns(raw[name], f"{path}.{name}")
+            return values
 
         def opt_principal(name: str) -> dict[str, tuple[str, ...]] | None:
             return self.principal(raw[name], f"{path}.{name}") if name in raw else None
@@ -232,12 +297,17 @@ class _Parser:
         if not isinstance(doc, dict):
             self.fail("", "a policy must be a JSON object", given=type(doc).__name__)
             return None
+        shape = check_json(doc)
+        if shape is not None:  # before anything that recurses (json.dumps)
+            self.problems.append(CodedProblem("invalid", shape))
+            return None
         for key in doc:
             if key not in _DOCUMENT_KEYS:
                 self.fail(key, "unknown policy element", allowed="Version, Id, Statement")
         version = doc.get("Version", "2008-10-17")
         if version not in VERSIONS:
             self.fail("Version", "is not valid", given=version, allowed=", ".join(VERSIONS))
+        self.variables = version != "2008-10-17"
         policy_id = doc.get("Id")
         if policy_id is not None and not isinstance(policy_id, str):
             self.fail("Id", "must be a string", given=policy_id)
@@ -262,7 +332,25 @@ class _Parser:
             statements=tuple(statements),
             source=source,
             id=policy_id,
+            single=isinstance(raw, dict),
         )
+
+
+def parse_policy_problems(document: Any) -> tuple[Policy | None, list[CodedProblem]]:
+    """Parse a policy (dict, JSON text or :class:`Policy`); the policy when there is no
+    problem, else every problem with its path and code."""
+    if isinstance(document, Policy):
+        return document, []
+    if isinstance(document, bytes | str):
+        try:
+            document = load_json(document)
+        except ValidationFailed as exc:
+            return None, [CodedProblem("invalid", p) for p in exc.problems]
+    parser = _Parser()
+    policy = parser.document(document)
+    if parser.problems or policy is None:
+        return None, parser.problems
+    return policy, []
 
 
 def parse_policy(document: Any) -> Policy:
@@ -270,17 +358,7 @@ def parse_policy(document: Any) -> Policy:
 
     Raises :class:`ValidationFailed` listing every problem, each with its JSON path.
     """
-    if isinstance(document, Policy):
-        return document
-    if isinstance(document, bytes | str):
-        try:
-            document = json.loads(document)
-        except ValueError as exc:
-            raise ValidationFailed(
-                [Problem(path="", message=f"not JSON: {exc}")], what="policy"
-            ) from exc
-    parser = _Parser()
-    policy = parser.document(document)
-    if parser.problems or policy is None:
-        raise ValidationFailed(parser.problems, what="policy")
+    policy, problems = parse_policy_problems(document)
+    if policy is None:
+        raise ValidationFailed([p.problem for p in problems], what="policy")
     return policy

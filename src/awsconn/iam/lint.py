@@ -1,7 +1,12 @@
-"""Checks of a policy against the IAM catalog, beyond what AWS refuses to save:
-unknown services and actions, malformed ARNs, resource types an action does not take,
-condition keys an action does not support, set operators on single-valued keys,
-Allow with NotAction/NotResource, and ``*`` actions on sensitive services.
+"""Every problem of a policy, as findings with a severity, a code and a JSON path.
+
+Errors (``policy lint`` exits 1): what the grammar refuses (:mod:`awsconn.iam.grammar`:
+shape, unknown operators, malformed condition values, unclosed ``${``), what the kind
+of policy must hold (:mod:`awsconn.iam.kinds`: an identity statement's Resource, an
+empty Statement list...), unknown services and actions, malformed ARNs. Warnings:
+resource types an action does not take (wildcard-only actions on a specific ARN,
+which evaluation denies), condition keys an action does not support, set operators on
+single-valued keys, Allow with NotAction/NotResource, ``*`` actions on sensitive services.
 """
 
 from __future__ import annotations
@@ -10,11 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from awsconn.errors import Problem, ValidationFailed
+from awsconn.errors import Problem
 from awsconn.iam import catalog
-from awsconn.iam.conditions import split_operator
 from awsconn.iam.globs import intersects
-from awsconn.iam.grammar import Statement, parse_policy
+from awsconn.iam.grammar import Statement, parse_policy_problems
+from awsconn.iam.kinds import PolicyKind, kind_problems
+from awsconn.iam.operators import split_operator
 
 __all__ = ["SENSITIVE_SERVICES", "Finding", "lint_policy"]
 
@@ -229,16 +235,17 @@ def _detail(problem: Problem) -> str:
     return text
 
 
-def lint_policy(document: Any) -> list[Finding]:
-    """Every problem of a policy: grammar errors (with paths) then catalog checks."""
-    try:
-        policy = parse_policy(document)
-    except ValidationFailed as exc:
-        return [Finding("error", "invalid", p.path, _detail(p)) for p in exc.problems]
+def lint_policy(document: Any, kind: PolicyKind = "identity") -> list[Finding]:
+    """Every problem of a policy of this kind: grammar errors (with paths) alone when
+    there are any, else what the kind requires, then the catalog checks."""
+    policy, problems = parse_policy_problems(document)
+    if policy is None:
+        return [Finding("error", p.code, p.problem.path, _detail(p.problem)) for p in problems]
     linter = _Linter()
-    single = len(policy.statements) == 1 and '"Statement":{' in policy.source
+    for found in kind_problems(policy, kind):
+        linter.add("error", found.code, found.problem.path, _detail(found.problem))
     for st in policy.statements:
-        base = "Statement" if single else f"Statement[{st.index}]"
+        base = policy.path_of(st)
         actions = linter.actions(st, base)
         linter.resources(st, base, actions)
         linter.conditions(st, base, actions)

@@ -3,7 +3,9 @@ decision entry point :meth:`PolicySet.evaluate`.
 
 For each action seen, the statements whose Action/NotAction match are remembered
 per layer (a dict owned by the set), so repeated decisions only check resources,
-principals and conditions.
+principals and conditions. Which statements apply is gathered here; what that means
+is decided by :func:`awsconn.iam.combine.authorize`, the one combining rule, on every
+path (the identity-only shortcut included).
 """
 
 from __future__ import annotations
@@ -12,18 +14,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from awsconn.errors import ValidationFailed
+from awsconn.iam.combine import Gates, Outcome, authorize, combine
 from awsconn.iam.compile import CompiledPolicy, CompiledStatement, compile_policy
 from awsconn.iam.evaluate import (
-    Gates,
     action_matches,
-    combine,
-    conditions_match,
-    resource_matches,
+    resource_applies,
+    statement_applies,
     statement_principal,
-    unmet_conditions,
+    unknown_elements,
+    unmet_elements,
 )
 from awsconn.iam.explain import Decision, Hit, NearMiss
-from awsconn.iam.request import PreparedRequest, Request, parse_principal, resource_account_of
+from awsconn.iam.kinds import LAYER_KINDS
+from awsconn.iam.request import PreparedRequest, Request
 
 __all__ = ["PolicyInput", "PolicySet", "named"]
 
@@ -31,7 +35,6 @@ PolicyInput = Any
 """A policy: dict, JSON text, parsed Policy, CompiledPolicy, or ``(name, any of those)``."""
 
 _ACTION_CACHE_LIMIT = 65536
-_FAST_KINDS = frozenset({"user", "role", "session", "federated"})
 
 
 def named(name: str, document: PolicyInput) -> CompiledPolicy:
@@ -39,12 +42,17 @@ def named(name: str, document: PolicyInput) -> CompiledPolicy:
     return compile_policy(document, name)
 
 
-def _compile(item: PolicyInput, default: str) -> CompiledPolicy:
+def _compile(item: PolicyInput, default: str, layer: str) -> CompiledPolicy:
+    """Compile one policy of a layer; a bad one is refused naming the policy and its paths."""
+    name, document = default, item
     if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
-        return compile_policy(item[1], item[0])
-    if isinstance(item, CompiledPolicy):
-        return item
-    return compile_policy(item, default)
+        name, document = item
+    elif isinstance(item, CompiledPolicy):
+        name = item.name
+    try:
+        return compile_policy(document, name, kind=LAYER_KINDS[layer])
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.problems, what=f"{layer} policy {name}") from None
 
 
 @dataclass(frozen=True)
@@ -74,19 +82,18 @@ class PolicySet:
             _Slot(
                 "identity",
                 None,
-                tuple(_compile(p, f"identity[{i}]") for i, p in enumerate(identity)),
+                tuple(_compile(p, f"identity[{i}]", "identity") for i, p in enumerate(identity)),
                 False,
             )
         ]
-        bounds = tuple(_compile(p, f"boundary[{i}]") for i, p in enumerate(boundaries))
+        bounds = tuple(_compile(p, f"boundary[{i}]", "boundary") for i, p in enumerate(boundaries))
         self._has_boundary = bool(bounds)
         slots.append(_Slot("boundary", None, bounds, False))
-        self._scp_levels = 0 if scps is None else -1
         scp_slots = [
             _Slot(
                 "scp",
                 lvl,
-                tuple(_compile(p, f"scp[{lvl}][{i}]") for i, p in enumerate(level)),
+                tuple(_compile(p, f"scp[{lvl}][{i}]", "scp") for i, p in enumerate(level)),
                 False,
             )
             for lvl, level in enumerate(scps or ())
@@ -96,17 +103,21 @@ class PolicySet:
             _Slot(
                 "rcp",
                 lvl,
-                tuple(_compile(p, f"rcp[{lvl}][{i}]") for i, p in enumerate(level)),
+                tuple(_compile(p, f"rcp[{lvl}][{i}]", "rcp") for i, p in enumerate(level)),
                 True,
             )
             for lvl, level in enumerate(rcps or ())
         ]
-        resource = () if resource_policy is None else (_compile(resource_policy, "resource"),)
+        resource = (
+            () if resource_policy is None else (_compile(resource_policy, "resource", "resource"),)
+        )
         self._has_resource = resource_policy is not None
-        session = () if session_policy is None else (_compile(session_policy, "session"),)
+        session = (
+            () if session_policy is None else (_compile(session_policy, "session", "session"),)
+        )
         self._has_session = session_policy is not None
         endpoint_slots = [
-            _Slot("endpoint", i, (_compile(p, f"endpoint[{i}]"),), True)
+            _Slot("endpoint", i, (_compile(p, f"endpoint[{i}]", "endpoint"),), True)
             for i, p in enumerate(endpoint_policies or ())
         ]
         self._has_endpoint = endpoint_policies is not None
@@ -124,7 +135,7 @@ class PolicySet:
             or self._has_endpoint
             or rcp_slots
         )
-        self._fast_actions: dict[str, tuple[tuple[tuple[CompiledStatement, Hit], ...], bool]] = {}
+        self._fast_actions: dict[str, tuple[tuple[CompiledStatement, Hit], ...]] = {}
         self._by_action: dict[str, tuple[tuple[tuple[str, CompiledStatement], ...], ...]] = {}
         self._by_service: dict[str, tuple[tuple[tuple[str, CompiledStatement], ...], ...]] = {}
 
@@ -161,90 +172,68 @@ class PolicySet:
         return found
 
     def evaluate(self, request: Request) -> Decision:
-        """Decide ``request``: Allowed, ImplicitlyDenied or ExplicitlyDenied, with reasons."""
-        if self._identity_only:
-            fast = self._fast(request)
-            if fast is not None:
-                return fast
-        return self._evaluate(PreparedRequest.of(request))
+        """Decide ``request``: Allowed, ImplicitlyDenied, ExplicitlyDenied, or Depends (when
+        the answer turns on ``request.unknown_keys``), with the statements and reasons."""
+        req = PreparedRequest(request)
+        if self._identity_only and not req.unknown_keys and not req.resource_is_pattern:
+            return self._fast(req)
+        return self._decide(req)
 
-    def _fast(self, request: Request) -> Decision | None:
-        """Shortcut for the common case (identity policies only, a same-account IAM caller,
-        a concrete resource, an action without special rules) when one statement allows
-        and none denies. It gives what :func:`combine` gives; anything else returns None."""
-        resource = request.resource
-        if request.wildcard_only or "*" in resource or "?" in resource:
-            return None
-        entry = self._fast_actions.get(request.action)
-        if entry is None:
-            req = PreparedRequest.of(request)
-            special = req.service in ("iam", "kms", "sts")
-            entry = (
-                tuple(
-                    (cs, Hit("identity", name, cs.statement.label, cs.statement.effect))
-                    for name, cs in self._candidates(req)[0]
-                ),
-                special,
+    def _fast(self, req: PreparedRequest) -> Decision:
+        """The identity-only case for a concrete resource (or a wildcard-only action's
+        ``*``) and nothing unknown: the identity statements of the action were picked once,
+        so only their resources and conditions are checked here; :func:`combine` decides,
+        as on the full path."""
+        action = req.request.action
+        statements = self._fast_actions.get(action)
+        if statements is None:
+            statements = tuple(
+                (cs, Hit("identity", name, cs.statement.label, cs.statement.effect))
+                for name, cs in self._candidates(req)[0]
             )
             if len(self._fast_actions) >= _ACTION_CACHE_LIMIT:
                 self._fast_actions.clear()
-            self._fast_actions[request.action] = entry
-        statements, special = entry
-        if special:
-            return None
-        principal = parse_principal(request.principal)
-        if principal.kind not in _FAST_KINDS:
-            return None
-        account = request.resource_account or resource_account_of(resource) or principal.account
-        if account != principal.account:
-            return None
-        raw = request.context
-        context = {k.lower(): v for k, v in raw.items()} if raw else raw
-        allow: Hit | None = None
+            self._fast_actions[action] = statements
+        resource = req.resource
+        context = req.context
+        allows: list[Hit] = []
         denies: list[Hit] = []
-        for cs, hit_of in statements:
+        for cs, hit in statements:
             m = cs.resources
             if m is not None:
-                rx = m.regex
-                hit = (
-                    m.any
-                    or resource in m.exact
-                    or (rx is not None and rx.fullmatch(resource) is not None)
-                )
-                if not hit and m.dynamic:
-                    hit = m.matches(resource, context)
-                if hit == cs.resource_negated:
-                    continue
-            if cs.conditions:
-                for cond in cs.conditions:
-                    if not cond.check(context):
-                        break
+                if m.dynamic:
+                    if not resource_applies(cs, req):
+                        continue
                 else:
-                    cond = None
-                if cond is not None:
-                    continue
-            if not cs.allow:
-                denies.append(hit_of)
-            elif allow is None:
-                allow = hit_of
-        if denies:
-            return Decision("ExplicitlyDenied", denies, ["an explicit Deny applies"])
-        if allow is None:
-            return Decision(
-                "ImplicitlyDenied",
-                [],
-                ["no identity-based policy allows the action"],
-                lambda: self._near_misses(PreparedRequest.of(request)),
-            )
-        return Decision("Allowed", [allow], ["an identity-based policy allows"])
+                    rx = m.regex
+                    matched = (
+                        m.any
+                        or resource in m.exact
+                        or (rx is not None and rx.fullmatch(resource) is not None)
+                        or (bool(m.automata) and m.matches(resource, context))
+                    )
+                    if matched == cs.resource_negated:
+                        continue
+            if cs.conditions and not all(c.check(context) for c in cs.conditions):
+                continue
+            if cs.allow:
+                allows.append(hit)
+            else:
+                denies.append(hit)
+        result, deciding, reasons = combine(req, denies, allows)
+        return Decision(result, deciding, reasons, lambda: self._near_misses(req))
 
-    def _evaluate(self, req: PreparedRequest) -> Decision:
-        candidates = self._candidates(req)
+    def _decide(self, req: PreparedRequest) -> Decision:
+        """Every layer: which statements apply, which may (unknown keys), then the rule."""
         principal = req.principal
         denies: list[Hit] = []
+        maybe_denies: list[Hit] = []
         allows: list[list[Hit]] = []
-        for slot, statements in zip(self._slots, candidates, strict=True):
+        maybe_allows: list[list[Hit]] = []
+        uncertain: list[tuple[Hit, CompiledStatement]] = []
+        for slot, statements in zip(self._slots, self._candidates(req), strict=True):
             slot_allows: list[Hit] = []
+            slot_maybe: list[Hit] = []
             for name, cs in statements:
                 kind: str | None = None
                 if slot.resource_based:
@@ -260,24 +249,45 @@ class PolicySet:
                         kind = "boundary-notprincipal"
                     if kind is None and (cs.principals is not None or slot.layer == "resource"):
                         continue
-                if not resource_matches(cs, req) or not conditions_match(cs, req):
+                applies = statement_applies(cs, req)
+                if applies is False:
                     continue
                 hit = Hit(
                     slot.layer, name, cs.statement.label, cs.statement.effect, slot.level, kind
                 )
-                if cs.allow:
+                if applies is None:
+                    uncertain.append((hit, cs))
+                    (slot_maybe if cs.allow else maybe_denies).append(hit)
+                elif cs.allow:
                     slot_allows.append(hit)
                 else:
                     denies.append(hit)
             allows.append(slot_allows)
-        if principal.kind in ("anonymous", "service"):
-            # SCPs, boundaries and session policies bind IAM principals of the organization only.
-            denies = [
-                d for d in denies if d.layer not in ("scp", "identity", "boundary", "session")
-            ]
-        gates = self._gates(denies, allows)
-        result, deciding, reasons = combine(req, gates)
-        return Decision(result, deciding, reasons, lambda: self._near_misses(req))  # type: ignore[arg-type]
+            maybe_allows.append(slot_maybe)
+        maybe = self._gates(maybe_denies, maybe_allows) if uncertain else None
+        outcome = authorize(req, self._gates(denies, allows), maybe)
+        return self._decision(req, outcome, uncertain)
+
+    def _decision(
+        self,
+        req: PreparedRequest,
+        outcome: Outcome,
+        uncertain: list[tuple[Hit, CompiledStatement]],
+    ) -> Decision:
+        if outcome.result != "Depends":
+            return Decision(
+                outcome.result, outcome.deciding, outcome.reasons, lambda: self._near_misses(req)
+            )
+        conditional = [NearMiss(hit, tuple(unknown_elements(cs, req))) for hit, cs in uncertain]
+        return Decision(
+            "Depends",
+            outcome.deciding,
+            outcome.reasons,
+            lambda: self._near_misses(req),
+            depends_on=tuple(sorted({k for n in conditional for k in n.unknown_keys})),
+            possible=outcome.possible,
+            conditional=conditional,
+        )
 
     def _gates(self, denies: list[Hit], allows: list[list[Hit]]) -> Gates:
         identity: list[Hit] = []
@@ -302,6 +312,8 @@ class PolicySet:
         return Gates(denies, identity, boundary, session, resource, scp_levels, endpoint)
 
     def _near_misses(self, req: PreparedRequest) -> list[NearMiss]:
+        """Statements whose action (and principal) matched but that did not apply: a
+        Resource variable the request lacks, or failed clauses on a matching resource."""
         out: list[NearMiss] = []
         for slot, statements in zip(self._slots, self._candidates(req), strict=True):
             for name, cs in statements:
@@ -312,14 +324,15 @@ class PolicySet:
                     and (cs.principals is not None or slot.layer == "resource")
                 ):
                     continue
-                if not resource_matches(cs, req):
+                unmet = unmet_elements(cs, req)
+                if not unmet:
                     continue
-                unmet = unmet_conditions(cs, req)
-                if unmet:
-                    hit = Hit(
-                        slot.layer, name, cs.statement.label, cs.statement.effect, slot.level, kind
-                    )
-                    out.append(NearMiss(hit, tuple(unmet)))
+                if not any("element" in u for u in unmet) and not resource_applies(cs, req):
+                    continue
+                hit = Hit(
+                    slot.layer, name, cs.statement.label, cs.statement.effect, slot.level, kind
+                )
+                out.append(NearMiss(hit, tuple(unmet)))
         return out
 
     def evaluate_many(self, requests: Sequence[Request]) -> list[Decision]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from awsconn.iam.catalog import is_wildcard_only
 
 __all__ = ["PreparedRequest", "Principal", "Request", "parse_principal", "resource_account_of"]
 
@@ -17,10 +20,18 @@ class Request:
 
     ``principal``: the caller's ARN (user, role, assumed-role session, federated user,
     account root), a service principal (``lambda.amazonaws.com``) or ``None`` for an
-    anonymous caller. ``resource``: an ARN, or ``*`` for actions that take no resource
-    (set ``wildcard_only=True`` for those). ``resource_account`` defaults to the
-    account in the resource ARN, else the principal's. ``context``: condition keys
-    (names case-insensitive) to a string or a list of strings (multi-valued keys).
+    anonymous caller. ``resource``: an ARN, ``*`` or a wildcard ARN ("some resource of
+    this kind"). An action that takes no resource (``ec2:DescribeRegions``: wildcard-only
+    in the IAM action data) is decided on the resource ``*`` whatever is given, so only
+    ``Resource: "*"`` grants it and no resource-based policy applies. ``wildcard_only``
+    overrides the data: ``None`` (default) = as the IAM action data says, ``True`` = treat
+    the action as wildcard-only, ``False`` = do not (a simulation case that says so).
+    ``resource_account`` defaults to the account in the resource ARN,
+    else the principal's. ``context``: condition keys (names case-insensitive) to a
+    string or a list of strings (multi-valued keys). ``unknown_keys``: condition keys
+    (case-insensitive) whose presence and value are unknown for this request; a clause
+    or variable on one makes the decision ``Depends`` when it matters. A key in neither
+    is absent.
     """
 
     principal: str | None
@@ -28,7 +39,66 @@ class Request:
     resource: str = "*"
     resource_account: str | None = None
     context: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
-    wildcard_only: bool = False
+    wildcard_only: bool | None = None
+    unknown_keys: frozenset[str] = frozenset()
+
+    @classmethod
+    def checked(
+        cls,
+        *,
+        principal: Any,
+        action: Any,
+        resource: Any = "*",
+        resource_account: Any = None,
+        context: Any = None,
+        unknown_keys: Any = (),
+        wildcard_only: Any = None,
+        path: str = "",
+    ) -> Request:
+        """A request built from untrusted values, every field checked first.
+
+        Raises :class:`ValidationFailed` with every problem at its path (``action``,
+        ``context.aws:SourceIp``..., under ``path`` when given).
+        """
+        from awsconn.iam.request_checks import RequestChecker
+
+        check = RequestChecker(path)
+        request = cls(
+            principal=check.principal(principal, "principal"),
+            action=check.action(action, "action"),
+            resource=check.resource(resource, "resource"),
+            resource_account=check.account(resource_account, "resource_account"),
+            context=check.context(context, "context"),
+            wildcard_only=check.flag(wildcard_only, "wildcard_only"),
+            unknown_keys=check.keys(unknown_keys, "unknown_keys"),
+        )
+        check.raise_problems("request")
+        return request
+
+    @classmethod
+    def from_case(cls, raw: Any, path: str = "request") -> Request:
+        """The ``request`` object of an iam-simulate case (``action``, ``principal`` as an
+        ARN or ``{"type": "Anonymous"}``, ``resource`` as an ARN or ``{"resource",
+        "accountId"}``, ``context``, ``wildcardOnlyAction``, ``unknownKeys``), checked like
+        :meth:`checked` with JSON paths (``request.resource.accountId``)."""
+        from awsconn.iam.request_checks import RequestChecker
+
+        check = RequestChecker("")
+        fields = check.case_fields(raw, path)
+        if fields is None:
+            check.raise_problems("case")
+        assert fields is not None
+        request = cls(
+            principal=check.principal(fields["principal"], f"{path}.principal"),
+            action=check.action(fields["action"], f"{path}.action"),
+            resource=check.resource(fields["resource"], fields["resource_path"]),
+            resource_account=check.account(fields["account"], fields["account_path"]),
+            context=check.context(fields["context"], f"{path}.context"),
+            wildcard_only=check.flag(fields["wildcard_only"], f"{path}.wildcardOnlyAction"),
+            unknown_keys=check.keys(fields["unknown_keys"], f"{path}.unknownKeys"),
+        )
+        check.raise_problems("case")
+        return request
 
 
 @dataclass(frozen=True)
@@ -97,39 +167,95 @@ def resource_account_of(resource: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class PreparedRequest:
-    """Lower-cased action and context keys, parsed principal: computed once per decision."""
+_accounts: dict[str, str] = {}
 
-    request: Request
-    action: str
-    service: str
-    name: str
-    resource: str
-    resource_account: str | None
-    principal: Principal
-    context: Mapping[str, str | Sequence[str]]
-    resource_is_pattern: bool
+
+def _account_of(resource: str) -> str | None:
+    """:func:`resource_account_of`, remembered for the resources that have an account."""
+    found = resource_account_of(resource)
+    if found is not None:
+        if len(_accounts) > 65536:
+            _accounts.clear()
+        _accounts[resource] = found
+    return found
+
+
+class _ActionFacts:
+    """What a decision derives from the action alone (cached per action text)."""
+
+    __slots__ = ("action", "name", "service", "wildcard_note", "wildcard_only")
+
+    def __init__(self, text: str) -> None:
+        self.action = text.lower()
+        self.service, _, self.name = self.action.partition(":")
+        self.wildcard_only = is_wildcard_only(self.action)
+        self.wildcard_note = (
+            f"{text} takes no resource (wildcard-only in the IAM action data, or as the "
+            'request says): only a statement whose Resource is "*" (or whose NotResource '
+            'leaves "*") grants it'
+        )
+
+
+_actions: dict[str, _ActionFacts] = {}
+
+
+def _action_facts(text: str) -> _ActionFacts:
+    found = _actions.get(text)
+    if found is None:
+        if len(_actions) > 65536:
+            _actions.clear()
+        found = _actions[text] = _ActionFacts(text)
+    return found
+
+
+class PreparedRequest:
+    """Lower-cased action, context and unknown keys, parsed principal, the resource the
+    decision is about (``*`` for a wildcard-only action): computed once per decision."""
+
+    __slots__ = (
+        "action",
+        "context",
+        "name",
+        "principal",
+        "request",
+        "resource",
+        "resource_account",
+        "resource_is_pattern",
+        "service",
+        "unknown_keys",
+        "wildcard_note",
+        "wildcard_only",
+    )
+    _NONE: frozenset[str] = frozenset()
+
+    def __init__(self, request: Request) -> None:
+        facts = _actions.get(request.action) or _action_facts(request.action)
+        self.request = request
+        self.action = facts.action
+        self.service = facts.service
+        self.name = facts.name
+        self.wildcard_note = facts.wildcard_note
+        forced = request.wildcard_only
+        self.wildcard_only = wildcard_only = facts.wildcard_only if forced is None else forced
+        self.resource = resource = "*" if wildcard_only else request.resource
+        self.principal = principal = _principals.get(request.principal) or parse_principal(
+            request.principal
+        )
+        raw = request.context
+        self.context: Mapping[str, str | Sequence[str]] = (
+            {k.lower(): v for k, v in raw.items()} if raw else raw
+        )
+        unknown = request.unknown_keys
+        self.unknown_keys: frozenset[str] = (
+            frozenset(k.lower() for k in unknown) if unknown else self._NONE
+        )
+        self.resource_account = (
+            request.resource_account
+            or (_accounts.get(resource) or _account_of(resource) if resource != "*" else None)
+            or principal.account
+        )
+        self.resource_is_pattern = not wildcard_only and ("*" in resource or "?" in resource)
 
     @classmethod
     def of(cls, request: Request) -> PreparedRequest:
-        action = request.action.lower()
-        service, _, name = action.partition(":")
-        principal = parse_principal(request.principal)
-        raw = request.context
-        context = {k.lower(): v for k, v in raw.items()} if raw else raw
-        account = (
-            request.resource_account or resource_account_of(request.resource) or principal.account
-        )
-        return cls(
-            request=request,
-            action=action,
-            service=service,
-            name=name,
-            resource=request.resource,
-            resource_account=account,
-            principal=principal,
-            context=context,
-            resource_is_pattern=not request.wildcard_only
-            and ("*" in request.resource or "?" in request.resource),
-        )
+        return cls(request)

@@ -2,8 +2,10 @@
 the escapes ``${*}`` ``${?}`` ``${$}``, and the ``*``/``?`` globs they sit among.
 
 A pattern is tokenised once (at compile time); a request only substitutes values.
-AWS: a variable whose key is absent from the request (and has no default) makes the
-element not match, so :func:`resolve` returns ``None`` then.
+AWS: "If AWS cannot resolve a variable this might cause the entire statement to be
+invalid" (IAM User Guide, policy variables), so :func:`resolve` returns ``None`` for a
+variable without a default whose key the request lacks, and the evaluator decides what
+that means for the element. Glob matching lives in :mod:`awsconn.iam.globs`.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "QMARK",
+    "STAR",
     "Context",
     "Pattern",
+    "Token",
     "Var",
-    "glob_regex",
-    "has_wildcard",
     "resolve",
     "tokenize",
+    "unclosed_variable",
 ]
 
 Context = Mapping[str, "str | Sequence[str]"]
@@ -28,10 +32,12 @@ Context = Mapping[str, "str | Sequence[str]"]
 
 @dataclass(frozen=True)
 class Var:
-    """A ``${key}`` or ``${key, 'default'}`` reference; ``key`` is lower-cased."""
+    """A ``${key}`` or ``${key, 'default'}`` reference; ``key`` is lower-cased, ``name``
+    is the key as the policy writes it (for explanations)."""
 
     key: str
     default: str | None
+    name: str = ""
 
 
 Token = str | Var
@@ -51,6 +57,10 @@ class Pattern:
     text: str
     tokens: tuple[Token, ...]
     static: bool
+
+    @property
+    def variables(self) -> tuple[Var, ...]:
+        return tuple(t for t in self.tokens if isinstance(t, Var))
 
 
 def _split_globs(text: str, out: list[Token]) -> None:
@@ -81,13 +91,21 @@ def tokenize(text: str, *, variables: bool) -> Pattern:
             else:
                 d = _DEFAULT.match(inner)
                 if d:
-                    tokens.append(Var(d.group(1).lower(), d.group(2)))
+                    tokens.append(Var(d.group(1).lower(), d.group(2), d.group(1)))
                 else:
-                    tokens.append(Var(inner.strip().lower(), None))
+                    name = inner.strip()
+                    tokens.append(Var(name.lower(), None, name))
                 static = False
             pos = m.end()
     _split_globs(text[pos:], tokens)
     return Pattern(text=text, tokens=tuple(tokens), static=static)
+
+
+def unclosed_variable(text: str) -> bool:
+    """``${`` without its ``}`` (or one variable inside another): AWS refuses the policy."""
+    if "${" not in text:
+        return False
+    return "${" in _VAR.sub("", text) or any("${" in m.group(1) for m in _VAR.finditer(text))
 
 
 def resolve(pattern: Pattern, context: Context) -> tuple[Token, ...] | None:
@@ -109,36 +127,3 @@ def resolve(pattern: Pattern, context: Context) -> tuple[Token, ...] | None:
         else:
             out.append(tok)
     return tuple(out)
-
-
-def has_wildcard(tokens: Sequence[Token]) -> bool:
-    return any(t in (STAR, QMARK) for t in tokens)
-
-
-def glob_regex(tokens: Sequence[Token], *, arn: bool, resource: bool = False) -> str:
-    """Regex source for a tokenised glob.
-
-    With ``arn=True`` a wildcard in the first five ARN segments stays inside its
-    segment (AWS matches ARNs segment by segment); in the resource part it spans
-    anything, ``/`` and ``:`` included. With ``resource=True`` (the Resource element)
-    a ``*`` that ends a segment may also span colons: AWS, "IAM JSON policy elements:
-    Resource": "If the * wildcard is the last character of a resource ARN segment, it
-    can expand to match beyond the colon boundaries" (so ``arn:aws:logs:*`` matches).
-    """
-    parts: list[str] = []
-    colons = 0
-    last = len(tokens) - 1
-    for i, tok in enumerate(tokens):
-        if tok == STAR:
-            spans = not arn or colons >= 5
-            if not spans and resource:
-                nxt = tokens[i + 1] if i < last else None
-                spans = nxt is None or (isinstance(nxt, str) and nxt.startswith(":"))
-            parts.append(".*" if spans else "[^:]*")
-        elif tok == QMARK:
-            parts.append("[^:]" if arn and colons < 5 else ".")
-        else:
-            assert isinstance(tok, str)
-            colons += tok.count(":")
-            parts.append(re.escape(tok))
-    return "".join(parts)

@@ -165,6 +165,9 @@ class ConnectivityOutcome:
     permissions: Any = None  # a permissions report when capabilities were checked
     extra: dict[str, Any] = field(default_factory=dict)
     not_tested: str | None = None  # why a run over many did not test it ("ignoreTestConnection")
+    connector: Connector | None = None
+    spec: SessionSpec | None = None
+    """The connector and its session as tested (for a check after the test: no reload)."""
 
     @property
     def ok(self) -> bool:
@@ -285,7 +288,13 @@ def run_connector_test(
         else:
             result = spec
         result = _record(ctx, connector, replace(result, connector=str(ref)), redactor)
-    return ConnectivityOutcome(ref, placement, result)
+    return ConnectivityOutcome(
+        ref,
+        placement,
+        result,
+        connector=connector,
+        spec=spec if isinstance(spec, SessionSpec) else None,
+    )
 
 
 def run_all_tests(
@@ -316,7 +325,7 @@ def run_all_tests(
     runnable: list[tuple[Connector, ConnectivityOutcome]] = []
     for c in connectors:
         placement = place_locally(c, ctx.delegate_tags, here=here)
-        outcome = ConnectivityOutcome(c.ref, placement)
+        outcome = ConnectivityOutcome(c.ref, placement, connector=c)
         outcomes.append(outcome)
         if c.ignore_test_connection:
             outcome.not_tested = "ignoreTestConnection"
@@ -350,6 +359,7 @@ def run_all_tests(
         if isinstance(ready, SessionSpec):
             pending.append((c, outcome))
             specs.append(ready)
+            outcome.spec = ready
         else:
             settle(c, outcome, ready, Redactor())
     with _secrets_kept_out(specs):
