@@ -11,12 +11,18 @@ from pathlib import Path
 
 from awsconn import errors
 from awsconn.aws.diagnosis import CODES, OTHER_CODES
+from awsconn.service import permission_reports
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "troubleshooting.md"
 
 # The permission check's answers (and the simulator fallback) are words of its report.
-PERMISSION_ANSWERS = ("GRANTED", "PARTLY", "NOT_GRANTED", "DEPENDS", "SIMULATOR_UNAVAILABLE")
+PERMISSION_ANSWERS = (
+    permission_reports.GRANTED,
+    permission_reports.NOT_GRANTED,
+    permission_reports.DEPENDS,
+    "SIMULATOR_UNAVAILABLE",
+)
 # Codes of the secret store's key handling, documented ahead of their error classes.
 KEY_CODES = ("MASTER_KEY_MISSING", "MASTER_KEY_MISMATCH")
 
