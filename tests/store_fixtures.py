@@ -9,8 +9,11 @@ and tests never see each other's rows.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -92,3 +95,88 @@ def db(db_url: str, store_clock: FakeClock) -> Iterator[Database]:
         yield database
     finally:
         database.close()
+
+
+@dataclass(frozen=True)
+class CliRun:
+    code: int
+    out: str
+    err: str
+
+
+class ProcessCli:
+    """Runs ``python -m awsconn`` as a real process against one home and database."""
+
+    def __init__(self, env: dict[str, str], home: Path, url: str) -> None:
+        self.env = env
+        self.home = home
+        self.url = url
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "awsconn", *args]
+
+    def __call__(
+        self, *args: str, input: str | None = None, timeout: float = 120, **extra_env: str
+    ) -> CliRun:
+        done = subprocess.run(
+            self.command(*args),
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**self.env, **extra_env},
+            check=False,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        return CliRun(done.returncode, done.stdout, done.stderr)
+
+    def database(self) -> Database:
+        return Database(self.url)
+
+
+@pytest.fixture
+def process_cli(db_url: str, tmp_path: Path) -> ProcessCli:
+    """The CLI as a process, on ``db_url`` (SQLite: the default file in its home)."""
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AWSCONN_"))}
+    env["AWSCONN_HOME"] = str(home)
+    if db_url.startswith("sqlite"):
+        url = f"sqlite:///{home / 'awsconn.db'}"
+    else:
+        url = db_url
+        env["AWSCONN_DATABASE_URL"] = db_url
+    return ProcessCli(env, home, url)
+
+
+def manual_connector_yaml(identifier: str, *refs: str, tags: dict[str, str] | None = None) -> str:
+    """A ManualConfig connector naming its access key and secret key secrets."""
+    access, secret = refs if refs else ("access_key", "secret_key")
+    tag_lines = "".join(f"    {k}: '{v}'\n" for k, v in (tags or {}).items())
+    return (
+        "connector:\n"
+        f"  name: {identifier}\n"
+        f"  identifier: {identifier}\n"
+        "  type: Aws\n" + (f"  tags:\n{tag_lines}" if tag_lines else "") + "  spec:\n"
+        "    credential:\n"
+        "      type: ManualConfig\n"
+        "      spec:\n"
+        f"        accessKeyRef: {access}\n"
+        f"        secretKeyRef: {secret}\n"
+        "      region: us-east-1\n"
+    )
+
+
+def delegate_connector_yaml(identifier: str, *, tags: dict[str, str] | None = None) -> str:
+    """An InheritFromDelegate connector (no secrets)."""
+    tag_lines = "".join(f"    {k}: '{v}'\n" for k, v in (tags or {}).items())
+    return (
+        "connector:\n"
+        f"  name: {identifier}\n"
+        f"  identifier: {identifier}\n"
+        "  type: Aws\n" + (f"  tags:\n{tag_lines}" if tag_lines else "") + "  spec:\n"
+        "    credential:\n"
+        "      type: InheritFromDelegate\n"
+        "      region: us-east-1\n"
+        "    delegateSelectors:\n"
+        "      - bench\n"
+    )
