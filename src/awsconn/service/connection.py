@@ -10,7 +10,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from awsconn.errors import AwsconnError, AwsFailure, NotFound
+from awsconn.errors import (
+    AwsconnError,
+    AwsFailure,
+    MasterKeyMismatch,
+    MasterKeyMissing,
+    NotFound,
+    StoreCorrupt,
+    StoreUnavailable,
+)
 from awsconn.model import Connector, EntityRef
 from awsconn.service import connectors as connector_service
 from awsconn.service.context import AppContext
@@ -31,6 +39,25 @@ __all__ = [
 ]
 
 
+def _manual_keys(ctx: AppContext, connector: Connector) -> tuple[str, str, str | None]:
+    """A ManualConfig connector's (access key id, secret key, session token), decrypted."""
+    m = connector.credential.manual
+    assert m is not None
+
+    def reveal(ref: Any) -> str:
+        target = ref.resolve(connector.scope)
+        return ctx.secrets.reveal(
+            org=target.scope.org, project=target.scope.project, identifier=target.identifier
+        ).reveal_text()
+
+    access_key = m.access_key if m.access_key is not None else reveal(m.access_key_ref)
+    return (
+        access_key.strip(),
+        reveal(m.secret_key_ref).strip(),
+        reveal(m.session_token_ref).strip() if m.session_token_ref else None,
+    )
+
+
 def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
     """The runtime description of how to reach AWS as this connector (secrets decrypted)."""
     from awsconn.aws.sessions import Backoff, SessionSpec, StaticKeys
@@ -38,19 +65,9 @@ def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
     cred = connector.credential
     keys = None
     if cred.manual is not None:
-        m = cred.manual
-
-        def reveal(ref: Any) -> str:
-            target = ref.resolve(connector.scope)
-            return ctx.secrets.reveal(
-                org=target.scope.org, project=target.scope.project, identifier=target.identifier
-            ).reveal_text()
-
-        access_key = m.access_key if m.access_key is not None else reveal(m.access_key_ref)
+        access_key, secret_key, token = _manual_keys(ctx, connector)
         keys = StaticKeys(
-            access_key_id=access_key.strip(),
-            secret_access_key=reveal(m.secret_key_ref).strip(),
-            session_token=reveal(m.session_token_ref).strip() if m.session_token_ref else None,
+            access_key_id=access_key, secret_access_key=secret_key, session_token=token
         )
     backoff = None
     if connector.backoff is not None:
@@ -102,6 +119,7 @@ class TestOutcome:
             out["ranHereDespiteSelectors"] = list(self.placement.missing_selectors)
         if self.permissions is not None:
             out["permissions"] = self.permissions.to_dict()
+        out.update(self.extra)
         return out
 
 
@@ -124,6 +142,7 @@ def _spec_or_failure(ctx: AppContext, connector: Connector) -> SessionSpec | Con
                 org=target.scope.org, project=target.scope.project, identifier=target.identifier
             ):
                 missing.append(f"{path}: secret {ref} not found in {target.scope.label()}")
+        code = "NO_CREDENTIALS"
         if missing:
             message = "; ".join(missing)
             hint = (
@@ -133,6 +152,8 @@ def _spec_or_failure(ctx: AppContext, connector: Connector) -> SessionSpec | Con
         else:
             message = f"the connector's secrets cannot be used: {exc.message}"
             hint = exc.hint or ""
+            if isinstance(exc, MasterKeyMismatch | MasterKeyMissing | StoreCorrupt):
+                code = exc.code  # the same code the other commands raise
         return ConnectionTestResult(
             connector=str(connector.ref),
             status="FAILURE",
@@ -140,7 +161,7 @@ def _spec_or_failure(ctx: AppContext, connector: Connector) -> SessionSpec | Con
             region=connector.region,
             tested_at=ctx.clock(),
             duration_ms=0,
-            errors=(AwsFailure("NO_CREDENTIALS", message, hint),),
+            errors=(AwsFailure(code, message, hint),),
         )
 
 
@@ -173,8 +194,12 @@ def test_connector(
     else:
         result = spec
     result = replace(result, connector=str(ref))
-    _record(ctx, connector, result)
-    return TestOutcome(ref, placement, result)
+    outcome = TestOutcome(ref, placement, result)
+    try:
+        _record(ctx, connector, result)
+    except StoreUnavailable as exc:  # e.g. another process held the write lock throughout
+        outcome.extra["notRecorded"] = exc.message
+    return outcome
 
 
 def test_all(
@@ -215,6 +240,8 @@ def test_all(
             _record(ctx, connector, outcome.result)
         except NotFound:  # deleted while its test ran: nothing to store it on
             outcome.extra["notRecorded"] = "the connector was deleted during the test"
+        except StoreUnavailable as exc:  # the write lock held by another process throughout
+            outcome.extra["notRecorded"] = exc.message
         if on_outcome is not None:
             on_outcome(outcome)
 
@@ -258,6 +285,13 @@ def credential_process_output(
 ) -> dict[str, Any]:
     """AWS CLI ``credential_process`` JSON (Version 1) for this connector's credentials."""
     connector, _ = _runnable(ctx, ref, here)
+    if connector.credential.manual is not None and connector.credential.cross_account is None:
+        # Stored keys and no role to assume: nothing to ask AWS, so no SDK to load.
+        key, secret, token = _manual_keys(ctx, connector)
+        keys: dict[str, Any] = {"Version": 1, "AccessKeyId": key, "SecretAccessKey": secret}
+        if token:
+            keys["SessionToken"] = token
+        return keys
     key, secret, token, expiration = ctx.sessions.frozen_credentials(
         session_spec(ctx, connector), timeout_s=timeout_s
     )
