@@ -25,6 +25,8 @@ COMMANDS = [
     ("connector", "regions", "c1", "--here"),
     ("exec", "c1", "--", "true"),
     ("secret", "reencrypt"),
+    ("secret", "create", "sealed_with_the_wrong_key"),  # nothing sealed under a wrong key
+    ("secret", "update", "secret_key"),
 ]
 
 
@@ -35,16 +37,17 @@ def test_every_command_says_master_key_mismatch(process_cli: ProcessCli) -> None
 
     # Keys from the environment, none of them the one the secrets need.
     other = {"AWSCONN_MASTER_KEY": f"other:{OTHER_KEY}"}
-    done = cli("credentials", "c1", **other)
-    assert done.code == 1 and "error [MASTER_KEY_MISMATCH]" in done.err
-    assert repr(kid) in done.err and "loaded from AWSCONN_MASTER_KEY (other)" in done.err
+    for argv in (("credentials", "c1"), ("secret", "create", "new_one")):
+        done = cli(*argv, input="value\n", **other)
+        assert done.code == 1 and "error [MASTER_KEY_MISMATCH]" in done.err, (argv, done.err)
+        assert repr(kid) in done.err and "loaded from AWSCONN_MASTER_KEY (other)" in done.err
 
     # The key file holds the right id with other bytes: every command says so.
     fd = os.open(key_file, os.O_WRONLY | os.O_TRUNC)
     os.write(fd, f"{kid}:{OTHER_KEY}\n".encode())
     os.close(fd)
     for argv in COMMANDS:
-        done = cli(*argv)
+        done = cli(*argv, input="value\n")
         assert done.code == 1, (argv, done)
         assert "error [MASTER_KEY_MISMATCH]" in done.err, (argv, done.err)
         assert repr(kid) in done.err and str(key_file) in done.err, (argv, done.err)
@@ -57,3 +60,8 @@ def test_every_command_says_master_key_mismatch(process_cli: ProcessCli) -> None
     done = cli("secret", "rotate-key")  # checked before a key is written
     assert done.code == 1 and "error [MASTER_KEY_MISMATCH]" in done.err
     assert key_file.read_text() == before
+    listed = json.loads(cli("secret", "list", "-o", "json").out)
+    assert sorted((s["identifier"], s["version"]) for s in listed) == [
+        ("access_key", 1),
+        ("secret_key", 1),
+    ]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from awsconn.errors import MasterKeyMissing, StoreCorrupt
+from awsconn.errors import MasterKeyMismatch, MasterKeyMissing, StoreCorrupt
 from awsconn.secrets.crypto import AAD_VERSION, Keyring, Sealed, SecretValue, secret_aad
 from awsconn.secrets.master_keys import MasterKeys
 from awsconn.store.rows import KEEP, Keep, PointReads, SecretRow, describe_scope
@@ -78,6 +78,7 @@ class SecretStore:
         self._db = db
         self._keys = keys
         self._keyring: Keyring | None = keys if isinstance(keys, Keyring) else None
+        self._checked: Keyring | None = None  # the keyring keyring_to_seal has checked
 
     @contextmanager
     def _tx(self, tx: Transaction | None, *, write: bool = True) -> Iterator[Transaction]:
@@ -98,22 +99,53 @@ class SecretStore:
         return self._keys.where if isinstance(self._keys, MasterKeys) else "the keyring given"
 
     def keyring_to_seal(self, *, tx: Transaction | None = None) -> Keyring:
-        """The keyring new values are sealed with; made only when no secret is stored."""
+        """The keyring new values are sealed with, checked once against the stored secrets.
+
+        A key is made only when no secret is stored. Otherwise every key id the secrets
+        use must be loaded, and the newest key must open a secret sealed under it: a
+        wrong key under the right id would seal new values nobody holding the real key
+        can open, so it is MasterKeyMismatch here too, before anything is sealed.
+        """
         ring = self._loaded()
-        if ring is not None:
+        if ring is not None and ring is self._checked:
             return ring
-        assert isinstance(self._keys, MasterKeys)
         with self._tx(tx, write=False) as t:
             needed = t.secrets.key_ids()
-        if needed:
-            raise MasterKeyMissing(
-                f"no master key is configured, and stored secrets are sealed under "
-                f"{', '.join(repr(k) for k in needed)}; looked in {self._where_keys_are()}",
-                hint="restore the key file (or set AWSCONN_MASTER_KEY) with those keys; "
-                "awsconn makes a new key only for a store without secrets",
+            if ring is None:
+                if needed:
+                    raise MasterKeyMissing(
+                        "no master key is configured, and stored secrets are sealed under "
+                        f"{', '.join(repr(k) for k in needed)}; looked in "
+                        f"{self._where_keys_are()}",
+                        hint="restore the key file (or set AWSCONN_MASTER_KEY) with those "
+                        "keys; awsconn makes a new key only for a store without secrets",
+                    )
+                assert isinstance(self._keys, MasterKeys)
+                ring = self._keyring = self._keys.create()
+            else:
+                ring = self._with_key_ids(ring, needed)
+                sample = t.secrets.one_sealed_under(ring.current_key_id)
+                if sample is not None and sample.sealed_problem is None:
+                    self._open(sample)
+        self._checked = ring
+        return ring
+
+    def _with_key_ids(self, ring: Keyring, needed: list[str]) -> Keyring:
+        """``ring``, or the key file read again, holding every id in ``needed``."""
+        missing = [k for k in needed if k not in ring.key_ids]
+        if missing and isinstance(self._keys, MasterKeys):
+            fresh = self._keys.load()  # a rotation elsewhere may have added them
+            if fresh is not None:
+                self._keyring = ring = fresh
+                missing = [k for k in needed if k not in ring.key_ids]
+        if missing:
+            raise MasterKeyMismatch(
+                f"stored secrets are sealed under master key{'s' * (len(missing) > 1)} "
+                f"{', '.join(repr(k) for k in missing)}, not among the keys loaded from "
+                f"{ring.source} ({', '.join(ring.key_ids)}); nothing is sealed until they are",
+                hint=f"restore {', '.join(missing)} to {ring.source}, after the newest key",
             )
-        self._keyring = self._keys.create()
-        return self._keyring
+        return ring
 
     def _keyring_to_open(self, row: SecretRow) -> Keyring:
         ring = self._loaded()

@@ -180,6 +180,12 @@ class SecretRepository(ScopedRepository[SecretRecord, SecretRow]):
             conflict=f"{what} is named by a connector written meanwhile",
         )
 
+    def one_sealed_under(self, key_id: str) -> SecretRow | None:
+        """Some secret sealed under ``key_id`` (the oldest), to check a key opens it."""
+        stmt = select(SecretRecord).where(SecretRecord.key_id == key_id)
+        record = self._one(stmt.order_by(SecretRecord.id).limit(1))
+        return SecretRow.of(record) if record is not None else None
+
     def key_ids(self) -> builtins.list[str]:
         """Every master key id some stored secret is sealed under."""
         stmt = select(SecretRecord.key_id).distinct().order_by(SecretRecord.key_id)
