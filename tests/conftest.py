@@ -14,5 +14,6 @@ from store_fixtures import (  # noqa: F401
     postgres_run_url,
     postgres_url,
     process_cli,
+    store_cli,
     store_clock,
 )

@@ -8,6 +8,7 @@ and tests never see each other's rows.
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -134,9 +135,43 @@ class ProcessCli:
         return Database(self.url)
 
 
-@pytest.fixture
-def process_cli(db_url: str, tmp_path: Path) -> ProcessCli:
-    """The CLI as a process, on ``db_url`` (SQLite: the default file in its home)."""
+class InProcessCli(ProcessCli):
+    """The same commands through ``awsconn.cli.main`` in this process (faster); ``command``
+    still gives the argv for a real process where one is needed."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        home: Path,
+        url: str,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        super().__init__(env, home, url)
+        self._monkeypatch = monkeypatch
+        self._capsys = capsys
+
+    def __call__(
+        self, *args: str, input: str | None = None, timeout: float = 120, **extra_env: str
+    ) -> CliRun:
+        from awsconn.cli import main
+
+        with self._monkeypatch.context() as patch:
+            for name in list(os.environ):
+                if name.startswith(("AWS_", "AWSCONN_")):
+                    patch.delenv(name)
+            for name, value in {**self.env, **extra_env}.items():
+                if name.startswith(("AWS_", "AWSCONN_")):
+                    patch.setenv(name, value)
+            patch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((input or "").encode())))
+            self._capsys.readouterr()
+            code = main(list(args))
+            captured = self._capsys.readouterr()
+        assert "Traceback" not in captured.err, captured.err
+        return CliRun(code, captured.out, captured.err)
+
+
+def _cli_environment(db_url: str, tmp_path: Path) -> tuple[dict[str, str], Path, str]:
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AWSCONN_"))}
     env["AWSCONN_HOME"] = str(home)
@@ -145,7 +180,24 @@ def process_cli(db_url: str, tmp_path: Path) -> ProcessCli:
     else:
         url = db_url
         env["AWSCONN_DATABASE_URL"] = db_url
-    return ProcessCli(env, home, url)
+    return env, home, url
+
+
+@pytest.fixture
+def process_cli(db_url: str, tmp_path: Path) -> ProcessCli:
+    """The CLI as a process, on ``db_url`` (SQLite: the default file in its home)."""
+    return ProcessCli(*_cli_environment(db_url, tmp_path))
+
+
+@pytest.fixture
+def store_cli(
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> InProcessCli:
+    """The CLI in this process, on ``db_url``, with its own home and environment."""
+    return InProcessCli(*_cli_environment(db_url, tmp_path), monkeypatch, capsys)
 
 
 def manual_connector_yaml(identifier: str, *refs: str, tags: dict[str, str] | None = None) -> str:

@@ -45,8 +45,8 @@ def test_text_ciphertext_is_a_store_error_naming_the_secret(db: Database) -> Non
         assert store.reveal(org="o", project=None, identifier="edited").reveal_text() == "again"
 
 
-def test_the_cli_says_store_corrupt_without_a_traceback(process_cli: ProcessCli) -> None:
-    cli = process_cli
+def test_the_cli_says_store_corrupt_without_a_traceback(store_cli: ProcessCli) -> None:
+    cli = store_cli
     assert cli("secret", "create", "access_key", input="AKIACORRUPT000001\n").code == 0
     assert cli("secret", "create", "secret_key", input="corrupt-secret\n").code == 0
     (cli.home / "c.yaml").write_text(manual_connector_yaml("c1"))

@@ -30,8 +30,8 @@ COMMANDS = [
 ]
 
 
-def test_every_command_says_master_key_mismatch(process_cli: ProcessCli) -> None:
-    cli = process_cli
+def test_every_command_says_master_key_mismatch(store_cli: ProcessCli) -> None:
+    cli = store_cli
     kid = _connector_with_secrets(cli)
     key_file = cli.home / "master.key"
 

@@ -19,8 +19,8 @@ def _store_with_secrets(cli: ProcessCli) -> str:
     return (cli.home / "master.key").read_text().split(":")[0]
 
 
-def test_a_missing_key_is_not_recreated_while_secrets_need_it(process_cli: ProcessCli) -> None:
-    cli = process_cli
+def test_a_missing_key_is_not_recreated_while_secrets_need_it(store_cli: ProcessCli) -> None:
+    cli = store_cli
     kid = _store_with_secrets(cli)
     key_file = cli.home / "master.key"
     key_file.rename(cli.home / "master.key.bak")
@@ -45,8 +45,8 @@ def test_a_missing_key_is_not_recreated_while_secrets_need_it(process_cli: Proce
     assert json.loads(cli("credentials", "c1").out)["AccessKeyId"] == "AKIAMISSINGKEY001"
 
 
-def test_a_key_is_made_only_when_the_first_secret_is_sealed(process_cli: ProcessCli) -> None:
-    cli = process_cli
+def test_a_key_is_made_only_when_the_first_secret_is_sealed(store_cli: ProcessCli) -> None:
+    cli = store_cli
     key_file = cli.home / "master.key"
     assert cli("secret", "list").code == 0
     assert cli("connector", "list").code == 0
@@ -55,8 +55,8 @@ def test_a_key_is_made_only_when_the_first_secret_is_sealed(process_cli: Process
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
-def test_concurrent_rotations_keep_every_key_and_every_secret(process_cli: ProcessCli) -> None:
-    cli = process_cli
+def test_concurrent_rotations_keep_every_key_and_every_secret(store_cli: ProcessCli) -> None:
+    cli = store_cli
     first = _store_with_secrets(cli)
     procs = [
         subprocess.Popen(
@@ -81,8 +81,8 @@ def test_concurrent_rotations_keep_every_key_and_every_secret(process_cli: Proce
     assert json.loads(cli("credentials", "c1").out)["SecretAccessKey"] == "missing-key-secret"
 
 
-def test_rotate_key_writes_through_a_symlinked_key_file(process_cli: ProcessCli) -> None:
-    cli = process_cli
+def test_rotate_key_writes_through_a_symlinked_key_file(store_cli: ProcessCli) -> None:
+    cli = store_cli
     _store_with_secrets(cli)
     vault = cli.home.parent / "vault"
     vault.mkdir(mode=0o700)
