@@ -9,4 +9,12 @@ from aws_fixtures import (  # noqa: F401
     silent_endpoint,
     unique_name,
 )
-from store_fixtures import db, db_url, postgres_run_url, postgres_url, store_clock  # noqa: F401
+from store_fixtures import (  # noqa: F401
+    db,
+    db_url,
+    postgres_run_url,
+    postgres_url,
+    process_cli,
+    store_cli,
+    store_clock,
+)

@@ -8,9 +8,13 @@ and tests never see each other's rows.
 
 from __future__ import annotations
 
+import io
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -92,3 +96,139 @@ def db(db_url: str, store_clock: FakeClock) -> Iterator[Database]:
         yield database
     finally:
         database.close()
+
+
+@dataclass(frozen=True)
+class CliRun:
+    code: int
+    out: str
+    err: str
+
+
+class ProcessCli:
+    """Runs ``python -m awsconn`` as a real process against one home and database."""
+
+    def __init__(self, env: dict[str, str], home: Path, url: str) -> None:
+        self.env = env
+        self.home = home
+        self.url = url
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "awsconn", *args]
+
+    def __call__(
+        self, *args: str, input: str | None = None, timeout: float = 120, **extra_env: str
+    ) -> CliRun:
+        done = subprocess.run(
+            self.command(*args),
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**self.env, **extra_env},
+            check=False,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        return CliRun(done.returncode, done.stdout, done.stderr)
+
+    def database(self) -> Database:
+        return Database(self.url)
+
+
+class InProcessCli(ProcessCli):
+    """The same commands through ``awsconn.cli.main`` in this process (faster); ``command``
+    still gives the argv for a real process where one is needed."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        home: Path,
+        url: str,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        super().__init__(env, home, url)
+        self._monkeypatch = monkeypatch
+        self._capsys = capsys
+
+    def __call__(
+        self, *args: str, input: str | None = None, timeout: float = 120, **extra_env: str
+    ) -> CliRun:
+        from awsconn.cli import main
+
+        with self._monkeypatch.context() as patch:
+            for name in list(os.environ):
+                if name.startswith(("AWS_", "AWSCONN_")):
+                    patch.delenv(name)
+            for name, value in {**self.env, **extra_env}.items():
+                if name.startswith(("AWS_", "AWSCONN_")):
+                    patch.setenv(name, value)
+            patch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((input or "").encode())))
+            self._capsys.readouterr()
+            code = main(list(args))
+            captured = self._capsys.readouterr()
+        assert "Traceback" not in captured.err, captured.err
+        return CliRun(code, captured.out, captured.err)
+
+
+def _cli_environment(db_url: str, tmp_path: Path) -> tuple[dict[str, str], Path, str]:
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AWSCONN_"))}
+    env["AWSCONN_HOME"] = str(home)
+    if db_url.startswith("sqlite"):
+        url = f"sqlite:///{home / 'awsconn.db'}"
+    else:
+        url = db_url
+        env["AWSCONN_DATABASE_URL"] = db_url
+    return env, home, url
+
+
+@pytest.fixture
+def process_cli(db_url: str, tmp_path: Path) -> ProcessCli:
+    """The CLI as a process, on ``db_url`` (SQLite: the default file in its home)."""
+    return ProcessCli(*_cli_environment(db_url, tmp_path))
+
+
+@pytest.fixture
+def store_cli(
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> InProcessCli:
+    """The CLI in this process, on ``db_url``, with its own home and environment."""
+    return InProcessCli(*_cli_environment(db_url, tmp_path), monkeypatch, capsys)
+
+
+def manual_connector_yaml(identifier: str, *refs: str, tags: dict[str, str] | None = None) -> str:
+    """A ManualConfig connector naming its access key and secret key secrets."""
+    access, secret = refs if refs else ("access_key", "secret_key")
+    tag_lines = "".join(f"    {k}: '{v}'\n" for k, v in (tags or {}).items())
+    return (
+        "connector:\n"
+        f"  name: {identifier}\n"
+        f"  identifier: {identifier}\n"
+        "  type: Aws\n" + (f"  tags:\n{tag_lines}" if tag_lines else "") + "  spec:\n"
+        "    credential:\n"
+        "      type: ManualConfig\n"
+        "      spec:\n"
+        f"        accessKeyRef: {access}\n"
+        f"        secretKeyRef: {secret}\n"
+        "      region: us-east-1\n"
+    )
+
+
+def delegate_connector_yaml(identifier: str, *, tags: dict[str, str] | None = None) -> str:
+    """An InheritFromDelegate connector (no secrets)."""
+    tag_lines = "".join(f"    {k}: '{v}'\n" for k, v in (tags or {}).items())
+    return (
+        "connector:\n"
+        f"  name: {identifier}\n"
+        f"  identifier: {identifier}\n"
+        "  type: Aws\n" + (f"  tags:\n{tag_lines}" if tag_lines else "") + "  spec:\n"
+        "    credential:\n"
+        "      type: InheritFromDelegate\n"
+        "      region: us-east-1\n"
+        "    delegateSelectors:\n"
+        "      - bench\n"
+    )

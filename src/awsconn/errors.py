@@ -11,9 +11,14 @@ found, conflict); 1 when a check or test failed or the environment did not coope
     │   └── ValidationFailed      one or more field problems, each with its path
     ├── NotFound                  a named connector/secret/... does not exist (exit 2, HTTP 404)
     ├── Conflict                  already exists, in use, or a stale version (exit 2, HTTP 409)
+    │   └── ConcurrentWrite       another transaction wrote the same rows at the same moment;
+    │                             running the work again on fresh data resolves it
     ├── DelegateUnavailable       no delegate may run this connector's work (exit 1, HTTP 409)
     ├── AwsCallFailed             an AWS call failed; carries a taxonomy code and a hint (exit 1)
     ├── StoreUnavailable          the database is locked, unreachable or unusable (exit 1, HTTP 503)
+    ├── StoreCorrupt              a stored value has a shape awsconn never writes (exit 1, HTTP 500)
+    ├── MasterKeyMissing          secrets exist but no master key is configured (exit 1, HTTP 500)
+    ├── MasterKeyMismatch         the loaded master keys do not open a secret (exit 1, HTTP 500)
     └── InternalError             a bug or a broken installation (exit 1, HTTP 500)
 
 Lower-level errors (botocore, SQLAlchemy, cryptography) are converted to the most
@@ -35,12 +40,16 @@ __all__ = [
     "AwsCallFailed",
     "AwsFailure",
     "AwsconnError",
+    "ConcurrentWrite",
     "Conflict",
     "DelegateUnavailable",
     "InternalError",
     "InvalidInput",
+    "MasterKeyMismatch",
+    "MasterKeyMissing",
     "NotFound",
     "Problem",
+    "StoreCorrupt",
     "StoreUnavailable",
     "ValidationFailed",
     "bounded_given",
@@ -210,6 +219,11 @@ class Conflict(AwsconnError):
     http_status = 409
 
 
+class ConcurrentWrite(Conflict):
+    """Another transaction wrote the same rows at the same moment (a unique key it inserted
+    first, a serialization failure, a deadlock); the work can run again on fresh data."""
+
+
 class DelegateUnavailable(AwsconnError):
     """No delegate covers the connector's selectors (or the task may not run here)."""
 
@@ -260,6 +274,30 @@ class StoreUnavailable(AwsconnError):
     code = "STORE_UNAVAILABLE"
     exit_code = 1
     http_status = 503
+
+
+class StoreCorrupt(AwsconnError):
+    """A stored value has a type or shape awsconn never writes (the database was edited)."""
+
+    code = "STORE_CORRUPT"
+    exit_code = 1
+    http_status = 500
+
+
+class MasterKeyMissing(AwsconnError):
+    """Secrets are stored but no master key is configured to open them (none is created)."""
+
+    code = "MASTER_KEY_MISSING"
+    exit_code = 1
+    http_status = 500
+
+
+class MasterKeyMismatch(AwsconnError):
+    """The master keys loaded do not open a secret: its key is not loaded, or not that key."""
+
+    code = "MASTER_KEY_MISMATCH"
+    exit_code = 1
+    http_status = 500
 
 
 class InternalError(AwsconnError):

@@ -1,24 +1,16 @@
-"""AES-GCM sealing, the keyring's sources and rotation, and SecretValue's discretion."""
+"""AES-GCM sealing, keys from AWSCONN_MASTER_KEY, rotation, and SecretValue's discretion."""
 
 from __future__ import annotations
 
 import base64
-import os
 import pickle
-import stat
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from awsconn.errors import InternalError, InvalidInput
-from awsconn.secrets.crypto import (
-    KEY_FILE_NAME,
-    MASTER_KEY_ENV,
-    Keyring,
-    SecretValue,
-    secret_aad,
-)
+from awsconn.errors import InvalidInput, MasterKeyMismatch
+from awsconn.secrets.crypto import Keyring, SecretValue, secret_aad
+from awsconn.secrets.master_keys import MASTER_KEY_ENV, MasterKeys
 
 
 def b64(key: bytes) -> str:
@@ -27,7 +19,13 @@ def b64(key: bytes) -> str:
 
 KEY_A = bytes(range(32))
 KEY_B = bytes(range(32, 64))
-AAD = secret_aad("org1", "proj1", "db_password")
+AAD = secret_aad("org1", "proj1", "db_password", version=1, key_id="a")
+
+
+def from_env(value: str) -> Keyring:
+    ring = MasterKeys({MASTER_KEY_ENV: value}).load()
+    assert ring is not None
+    return ring
 
 
 def test_round_trip_and_fresh_nonce_each_time() -> None:
@@ -48,55 +46,65 @@ def test_tampering_is_detected(part: str) -> None:
     sealed = ring.encrypt(b"s3cret", aad=AAD)
     data = bytearray(getattr(sealed, part))
     data[0] ^= 0x01
-    with pytest.raises(InternalError, match="cannot be decrypted"):
+    with pytest.raises(MasterKeyMismatch, match="does not open with master key 'a'"):
         ring.decrypt(replace(sealed, **{part: bytes(data)}), aad=AAD)
 
 
 @pytest.mark.parametrize(
     "other",
     [
-        secret_aad("org1", "proj1", "other_secret"),
-        secret_aad("org2", "proj1", "db_password"),
-        secret_aad("org1", None, "db_password"),
-        secret_aad(None, None, "db_password"),
+        secret_aad("org1", "proj1", "other_secret", version=1, key_id="a"),
+        secret_aad("org2", "proj1", "db_password", version=1, key_id="a"),
+        secret_aad("org1", None, "db_password", version=1, key_id="a"),
+        secret_aad(None, None, "db_password", version=1, key_id="a"),
+        secret_aad("org1", "proj1", "db_password", version=2, key_id="a"),
+        secret_aad("org1", "proj1", "db_password", version=1, key_id="b"),
+        secret_aad("org1", "proj1", "db_password"),
     ],
 )
-def test_ciphertext_is_bound_to_its_scope_and_identifier(other: bytes) -> None:
+def test_ciphertext_is_bound_to_its_scope_identifier_version_and_key_id(other: bytes) -> None:
     ring = Keyring([("a", KEY_A)])
     sealed = ring.encrypt(b"s3cret", aad=AAD)
-    with pytest.raises(InternalError, match="moved to another secret"):
+    with pytest.raises(MasterKeyMismatch, match="moved to another secret or rolled back"):
         ring.decrypt(sealed, aad=other)
 
 
 def test_aad_is_unambiguous() -> None:
     assert secret_aad("a", "bc", "d") != secret_aad("ab", "c", "d")
     assert secret_aad(None, None, "x") == secret_aad("", "", "x")
+    assert secret_aad("a", "b", "c", version=12, key_id="3") != secret_aad(
+        "a", "b", "c", version=1, key_id="23"
+    )
+    with pytest.raises(ValueError, match="both"):
+        secret_aad("a", "b", "c", version=1)
 
 
 def test_rotation_old_key_still_decrypts_new_writes_use_newest() -> None:
     old = Keyring([("2024", KEY_A)])
     sealed_old = old.encrypt(b"v1", aad=AAD)
-    rotated = Keyring.from_environment({MASTER_KEY_ENV: f"2025:{b64(KEY_B)},2024:{b64(KEY_A)}"})
+    rotated = from_env(f"2025:{b64(KEY_B)},2024:{b64(KEY_A)}")
     assert rotated.key_ids == ("2025", "2024")
     assert rotated.decrypt(sealed_old, aad=AAD) == b"v1"
     sealed_new = rotated.encrypt(b"v2", aad=AAD)
     assert sealed_new.key_id == "2025"
-    with pytest.raises(InternalError, match=r"'2025'.*not loaded") as info:
-        old.decrypt(sealed_new, aad=AAD)
+    with pytest.raises(MasterKeyMismatch, match=r"'2025', which is not among") as info:
+        Keyring([("2024", KEY_A)], source=MASTER_KEY_ENV).decrypt(sealed_new, aad=AAD)
+    assert f"keys loaded from {MASTER_KEY_ENV} (2024)" in info.value.message
     assert MASTER_KEY_ENV in (info.value.hint or "")
+    assert info.value.code == "MASTER_KEY_MISMATCH" and info.value.exit_code == 1
 
 
 def test_plain_base64_key_gets_a_stable_fingerprint_id() -> None:
-    one = Keyring.from_environment({MASTER_KEY_ENV: b64(KEY_A)})
-    two = Keyring.from_environment({MASTER_KEY_ENV: f"  {b64(KEY_A)}\n"})
+    one = from_env(b64(KEY_A))
+    two = from_env(f"  {b64(KEY_A)}\n")
     assert one.current_key_id == two.current_key_id
-    assert one.current_key_id != Keyring.from_environment({MASTER_KEY_ENV: b64(KEY_B)}).key_ids[0]
+    assert one.current_key_id != from_env(b64(KEY_B)).key_ids[0]
     assert b64(KEY_A) not in one.current_key_id
 
 
 def test_urlsafe_base64_is_accepted() -> None:
     key = b"\xfb\xff" * 16
-    ring = Keyring.from_environment({MASTER_KEY_ENV: base64.urlsafe_b64encode(key).decode()})
+    ring = from_env(base64.urlsafe_b64encode(key).decode())
     assert ring.decrypt(ring.encrypt(b"x", aad=AAD), aad=AAD) == b"x"
 
 
@@ -112,53 +120,9 @@ def test_urlsafe_base64_is_accepted() -> None:
 )
 def test_bad_master_key_is_a_clear_error(value: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message) as info:
-        Keyring.from_environment({MASTER_KEY_ENV: value})
+        from_env(value)
     assert MASTER_KEY_ENV in str(info.value)
     assert b64(KEY_A) not in str(info.value)
-
-
-def test_key_file_is_created_0600_on_first_use_and_reused(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    first = Keyring.from_environment({}, home=home)
-    path = home / KEY_FILE_NAME
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert stat.S_IMODE(home.stat().st_mode) == 0o700
-    sealed = first.encrypt(b"x", aad=AAD)
-    second = Keyring.from_environment({"AWSCONN_HOME": str(home)})
-    assert second.key_ids == first.key_ids
-    assert second.decrypt(sealed, aad=AAD) == b"x"
-    assert list(home.iterdir()) == [path]  # no temporary file left behind
-
-
-def test_environment_key_wins_over_the_key_file(tmp_path: Path) -> None:
-    ring = Keyring.from_environment({MASTER_KEY_ENV: f"env:{b64(KEY_A)}"}, home=tmp_path)
-    assert ring.key_ids == ("env",)
-    assert not (tmp_path / KEY_FILE_NAME).exists()
-
-
-def test_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
-    Keyring.from_environment({}, home=tmp_path)
-    path = tmp_path / KEY_FILE_NAME
-    os.chmod(path, 0o644)
-    with pytest.raises(InvalidInput, match="readable by other users") as info:
-        Keyring.from_environment({}, home=tmp_path)
-    assert info.value.hint == f"chmod 600 {path}"
-
-
-def test_corrupt_key_file_is_a_clear_error(tmp_path: Path) -> None:
-    path = tmp_path / KEY_FILE_NAME
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    os.write(fd, b"k1:@@@@\n")
-    os.close(fd)
-    with pytest.raises(InvalidInput, match="not valid base64"):
-        Keyring.from_environment({}, home=tmp_path)
-
-
-def test_key_file_in_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("not a directory")
-    with pytest.raises(InvalidInput, match="cannot create the master key file"):
-        Keyring.from_environment({}, home=blocker / "home")
 
 
 def test_keyring_repr_shows_ids_only() -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from awsconn.errors import Conflict, InternalError, NotFound
-from awsconn.secrets.crypto import MASTER_KEY_ENV, Keyring, SecretValue
+from awsconn.errors import Conflict, MasterKeyMismatch, NotFound
+from awsconn.secrets.crypto import Keyring, SecretValue
+from awsconn.secrets.master_keys import MASTER_KEY_ENV, MasterKeys
 from awsconn.secrets.store import SecretStore
 from awsconn.store.database import Database
 from store_fixtures import FakeClock
@@ -21,7 +22,9 @@ KEY_NEW = bytes(range(100, 132))
 
 def keyring(*entries: tuple[str, bytes]) -> Keyring:
     text = ",".join(f"{kid}:{base64.b64encode(key).decode()}" for kid, key in entries)
-    return Keyring.from_environment({MASTER_KEY_ENV: text})
+    ring = MasterKeys({MASTER_KEY_ENV: text}).load()
+    assert ring is not None
+    return ring
 
 
 @pytest.fixture
@@ -99,8 +102,9 @@ def test_ciphertext_copied_to_another_row_does_not_decrypt(
             key_id=prod.key_id,
             nonce=prod.nonce,
             ciphertext=prod.ciphertext,
+            aad_version=prod.aad_version,
         )
-    with pytest.raises(InternalError, match="moved to another secret") as info:
+    with pytest.raises(MasterKeyMismatch, match="moved to another secret") as info:
         store.reveal(org="o", project=None, identifier="dev")
     assert "secret 'dev' in org o" in str(info.value)
 
@@ -113,7 +117,7 @@ def test_rotation_old_secrets_still_read_new_writes_use_newest(sqlite_db: Databa
     assert after.create(org=None, project=None, identifier="b", value="value-b").key_id == "new"
     assert after.update(org=None, project=None, identifier="a", value="a2").key_id == "new"
     after.create(org=None, project=None, identifier="c", value="value-c")
-    with pytest.raises(InternalError, match="'new'"):
+    with pytest.raises(MasterKeyMismatch, match="'new'"):
         before.reveal(org=None, project=None, identifier="b")
 
 

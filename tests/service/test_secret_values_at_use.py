@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from awsconn.errors import AwsCallFailed, InternalError
+from awsconn.errors import AwsCallFailed, AwsconnError, InternalError
 from awsconn.model import parse_ref
-from awsconn.secrets.crypto import KEY_FILE_NAME
+from awsconn.secrets.master_keys import KEY_FILE_NAME
 from awsconn.service import connection, connectors, secrets
 from awsconn.service.context import AppContext
 
@@ -29,7 +29,7 @@ def _context(tmp_path: Path) -> AppContext:
     return AppContext(environ={"AWSCONN_HOME": str(tmp_path / "home")})
 
 
-def _connector(ctx: AppContext, values: dict[str, str]) -> None:
+def _connector(ctx: AppContext, values: dict[str, str], *, role: bool = False) -> None:
     lines = ""
     for setting, value in values.items():
         secrets.create(ctx, parse_ref(setting.lower()), value.encode())
@@ -37,7 +37,13 @@ def _connector(ctx: AppContext, values: dict[str, str]) -> None:
     doc = (
         "connector:\n  name: c\n  identifier: c\n  type: Aws\n  spec:\n    credential:\n"
         f"      type: ManualConfig\n      spec:\n{lines}      region: us-east-1\n"
-        "    delegateSelectors: []\n"
+        + (
+            "      crossAccountAccess:\n"
+            "        crossAccountRoleArn: arn:aws:iam::123456789012:role/target\n"
+            if role
+            else ""
+        )
+        + "    delegateSelectors: []\n"
     )
     connectors.apply_yaml(ctx, doc, mode="create")
 
@@ -84,10 +90,11 @@ def test_missing_and_undecryptable_secrets_are_no_credentials_naming_each(
     assert "spec.credential.spec.sessionTokenRef: secret sessiontokenref not found" in error.message
 
     (tmp_path / "home" / KEY_FILE_NAME).unlink()  # the key that sealed them is gone
-    error = _spec_error(_context(tmp_path))
-    assert error.code == "NO_CREDENTIALS"
-    assert "spec.credential.spec.secretKeyRef: secret secretkeyref cannot be used" in error.message
-    assert "good-secret-key" not in error.message
+    later = _context(tmp_path)
+    with pytest.raises(AwsconnError) as info:
+        connection.session_spec(later, connectors.get(later, parse_ref("c")).connector)
+    assert info.value.code == "MASTER_KEY_MISSING"  # the store's code, as in every command
+    assert "good-secret-key" not in info.value.message
 
 
 class _BuggyFactory:
@@ -101,7 +108,8 @@ def test_a_bug_below_the_service_surfaces_as_an_internal_error_without_the_secre
     tmp_path: Path,
 ) -> None:
     ctx = _context(tmp_path)
-    _connector(ctx, {**SETTINGS, "secretKeyRef": "CANARY-it's \\ 100% secret"})
+    # With a role to assume the SDK is used (stored keys alone need no SDK call).
+    _connector(ctx, {**SETTINGS, "secretKeyRef": "CANARY-it's \\ 100% secret"}, role=True)
     ctx.__dict__["sessions"] = _BuggyFactory()
     with pytest.raises(InternalError) as info:
         connection.credential_process_output(ctx, parse_ref("c"))

@@ -12,10 +12,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from awsconn.errors import InvalidInput, StoreUnavailable
-from awsconn.store.database import Database, default_database_url
+from awsconn.store.database import Database
+from awsconn.store.revision import HEAD_REVISION as HEAD
 from awsconn.store.tables import metadata
-
-HEAD = "0001"
 
 
 def test_fresh_database_is_migrated_to_head(db_url: str) -> None:
@@ -28,7 +27,13 @@ def test_fresh_database_is_migrated_to_head(db_url: str) -> None:
 def test_reopening_is_idempotent_and_keeps_rows(db_url: str) -> None:
     with Database(db_url) as db, db.transaction() as tx:
         tx.secrets.create(
-            org=None, project=None, identifier="s", key_id="k", nonce=b"n", ciphertext=b"c"
+            org=None,
+            project=None,
+            identifier="s",
+            key_id="k",
+            nonce=b"n",
+            ciphertext=b"c",
+            aad_version=2,
         )
     for _ in range(2):
         with Database(db_url) as again:
@@ -62,18 +67,6 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
-def test_default_url_is_sqlite_under_awsconn_home(tmp_path: Path) -> None:
-    environ = {"AWSCONN_HOME": str(tmp_path / "home")}
-    assert default_database_url(environ) == f"sqlite:///{tmp_path / 'home' / 'awsconn.db'}"
-    assert default_database_url({"HOME": "/h"}) == "sqlite:////h/.awsconn/awsconn.db"
-    override = {**environ, "AWSCONN_DATABASE_URL": "postgresql+psycopg://u@h/db"}
-    assert default_database_url(override) == "postgresql+psycopg://u@h/db"
-    with Database.from_environment(environ) as db:
-        assert db.dialect == "sqlite"
-    assert (tmp_path / "home" / "awsconn.db").exists()
-    assert stat.S_IMODE((tmp_path / "home").stat().st_mode) == 0o700
-
-
 @pytest.mark.parametrize("url", ["mysql://u@h/db", "not a url", "postgresql+asyncpg://u@h/db"])
 def test_unsupported_url_is_invalid_input(url: str) -> None:
     with pytest.raises(InvalidInput, match="database URL"):
@@ -91,3 +84,97 @@ def test_unwritable_sqlite_location_is_store_unavailable(tmp_path: Path) -> None
     blocker.write_text("x")
     with pytest.raises(StoreUnavailable, match="cannot create the database"):
         Database(f"sqlite:///{blocker / 'awsconn.db'}")
+
+
+def test_upgrade_from_0001_links_connectors_and_keeps_secrets_readable(db_url: str) -> None:
+    """A store written before 0002: its connectors get their secret links, and secrets
+    sealed with the old associated data still open (and are refused deletion if used)."""
+    import base64
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from awsconn.errors import Conflict
+    from awsconn.secrets.crypto import Keyring, secret_aad
+    from awsconn.secrets.store import SecretStore
+    from awsconn.store.database import ALEMBIC_INI, MIGRATIONS_DIR
+
+    old = Database(db_url, migrate=False)
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with old.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    ring = Keyring([("k1", bytes(range(32)))])
+    sealed = ring.encrypt(b"AKIAOLDSTORE00001", aad=secret_aad("o", "", "ak"))
+    now = datetime(2025, 1, 2, tzinfo=UTC)
+    json_type = sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), "postgresql")
+    secrets = sa.table(
+        "secrets",
+        *(sa.column(c) for c in ("org", "project", "identifier", "key_id", "nonce")),
+        *(sa.column(c) for c in ("ciphertext", "version", "created_at", "updated_at")),
+    )
+    connectors = sa.table(
+        "connectors",
+        *(sa.column(c) for c in ("org", "project", "identifier", "name", "credential_type")),
+        *(sa.column(c) for c in ("version", "created_at", "updated_at")),
+        sa.column("tags", json_type),
+        sa.column("document", json_type),
+    )
+    spec = {"accessKeyRef": "ak", "secretKeyRef": "sk_deleted_with_force"}
+    document = {
+        "connector": {
+            "name": "old",
+            "identifier": "old",
+            "orgIdentifier": "o",
+            "type": "Aws",
+            "spec": {"credential": {"type": "ManualConfig", "spec": spec, "region": "us-east-1"}},
+        }
+    }
+    with old.engine.begin() as conn:
+        conn.execute(
+            sa.insert(secrets).values(
+                org="o",
+                project="",
+                identifier="ak",
+                key_id=sealed.key_id,
+                nonce=sealed.nonce,
+                ciphertext=sealed.ciphertext,
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        conn.execute(
+            sa.insert(connectors).values(
+                org="o",
+                project="",
+                identifier="old",
+                name="old",
+                credential_type="ManualConfig",
+                version=1,
+                created_at=now,
+                updated_at=now,
+                tags={},
+                document=document,
+            )
+        )
+    old.close()
+
+    with Database(db_url) as db:
+        assert db.schema_revision() == HEAD
+        store = SecretStore(db, ring)
+        assert store.reveal(org="o", project=None, identifier="ak").reveal_text() == (
+            "AKIAOLDSTORE00001"
+        )
+        with db.transaction(write=False) as tx:
+            assert tx.secrets.users(org="o", project=None, identifier="ak") == [("o", None, "old")]
+        with pytest.raises(Conflict), db.transaction() as tx:
+            tx.secrets.delete(org="o", project=None, identifier="ak")
+        store.create(org="o", project=None, identifier="sk_deleted_with_force", value="x")
+        with db.transaction(write=False) as tx:  # created again: linked again
+            users = tx.secrets.users(org="o", project=None, identifier="sk_deleted_with_force")
+        assert users == [("o", None, "old")]
+        assert base64.b64encode(b"AKIAOLDSTORE00001") not in repr(store).encode()

@@ -9,7 +9,7 @@ from awsconn.store.database import Database
 from awsconn.store.repositories import SecretRow
 from store_fixtures import FakeClock
 
-SEALED = {"key_id": "k1", "nonce": b"n" * 12, "ciphertext": b"\x00cipher\xff"}
+SEALED = {"key_id": "k1", "nonce": b"n" * 12, "ciphertext": b"\x00cipher\xff", "aad_version": 2}
 
 
 def create(db: Database, org: str | None, project: str | None, identifier: str) -> SecretRow:
@@ -72,6 +72,7 @@ def test_update_increments_version_and_keeps_created_at(
             key_id="k2",
             nonce=b"m" * 12,
             ciphertext=b"new",
+            aad_version=2,
             expected_version=1,
         )
         described = tx.secrets.update(org="o", project=None, identifier="s", description="d")

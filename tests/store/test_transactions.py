@@ -26,7 +26,13 @@ def add_connector(tx: Transaction, identifier: str) -> None:
 
 def add_secret(tx: Transaction, identifier: str) -> None:
     tx.secrets.create(
-        org="o", project=None, identifier=identifier, key_id="k", nonce=b"n", ciphertext=b"c"
+        org="o",
+        project=None,
+        identifier=identifier,
+        key_id="k",
+        nonce=b"n",
+        ciphertext=b"c",
+        aad_version=2,
     )
 
 

@@ -77,7 +77,11 @@ def build_context() -> AppContext:
     """The one place the CLI reads the process environment."""
     from awsconn.service.context import AppContext
 
-    return AppContext(environ=dict(os.environ))
+    return AppContext(environ=dict(os.environ), warn=_warn)
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"warning: {message}\n")
 
 
 def ref_of(text: str, *, what: str = "REF") -> EntityRef:

@@ -126,6 +126,8 @@ def print_outcome(out: Any, outcome: Any) -> None:
         ids = [f"{k}={err[k]}" for k in ("awsErrorCode", "requestId") if err.get(k)]
         if ids:
             out.print("  " + " ".join(ids), markup=False)
+    if d.get("notRecorded"):
+        out.print(f"  result not stored: {d['notRecorded']}", markup=False)
     perms = d.get("permissions")
     if perms:
         _print_permissions(out, perms)

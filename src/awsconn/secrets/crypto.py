@@ -2,12 +2,12 @@
 
 Every value is sealed with a fresh random 96-bit nonce under the newest master key;
 the key id travels with the ciphertext so older keys keep decrypting after a rotation.
-The associated data binds a ciphertext to its secret's scope and identifier: a
-ciphertext copied onto another row does not decrypt.
+The associated data binds a ciphertext to its secret's scope, identifier, version and
+key id: a ciphertext copied onto another row, or an older ciphertext of the same row
+copied back (a rollback), does not decrypt. Rows sealed before the version and key id
+were bound (``aad_version`` 1) still open; re-sealing moves them to version 2.
 
-Master keys come from ``AWSCONN_MASTER_KEY`` (``BASE64`` or ``kid:BASE64[,kid:BASE64...]``,
-newest first) or from ``$AWSCONN_HOME/master.key`` (same format, one entry a line),
-which is created with mode 0600 on first use.
+Where keys come from (``AWSCONN_MASTER_KEY`` or the key file) is ``master_keys.py``.
 """
 
 from __future__ import annotations
@@ -17,34 +17,29 @@ import binascii
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets as _random
-import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from awsconn.errors import InternalError, InvalidInput
-from awsconn.store.home import HOME_ENV, awsconn_home
+from awsconn.errors import InvalidInput, MasterKeyMismatch
 
 __all__ = [
-    "KEY_FILE_NAME",
-    "MASTER_KEY_ENV",
+    "AAD_VERSION",
     "Keyring",
     "Sealed",
     "SecretValue",
-    "add_key_to_file",
+    "generate_key_entry",
+    "parse_keys",
     "secret_aad",
 ]
 
-MASTER_KEY_ENV = "AWSCONN_MASTER_KEY"
-KEY_FILE_NAME = "master.key"
 KEY_BYTES = 32
 NONCE_BYTES = 12
+AAD_VERSION = 2  # the associated data new seals use (see secret_aad)
 _KID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _MASKED = "********"
 
@@ -108,9 +103,27 @@ class Sealed:
     ciphertext: bytes = field(repr=False)
 
 
-def secret_aad(org: str | None, project: str | None, identifier: str) -> bytes:
-    """Associated data naming the row a ciphertext belongs to (unambiguous JSON array)."""
-    return json.dumps(["awsconn.secret.v1", org or "", project or "", identifier]).encode()
+def secret_aad(
+    org: str | None,
+    project: str | None,
+    identifier: str,
+    *,
+    version: int | None = None,
+    key_id: str | None = None,
+) -> bytes:
+    """Associated data naming what a ciphertext belongs to (an unambiguous JSON array).
+
+    With ``version`` and ``key_id``: format 2, binding the row's version and the key id
+    too (what awsconn seals with). Without: format 1, scope and identifier only, which
+    is how rows written before schema revision 0002 were sealed.
+    """
+    if version is None and key_id is None:
+        return json.dumps(["awsconn.secret.v1", org or "", project or "", identifier]).encode()
+    if version is None or key_id is None:
+        raise ValueError("format 2 associated data binds both the version and the key id")
+    return json.dumps(
+        ["awsconn.secret.v2", org or "", project or "", identifier, version, key_id]
+    ).encode()
 
 
 def _key_id_for(key: bytes) -> str:
@@ -163,11 +176,15 @@ def parse_keys(text: str, *, where: str) -> list[tuple[str, bytes]]:
 
 
 class Keyring:
-    """Master keys by id, newest first: the newest seals, any of them opens."""
+    """Master keys by id, newest first: the newest seals, any of them opens.
 
-    def __init__(self, keys: Sequence[tuple[str, bytes]]) -> None:
+    ``source`` says where the keys were loaded from, for messages (never the keys).
+    """
+
+    def __init__(self, keys: Sequence[tuple[str, bytes]], *, source: str = "the keyring") -> None:
         if not keys:
             raise InvalidInput("a keyring needs at least one master key")
+        self.source = source
         self._order = [kid for kid, _ in keys]
         self._ciphers: dict[str, AESGCM] = {}
         for kid, key in keys:
@@ -176,34 +193,6 @@ class Keyring:
             if kid in self._ciphers:
                 raise InvalidInput(f"the key id {kid!r} appears twice")
             self._ciphers[kid] = AESGCM(key)
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str], *, home: Path | None = None) -> Keyring:
-        """``AWSCONN_MASTER_KEY`` if set, else the key file in ``home`` (made on first use)."""
-        configured = environ.get(MASTER_KEY_ENV)
-        if configured is not None and configured.strip():
-            return cls(parse_keys(configured, where=MASTER_KEY_ENV))
-        base = home if home is not None else awsconn_home(environ)
-        return cls.from_key_file(base / KEY_FILE_NAME, create=True)
-
-    @classmethod
-    def from_key_file(cls, path: Path, *, create: bool = False) -> Keyring:
-        """Read a key file; with ``create``, write a new random key (mode 0600) if missing."""
-        if create and not path.exists():
-            _create_key_file(path)
-        try:
-            mode = path.stat().st_mode
-            text = path.read_text(encoding="ascii")
-        except FileNotFoundError:
-            raise InvalidInput(f"the master key file {path} does not exist") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"cannot read the master key file {path}: {exc}") from None
-        if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise InvalidInput(
-                f"the master key file {path} is readable by other users",
-                hint=f"chmod 600 {path}",
-            )
-        return cls(parse_keys(text, where=str(path)))
 
     @property
     def current_key_id(self) -> str:
@@ -220,21 +209,25 @@ class Keyring:
         return Sealed(kid, nonce, self._ciphers[kid].encrypt(nonce, plaintext, aad))
 
     def decrypt(self, sealed: Sealed, *, aad: bytes, what: str = "secret") -> bytes:
-        """Decrypt; a missing key id, a wrong row binding or tampering is a clear error."""
+        """Decrypt; a key not loaded, or one that does not open the value, is
+        MasterKeyMismatch naming the key id the value needs and where keys came from."""
         cipher = self._ciphers.get(sealed.key_id)
         if cipher is None:
-            raise InternalError(
-                f"{what} was encrypted with master key {sealed.key_id!r}, which is not loaded",
-                hint=f"add {sealed.key_id}:<key> to {MASTER_KEY_ENV} after the newest key "
-                f"(loaded: {', '.join(self._order)})",
+            raise MasterKeyMismatch(
+                f"{what} is sealed under master key {sealed.key_id!r}, which is not among "
+                f"the keys loaded from {self.source} ({', '.join(self._order)})",
+                hint=f"restore the key {sealed.key_id!r} to {self.source}, after the newest "
+                "key (older keys stay to open older secrets)",
             )
         try:
             return cipher.decrypt(sealed.nonce, sealed.ciphertext, aad)
         except (InvalidTag, ValueError):
-            raise InternalError(
-                f"{what} cannot be decrypted: the stored ciphertext was altered, moved to "
-                f"another secret, or key {sealed.key_id!r} is not the key that sealed it",
-                hint="check the master key; otherwise set the secret's value again",
+            raise MasterKeyMismatch(
+                f"{what} does not open with master key {sealed.key_id!r} from {self.source}: "
+                "that is not the key that sealed it, or the stored value was altered, moved "
+                "to another secret or rolled back to an older version",
+                hint=f"check the key {sealed.key_id!r} in {self.source}; "
+                "if it is right, set the secret's value again",
             ) from None
 
     def __repr__(self) -> str:
@@ -245,54 +238,3 @@ def generate_key_entry() -> str:
     """A new ``kid:BASE64`` line with 32 random bytes."""
     key = _random.token_bytes(KEY_BYTES)
     return f"{_key_id_for(key)}:{base64.b64encode(key).decode('ascii')}"
-
-
-def _create_key_file(path: Path) -> None:
-    """Write a new key atomically with mode 0600; a concurrent creator's file wins."""
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{_random.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(generate_key_entry() + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    except OSError as exc:
-        raise InvalidInput(
-            f"cannot create the master key file {path}: {exc.strerror or exc}",
-            hint=f"set {HOME_ENV} to a writable directory, or set {MASTER_KEY_ENV}",
-        ) from None
-
-
-def add_key_to_file(path: Path) -> str:
-    """Put a new random key first in the key file (older keys stay, to open old secrets).
-
-    The file is replaced atomically with mode 0600; returns the new key id.
-    """
-    current = Keyring.from_key_file(path)  # refuses a missing, unreadable or open file
-    entry = generate_key_entry()
-    kid = entry.partition(":")[0]
-    try:
-        old_text = path.read_text(encoding="ascii")
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{_random.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(entry + "\n" + old_text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    except OSError as exc:
-        raise InvalidInput(
-            f"cannot rewrite the master key file {path}: {exc.strerror or exc}"
-        ) from None
-    assert kid not in current.key_ids
-    return kid

@@ -13,7 +13,17 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from awsconn.aws.redaction import Redactor
-from awsconn.errors import AwsCallFailed, AwsconnError, AwsFailure, InternalError, NotFound
+from awsconn.errors import (
+    AwsCallFailed,
+    AwsconnError,
+    AwsFailure,
+    InternalError,
+    MasterKeyMismatch,
+    MasterKeyMissing,
+    NotFound,
+    StoreCorrupt,
+    StoreUnavailable,
+)
 from awsconn.model import Connector, EntityRef, SecretRef
 from awsconn.service import connectors as connector_service
 from awsconn.service.context import AppContext
@@ -151,7 +161,9 @@ def _reveal(
         return secret.reveal_text(), None
     except NotFound:
         return "", f"{path}: secret {ref} not found in {target.scope.label()}"
-    except AwsconnError as exc:  # sealed under a key not loaded, not UTF-8 text, ...
+    except (MasterKeyMismatch, MasterKeyMissing, StoreCorrupt):
+        raise  # the store's own codes, the same in every command
+    except AwsconnError as exc:  # not UTF-8 text, ...
         return "", f"{path}: secret {ref} cannot be used: {exc.message}"
 
 
@@ -198,6 +210,7 @@ class ConnectivityOutcome:
             out["ranHereDespiteSelectors"] = list(self.placement.missing_selectors)
         if self.permissions is not None:
             out["permissions"] = self.permissions.to_dict()
+        out.update(self.extra)
         return out
 
 
@@ -215,8 +228,11 @@ def _spec_or_failure(ctx: AppContext, connector: Connector) -> SessionSpec | Con
     except AwsCallFailed as exc:
         failure = exc.failure
     except AwsconnError as exc:
+        # A key problem keeps the code every other command gives it; anything else
+        # leaves the connector without usable credentials.
+        key_problem = isinstance(exc, MasterKeyMismatch | MasterKeyMissing | StoreCorrupt)
         failure = AwsFailure(
-            "NO_CREDENTIALS",
+            exc.code if key_problem else "NO_CREDENTIALS",
             f"the connector's secrets cannot be used: {exc.message}",
             exc.hint or "",
         )
@@ -282,19 +298,28 @@ def run_connector_test(
     placement.require()
     spec = _spec_or_failure(ctx, connector)
     specs = [spec] if isinstance(spec, SessionSpec) else []
+    not_recorded: str | None = None
     with _secrets_kept_out(specs) as redactor:
         if isinstance(spec, SessionSpec):
             result = run_connection_test(spec, ctx.sessions, timeout_s=timeout_s, clock=ctx.clock)
         else:
             result = spec
-        result = _record(ctx, connector, replace(result, connector=str(ref)), redactor)
-    return ConnectivityOutcome(
+        result = replace(result, connector=str(ref))
+        try:
+            result = _record(ctx, connector, result, redactor)
+        except StoreUnavailable as exc:  # e.g. another process held the write lock throughout
+            result = replace(result, errors=tuple(redactor.failure(e) for e in result.errors))
+            not_recorded = exc.message
+    outcome = ConnectivityOutcome(
         ref,
         placement,
         result,
         connector=connector,
         spec=spec if isinstance(spec, SessionSpec) else None,
     )
+    if not_recorded is not None:
+        outcome.extra["notRecorded"] = not_recorded
+    return outcome
 
 
 def run_all_tests(
@@ -348,6 +373,9 @@ def run_all_tests(
         except NotFound:  # deleted while its test ran: nothing to store it on
             result = replace(result, errors=tuple(redactor.failure(e) for e in result.errors))
             outcome.extra["notRecorded"] = "the connector was deleted during the test"
+        except StoreUnavailable as exc:  # the write lock held by another process throughout
+            result = replace(result, errors=tuple(redactor.failure(e) for e in result.errors))
+            outcome.extra["notRecorded"] = exc.message
         outcome.result = result
         if on_outcome is not None:
             on_outcome(outcome)
@@ -429,6 +457,17 @@ def credential_process_output(
 
 def _credentials_of(ctx: AppContext, connector: Connector, timeout_s: float) -> dict[str, Any]:
     spec = _checked_spec(ctx, connector)
+    keys = spec.static_keys
+    if keys is not None and spec.role_arn is None:
+        # Stored keys and no role to assume: nothing to ask AWS, so no SDK to load.
+        plain: dict[str, Any] = {
+            "Version": 1,
+            "AccessKeyId": keys.access_key_id,
+            "SecretAccessKey": keys.secret_access_key,
+        }
+        if keys.session_token:
+            plain["SessionToken"] = keys.session_token
+        return plain
     with _secrets_kept_out([spec]):
         key, secret, token, expiration = ctx.sessions.frozen_credentials(spec, timeout_s=timeout_s)
     out: dict[str, Any] = {"Version": 1, "AccessKeyId": key, "SecretAccessKey": secret}

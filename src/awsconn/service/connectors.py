@@ -6,6 +6,7 @@ names), reports every problem at once, then writes in one transaction: all or no
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -297,13 +298,15 @@ def apply_yaml(
         )
     connectors = parse_and_check(ctx, docs)
     results: list[ApplyResult] = []
-    try:
-        with ctx.db.transaction() as tx:
-            _write(tx, connectors, mode, results)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+
+    def write(tx: Any) -> None:
+        results.clear()  # a retry after a race starts over on fresh data
+        _write(tx, connectors, mode, results)
+        if dry_run:
+            raise _DryRun
+
+    with contextlib.suppress(_DryRun):
+        ctx.db.run(write)
     return results
 
 
@@ -346,7 +349,7 @@ def _columns(c: Connector) -> dict[str, Any]:
 
 
 def get(ctx: AppContext, ref: EntityRef) -> ConnectorView:
-    with ctx.db.transaction() as tx:
+    with ctx.store.reading() as tx:
         row = tx.connectors.find(
             org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier
         )
@@ -366,7 +369,7 @@ def list_connectors(
     credential_type: str | None = None,
 ) -> list[ConnectorView]:
     """Connectors, sorted by scope then identifier; ``tags`` entries are KEY or KEY=VALUE."""
-    with ctx.db.transaction() as tx:
+    with ctx.db.transaction(write=False) as tx:
         rows = tx.connectors.list(
             org=scope.org if scope else None,
             project=scope.project if scope else None,
@@ -396,7 +399,7 @@ def export_yaml(ctx: AppContext, *, scope: Scope | None = None) -> str:
 def history(ctx: AppContext, ref: EntityRef, *, limit: int = 20) -> list[dict[str, Any]]:
     """Stored connection-test results for a connector, newest first."""
     get(ctx, ref)  # NotFound with the usual message
-    with ctx.db.transaction() as tx:
+    with ctx.db.transaction(write=False) as tx:
         rows = tx.connectors.history(
             org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier, limit=limit
         )

@@ -2,11 +2,13 @@
 
 Nothing below the entry points reads ``os.environ`` or the clock directly: the CLI
 (or a test) builds an :class:`AppContext` and hands it to the service functions.
+Warnings (a home folder or database file open to other users) go to ``warn``, each
+once; the CLI passes one that writes them to stderr.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,10 +19,18 @@ from awsconn.model.clock import Clock, utc_now
 if TYPE_CHECKING:
     from awsconn.aws.sessions import SessionFactory
     from awsconn.secrets.crypto import Keyring
+    from awsconn.secrets.master_keys import MasterKeys
     from awsconn.secrets.store import SecretStore
+    from awsconn.store.access import Store
     from awsconn.store.database import Database
 
 __all__ = ["AppContext"]
+
+
+def _log_warning(message: str) -> None:
+    import logging
+
+    logging.getLogger("awsconn").warning("%s", message)
 
 
 @dataclass
@@ -29,7 +39,14 @@ class AppContext:
 
     environ: Mapping[str, str]
     clock: Clock = utc_now
+    warn: Callable[[str], None] = _log_warning
     _overrides: dict[str, object] = field(default_factory=dict)
+    _warned: set[str] = field(default_factory=set)
+
+    def _warn_once(self, message: str) -> None:
+        if message not in self._warned:
+            self._warned.add(message)
+            self.warn(message)
 
     @cached_property
     def home(self) -> Path:
@@ -42,8 +59,10 @@ class AppContext:
         url = self.environ.get("AWSCONN_DATABASE_URL")
         if url:
             return url
+        from awsconn.store.home import ensure_private_dir
+
         try:
-            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+            ensure_private_dir(self.home, "awsconn's home folder", self._warn_once)
         except OSError as exc:
             from awsconn.errors import StoreUnavailable
 
@@ -55,22 +74,33 @@ class AppContext:
         return f"sqlite:///{self.home / 'awsconn.db'}"
 
     @cached_property
-    def db(self) -> Database:
-        from awsconn.store.database import Database
+    def store(self) -> Store:
+        """The store: hot point reads cheap, the full database opened on first need."""
+        from awsconn.store.access import Store
 
-        return Database(self.database_url, clock=self.clock)
+        return Store(self.database_url, clock=self.clock, warn=self._warn_once)
+
+    @property
+    def db(self) -> Database:
+        """The SQLAlchemy database (opened, and migrated if needed, on first use)."""
+        return self.store.database
 
     @cached_property
-    def keyring(self) -> Keyring:
-        from awsconn.secrets.crypto import Keyring
+    def master_keys(self) -> MasterKeys:
+        from awsconn.secrets.master_keys import MasterKeys
 
-        return Keyring.from_environment(self.environ, home=self.home)
+        return MasterKeys(self.environ, home=self.home, warn=self._warn_once)
+
+    @property
+    def keyring(self) -> Keyring:
+        """The keys new secrets are sealed with (a key is made only for an empty store)."""
+        return self.secrets.keyring_to_seal()
 
     @cached_property
     def secrets(self) -> SecretStore:
         from awsconn.secrets.store import SecretStore
 
-        return SecretStore(self.db, self.keyring)
+        return SecretStore(self.store, self.master_keys)
 
     @cached_property
     def sessions(self) -> SessionFactory:
@@ -106,9 +136,8 @@ class AppContext:
 
     def reload_keys(self) -> None:
         """Forget the loaded master keys (after the key file changed)."""
-        self.__dict__.pop("keyring", None)
         self.__dict__.pop("secrets", None)
 
     def close(self) -> None:
-        if "db" in self.__dict__:
-            self.db.close()
+        if "store" in self.__dict__:
+            self.store.close()

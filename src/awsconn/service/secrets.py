@@ -82,45 +82,62 @@ def update(
     )
 
 
+def _ref_of(key: tuple[str | None, str | None, str]) -> str:
+    org, project, identifier = key
+    return str(EntityRef(Scope(org, project), identifier))
+
+
 def users_of(ctx: AppContext, ref: EntityRef) -> list[str]:
     """Connectors whose settings name this secret (so deleting it would break them)."""
-    from awsconn.service.connectors import list_connectors
-
-    users = []
-    for view in list_connectors(ctx):
-        c = view.connector
-        if any(r.resolve(c.scope) == ref for r in c.secret_refs().values()):
-            users.append(str(c.ref))
-    return users
+    with ctx.db.transaction(write=False) as tx:
+        users = tx.secrets.users(
+            org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier
+        )
+    return [_ref_of(u) for u in users]
 
 
 def delete(ctx: AppContext, ref: EntityRef, *, force: bool = False) -> None:
-    """Delete a secret; refused while a connector uses it, unless ``force``."""
+    """Delete a secret; refused while a connector uses it, unless ``force``.
+
+    The check and the delete are one transaction that locks the secret first, and the
+    links are foreign keys: a connector written at the same moment either makes the
+    delete refuse, or fails itself because the secret is gone.
+    """
     _check(ref, None)
-    if not force and (users := users_of(ctx, ref)):
-        raise Conflict(
-            f"secret {ref} is used by connector{'s' * (len(users) > 1)} {', '.join(users)}",
-            hint="change or delete those connectors first, or pass --force",
+    org, project, identifier = ref.scope.org, ref.scope.project, ref.identifier
+
+    def work(tx: Any) -> None:
+        users = [
+            _ref_of(u) for u in tx.secrets.users(org=org, project=project, identifier=identifier)
+        ]
+        if users and not force:
+            raise Conflict(
+                f"secret {ref} is used by connector{'s' * (len(users) > 1)} {', '.join(users)}",
+                hint="change or delete those connectors first, or pass --force",
+            )
+        ctx.secrets.delete(
+            org=org, project=project, identifier=identifier, detach_users=force, tx=tx
         )
-    ctx.secrets.delete(org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier)
+
+    ctx.db.run(work)
 
 
 def rotate_master_key(ctx: AppContext) -> tuple[str, int]:
     """Add a new master key to the key file and re-seal every secret under it.
 
     Returns (new key id, secrets re-sealed). With ``AWSCONN_MASTER_KEY`` the keys are
-    the operator's to manage: refused with the steps to follow instead.
+    the operator's to manage: refused with the steps to follow instead. A missing key
+    file is made only for a store without secrets (``MASTER_KEY_MISSING`` otherwise).
     """
-    from awsconn.secrets.crypto import KEY_FILE_NAME, MASTER_KEY_ENV, add_key_to_file
-
-    if ctx.environ.get(MASTER_KEY_ENV, "").strip():
+    if ctx.master_keys.from_environment:
         raise InvalidInput(
-            f"the master keys come from {MASTER_KEY_ENV}, which awsconn does not write",
-            hint=f"put a new 'kid:BASE64' entry (32 random bytes) first in {MASTER_KEY_ENV}, "
+            "the master keys come from AWSCONN_MASTER_KEY, which awsconn does not write",
+            hint="put a new 'kid:BASE64' entry (32 random bytes) first in AWSCONN_MASTER_KEY, "
             "keep the old ones after it, then run 'awsconn secret reencrypt'",
         )
-    ctx.keyring  # noqa: B018 - opens (or creates) the key file before rewriting it
-    kid = add_key_to_file(ctx.home / KEY_FILE_NAME)
+    ctx.secrets.keyring_to_seal()  # the key file exists (or is made for an empty store)
+    ctx.secrets.check_keys()  # a key that cannot open them all is reported before any write
+    kid = ctx.master_keys.add_key()
     ctx.reload_keys()
     return kid, reencrypt(ctx)
 

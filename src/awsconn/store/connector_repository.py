@@ -1,92 +1,41 @@
-"""Connectors by scope and identifier, with their connection-test history."""
+"""Connectors by scope and identifier, with their connection-test history.
+
+Every create and update also writes, in the same transaction, which secrets the
+connector's document names (``connector_secret_refs``, a foreign key to each secret):
+so a secret deleted at the same moment either makes this write fail or is refused
+because of it, on SQLite and PostgreSQL alike.
+"""
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 
-from awsconn.errors import InvalidInput, NotFound
+from awsconn.errors import Conflict, InvalidInput, NotFound
+from awsconn.store.connector_links import named_secrets
 from awsconn.store.db_errors import translated
 from awsconn.store.repository_base import (
     ScopedRepository,
     check_json,
     check_timestamp,
+    describe_scope,
     scope_columns,
 )
-from awsconn.store.tables import ConnectorRecord, ConnectorTestRecord
+from awsconn.store.rows import ConnectorRow, ConnectorTestRow
+from awsconn.store.tables import (
+    ConnectorRecord,
+    ConnectorSecretRefRecord,
+    ConnectorTestRecord,
+    SecretRecord,
+)
 
 __all__ = ["ConnectorRepository", "ConnectorRow", "ConnectorTestRow"]
 
 SUCCESS_STATUSES = frozenset({"SUCCESS"})
-
-
-@dataclass(frozen=True)
-class ConnectorRow:
-    """A stored connector: filter columns, its canonical document, its last test outcome."""
-
-    id: int
-    org: str | None
-    project: str | None
-    identifier: str
-    name: str
-    credential_type: str
-    region: str | None
-    tags: dict[str, str]
-    document: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
-    last_status: str | None
-    last_tested_at: datetime | None
-    last_success_at: datetime | None
-
-    @classmethod
-    def of(cls, rec: ConnectorRecord) -> ConnectorRow:
-        return cls(
-            id=rec.id,
-            org=rec.org or None,
-            project=rec.project or None,
-            identifier=rec.identifier,
-            name=rec.name,
-            credential_type=rec.credential_type,
-            region=rec.region,
-            tags=dict(rec.tags),
-            document=dict(rec.document),
-            version=rec.version,
-            created_at=rec.created_at,
-            updated_at=rec.updated_at,
-            last_status=rec.last_status,
-            last_tested_at=rec.last_tested_at,
-            last_success_at=rec.last_success_at,
-        )
-
-
-@dataclass(frozen=True)
-class ConnectorTestRow:
-    """One recorded connection test of a connector."""
-
-    id: int
-    connector_id: int
-    status: str
-    tested_at: datetime
-    duration_ms: int | None
-    result: dict[str, Any]
-
-    @classmethod
-    def of(cls, rec: ConnectorTestRecord) -> ConnectorTestRow:
-        return cls(
-            id=rec.id,
-            connector_id=rec.connector_id,
-            status=rec.status,
-            tested_at=rec.tested_at,
-            duration_ms=rec.duration_ms,
-            result=dict(rec.result),
-        )
 
 
 def _check_tags(tags: dict[str, str]) -> dict[str, str]:
@@ -149,7 +98,9 @@ class ConnectorRepository(ScopedRepository[ConnectorRecord, ConnectorRow]):
             updated_at=now,
         )
         self._insert(record, f"{self._what(org, project, identifier)} already exists")
-        return self.get(org=org, project=project, identifier=identifier)
+        row = self.get(org=org, project=project, identifier=identifier)
+        self._link_secrets(row, document)
+        return row
 
     def update(
         self,
@@ -177,7 +128,54 @@ class ConnectorRepository(ScopedRepository[ConnectorRecord, ConnectorRow]):
         what = self._what(org, project, identifier)
         keys = self._keys(org, project, identifier)
         self._versioned_update(ConnectorRecord, keys, expected_version, values, what)
-        return self.get(org=org, project=project, identifier=identifier)
+        row = self.get(org=org, project=project, identifier=identifier)
+        self._link_secrets(row, document)
+        return row
+
+    def _link_secrets(self, connector: ConnectorRow, document: dict[str, Any]) -> None:
+        """Replace the connector's secret links with those its document names.
+
+        Each named secret is locked for share (PostgreSQL ``FOR SHARE``, in key order) so a
+        delete of it waits for this transaction and then sees the link; a secret that is
+        gone is a Conflict (a delete won the race), never a connector naming nothing.
+        """
+        org, project, connector_id = connector.org, connector.project, connector.id
+        links = named_secrets(document, org, project)
+        rows: list[dict[str, Any]] = []
+        for link in links:
+            stmt = select(SecretRecord.id).where(
+                SecretRecord.org == link.org,
+                SecretRecord.project == link.project,
+                SecretRecord.identifier == link.identifier,
+            )
+            with translated(self._where):
+                secret_id = self._session.scalars(stmt.with_for_update(read=True)).one_or_none()
+            if secret_id is None:
+                raise Conflict(
+                    f"secret {link.written} named at {link.path} of "
+                    f"{self._what(org, project, connector.identifier)} does not "
+                    f"exist in {describe_scope(link.org, link.project)} (deleted meanwhile?)",
+                    hint="create the secret, or point the connector at an existing one",
+                )
+            rows.append(
+                {
+                    "connector_id": connector_id,
+                    "path": link.path,
+                    "secret_org": link.org,
+                    "secret_project": link.project,
+                    "secret_identifier": link.identifier,
+                    "secret_id": secret_id,
+                }
+            )
+        with translated(self._where):
+            self._session.execute(
+                delete(ConnectorSecretRefRecord).where(
+                    ConnectorSecretRefRecord.connector_id == connector_id
+                ),
+                execution_options={"synchronize_session": False},
+            )
+            if rows:
+                self._session.execute(insert(ConnectorSecretRefRecord), rows)
 
     def list(
         self,

@@ -1,60 +1,48 @@
-"""The database handle: engine set-up per dialect, migrations on open, the unit of work.
+"""The database handle: engine set-up per dialect, the schema check on open, units of work.
 
 SQLite (the embedded default) runs in WAL mode with foreign keys on and a busy
 timeout; write transactions start with ``BEGIN IMMEDIATE`` so two writers queue on
-the busy timeout instead of failing on a lock upgrade. PostgreSQL
-(``postgresql+psycopg://``) serves several replicas; migrations there run under an
-advisory lock so replicas starting together do not race.
+the busy timeout instead of failing on a lock upgrade, and read transactions with a
+plain ``BEGIN`` so readers never wait for a writer. PostgreSQL
+(``postgresql+psycopg://``) serves several replicas; a write transaction locks the
+rows it looks up by key (``SELECT ... FOR UPDATE``) so a read-then-write cannot be
+raced, and ``run`` retries the races PostgreSQL reports instead of serializing.
+
+Opening checks the schema revision with one query; Alembic is imported, and the
+migrations run (under a lock), only when the database is not at ``HEAD_REVISION``.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
-from awsconn.errors import InvalidInput, StoreUnavailable
-from awsconn.model.clock import utc_now as system_clock
-from awsconn.store.db_errors import translated
-from awsconn.store.home import awsconn_home
+from awsconn.errors import ConcurrentWrite, InvalidInput, StoreUnavailable
+from awsconn.store.db_errors import driver_message, translated
+from awsconn.store.home import Warn, create_private_file, log_warning, report_open_to_others
 from awsconn.store.repositories import ConnectorRepository, SecretRepository
+from awsconn.store.revision import HEAD_REVISION, VERSION_QUERY
+from awsconn.store.rows import Clock, system_clock
 
-__all__ = [
-    "DATABASE_URL_ENV",
-    "Clock",
-    "Database",
-    "Transaction",
-    "default_database_url",
-    "system_clock",
-]
+__all__ = ["DATABASE_URL_ENV", "Clock", "Database", "Transaction", "system_clock"]
 
 DATABASE_URL_ENV = "AWSCONN_DATABASE_URL"
-DATABASE_FILE_NAME = "awsconn.db"
 _HERE = Path(__file__).resolve().parent
 ALEMBIC_INI = _HERE / "alembic.ini"
 MIGRATIONS_DIR = _HERE / "migrations"
 # Arbitrary constant naming awsconn's migration lock among PostgreSQL advisory locks.
 _PG_MIGRATION_LOCK = 0x61777363
-
-Clock = Callable[[], datetime]
-
-
-def default_database_url(environ: Mapping[str, str], *, home: Path | None = None) -> str:
-    """``$AWSCONN_DATABASE_URL``, else ``sqlite:///$AWSCONN_HOME/awsconn.db``."""
-    configured = environ.get(DATABASE_URL_ENV, "").strip()
-    if configured:
-        return configured
-    base = home if home is not None else awsconn_home(environ)
-    return f"sqlite:///{base / DATABASE_FILE_NAME}"
+_T = TypeVar("_T")
 
 
 def _normalise_url(url: str | URL) -> URL:
@@ -86,7 +74,11 @@ class Transaction:
 
 
 class Database:
-    """An opened, migrated database; ``transaction()`` is the only way to touch its rows."""
+    """An opened database at the current schema; ``transaction()`` is the way to its rows.
+
+    Safe to share between threads (each transaction has its own session and pooled
+    connection); it keeps no state outside the instance.
+    """
 
     def __init__(
         self,
@@ -96,21 +88,16 @@ class Database:
         migrate: bool = True,
         busy_timeout_s: float = 10.0,
         echo: bool = False,
+        warn: Warn = log_warning,
     ) -> None:
         self.url = _normalise_url(url)
         self.clock = clock
         self.where = self.url.render_as_string(hide_password=True)
         self._busy_timeout_s = busy_timeout_s
+        self._warn = warn
         self._engine = self._create_engine(echo)
-        if migrate:
+        if migrate and self.schema_revision() != HEAD_REVISION:
             self.migrate()
-
-    @classmethod
-    def from_environment(
-        cls, environ: Mapping[str, str], *, clock: Clock = system_clock, home: Path | None = None
-    ) -> Database:
-        """Open ``AWSCONN_DATABASE_URL`` or the SQLite file under ``$AWSCONN_HOME``."""
-        return cls(default_database_url(environ, home=home), clock=clock)
 
     @property
     def dialect(self) -> str:
@@ -125,19 +112,20 @@ class Database:
             return create_engine(self.url, echo=echo, pool_pre_ping=True)
         database = self.url.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            _prepare_sqlite_file(Path(database), self.where)
+            _prepare_sqlite_file(Path(database), self.where, self._warn)
         engine = create_engine(self.url, echo=echo, connect_args={"timeout": self._busy_timeout_s})
         _configure_sqlite(engine, self._busy_timeout_s)
         return engine
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision; a no-op when it is there already."""
+        """Bring the schema to the newest revision under a lock; a no-op when it is there."""
         from alembic import command
         from alembic.config import Config
         from alembic.util.exc import CommandError
 
         config = Config(str(ALEMBIC_INI))
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        # On SQLite the default BEGIN IMMEDIATE is the lock; on PostgreSQL an advisory one.
         with translated(self.where), self._engine.connect() as conn, conn.begin():
             if self.dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
@@ -151,18 +139,27 @@ class Database:
                 ) from exc
 
     def schema_revision(self) -> str | None:
-        """The Alembic revision the database is at (None before the first migration)."""
-        from alembic.runtime.migration import MigrationContext
-
+        """The revision the database is at (None before the first migration): one read query."""
         with translated(self.where), self._engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            conn.execution_options(awsconn_begin="DEFERRED")
+            read = conn.begin()
+            try:
+                value = conn.exec_driver_sql(VERSION_QUERY).scalar()
+            except DBAPIError as exc:
+                read.rollback()
+                if _is_missing_table(exc):
+                    return None
+                raise
+            read.commit()
+        return None if value is None else str(value)
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Transaction]:
         """All or nothing: commits when the block ends, rolls back when it raises.
 
         ``write=False`` starts a deferred (read) transaction on SQLite, so readers do not
-        queue behind writers; on PostgreSQL both are the same.
+        queue behind writers. In a write transaction, looking a row up by key locks it
+        until the end (PostgreSQL ``FOR UPDATE``; SQLite's write lock covers it already).
         """
         bind = self._engine.execution_options(awsconn_begin="IMMEDIATE" if write else "DEFERRED")
         session = Session(bind=bind, autoflush=False, expire_on_commit=False)
@@ -170,11 +167,33 @@ class Database:
             with translated(self.where), session.begin():
                 yield Transaction(
                     session=session,
-                    secrets=SecretRepository(session, self.clock, self.where),
-                    connectors=ConnectorRepository(session, self.clock, self.where),
+                    secrets=SecretRepository(session, self.clock, self.where, write=write),
+                    connectors=ConnectorRepository(session, self.clock, self.where, write=write),
                 )
         finally:
             session.close()
+
+    def reading(self) -> AbstractContextManager[Transaction]:
+        """A read transaction for point reads (see ``awsconn.store.rows.ReadSource``)."""
+        return self.transaction(write=False)
+
+    def run(self, work: Callable[[Transaction], _T], *, attempts: int = 6) -> _T:
+        """Run ``work`` in a write transaction, again on fresh data when a race is reported.
+
+        A race is :class:`~awsconn.errors.ConcurrentWrite`: a unique key inserted first by
+        another transaction, a serialization failure or a deadlock (PostgreSQL). After
+        ``attempts`` tries the last one is raised (still a Conflict). ``work`` must do all
+        its writes through ``tx``: it may run more than once.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction() as tx:
+                    return work(tx)
+            except ConcurrentWrite:
+                if attempt == attempts:
+                    raise
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
         """Release pooled connections (the database itself stays as it is)."""
@@ -190,17 +209,27 @@ class Database:
         return f"Database({self.where!r})"
 
 
-def _prepare_sqlite_file(path: Path, where: str) -> None:
-    """Create the directory (0700) and an empty database file (0600) if missing."""
+def _is_missing_table(exc: DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None)
+    return code == "42P01" or "no such table" in driver_message(exc).lower()
+
+
+def _prepare_sqlite_file(path: Path, where: str, warn: Warn) -> None:
+    """Create the folder (0700) and an empty database file (0600) if missing, whatever the
+    umask; an existing database file (or its -wal/-shm) open to other users is reported."""
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        os.close(fd)
+        if not path.parent.is_dir():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path.parent.chmod(0o700)
+        created = create_private_file(path)
     except OSError as exc:
         raise StoreUnavailable(
             f"cannot create the database at {where}: {exc.strerror or exc}",
             hint="set AWSCONN_HOME to a writable directory, or set AWSCONN_DATABASE_URL",
         ) from None
+    if not created:
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            report_open_to_others(file, "the database file", warn)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:

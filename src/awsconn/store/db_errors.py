@@ -1,7 +1,9 @@
-"""Conversion of SQLAlchemy/DBAPI errors into awsconn.errors, so none reaches a user.
+"""Conversion of database driver errors into awsconn.errors, so none reaches a user.
 
 Messages carry the driver's first line only (never the SQL statement or its
-parameters) and the database URL without its password.
+parameters) and the database URL without its password. SQLAlchemy is imported only
+when a SQLAlchemy block is translated: the stdlib ``sqlite3`` point reader shares
+``operational_error`` without loading it.
 """
 
 from __future__ import annotations
@@ -9,20 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import (
-    DataError,
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-    SQLAlchemyError,
-    StatementError,
+from awsconn.errors import (
+    AwsconnError,
+    ConcurrentWrite,
+    Conflict,
+    InternalError,
+    InvalidInput,
+    StoreUnavailable,
 )
 
-from awsconn.errors import AwsconnError, Conflict, InternalError, InvalidInput, StoreUnavailable
-
-__all__ = ["driver_message", "translated"]
+__all__ = ["driver_message", "operational_error", "translated"]
 
 _BUSY = ("database is locked", "database table is locked", "database is busy")
+# PostgreSQL: serialization_failure, deadlock_detected; both mean "run it again".
+_RACE_STATES = frozenset({"40001", "40P01"})
+_UNIQUE = frozenset({"23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 
 
 def driver_message(exc: BaseException) -> str:
@@ -33,8 +36,15 @@ def driver_message(exc: BaseException) -> str:
     return first[:300]
 
 
-def _operational(exc: SQLAlchemyError, where: str) -> AwsconnError:
-    message = driver_message(exc)
+def _driver_code(exc: BaseException) -> str | None:
+    """psycopg's SQLSTATE or sqlite3's extended error name, when the driver gives one."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    return code if isinstance(code, str) else None
+
+
+def operational_error(message: str, where: str) -> AwsconnError:
+    """What a driver's "cannot do that now" message means for the user."""
     lowered = message.lower()
     if any(marker in lowered for marker in _BUSY):
         return StoreUnavailable(
@@ -59,15 +69,34 @@ def _operational(exc: SQLAlchemyError, where: str) -> AwsconnError:
 
 @contextmanager
 def translated(where: str, *, conflict: str | None = None) -> Iterator[None]:
-    """Run a block, converting database errors; ``conflict`` names what a duplicate means."""
+    """Run a block, converting database errors; ``conflict`` names what a violation means.
+
+    A unique key another transaction inserted first, a serialization failure and a
+    deadlock become :class:`ConcurrentWrite` (a Conflict that ``Database.run`` retries).
+    """
+    from sqlalchemy.exc import (
+        DataError,
+        IntegrityError,
+        InterfaceError,
+        OperationalError,
+        SQLAlchemyError,
+        StatementError,
+    )
+
     try:
         yield
     except IntegrityError as exc:
-        raise Conflict(
-            conflict or f"the change conflicts with stored data: {driver_message(exc)}"
-        ) from exc
+        message = conflict or f"the change conflicts with stored data: {driver_message(exc)}"
+        if _driver_code(exc) in _UNIQUE:
+            raise ConcurrentWrite(message) from exc
+        raise Conflict(message) from exc
     except (OperationalError, InterfaceError) as exc:
-        raise _operational(exc, where) from exc
+        if _driver_code(exc) in _RACE_STATES:
+            raise ConcurrentWrite(
+                f"another transaction changed the same rows at {where}: {driver_message(exc)}",
+                hint="run the command again",
+            ) from exc
+        raise operational_error(driver_message(exc), where) from exc
     except DataError as exc:
         raise InvalidInput(f"the database rejected a value: {driver_message(exc)}") from exc
     except StatementError as exc:

@@ -1,8 +1,9 @@
 """The repositories' public names in one place: keyword-only calls in, frozen rows out.
 
-Repositories know documents and sealed bytes, not the connector model or plaintext,
-so the model and the secrets layer can change without touching the schema. Get them
-from ``Database.transaction()``, which makes them share one transaction.
+Repositories know documents and sealed bytes, never plaintext; the one thing they ask
+the model is which secrets a connector document names (``connector_links.py``), to
+link them. Rows live in ``rows.py`` (no SQLAlchemy). Get repositories from
+``Database.transaction()``, which makes them share one transaction.
 """
 
 from __future__ import annotations

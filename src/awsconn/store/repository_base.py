@@ -1,7 +1,10 @@
 """What every repository shares: the session, the clock, scopes, versioned writes.
 
 Every update increments ``version``; passing ``expected_version`` turns a concurrent
-change into :class:`~awsconn.errors.Conflict` instead of a lost update.
+change into :class:`~awsconn.errors.Conflict` instead of a lost update. In a write
+transaction, a row looked up by key is locked until the transaction ends (PostgreSQL
+``FOR UPDATE``; SQLite's write transactions hold the database's write lock already),
+so "read it, then write it" cannot be raced by another writer.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from enum import Enum
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, CursorResult, Select, delete, select, update
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from awsconn.errors import Conflict, InvalidInput, NotFound
 from awsconn.store.db_errors import translated
+from awsconn.store.rows import KEEP, Clock, Keep, describe_scope, not_found, scope_columns
 from awsconn.store.tables import ConnectorRecord, SecretRecord
 
 __all__ = [
@@ -29,33 +32,6 @@ __all__ = [
     "describe_scope",
     "scope_columns",
 ]
-
-Clock = Callable[[], datetime]
-
-
-class Keep(Enum):
-    """Marker for "leave this field as it is" where None is a meaningful new value."""
-
-    KEEP = "keep"
-
-
-KEEP = Keep.KEEP
-
-
-def describe_scope(org: str | None, project: str | None) -> str:
-    """Human name of a scope, for messages: account, org o, project o/p."""
-    if project:
-        return f"project {org}/{project}"
-    if org:
-        return f"org {org}"
-    return "the account scope"
-
-
-def scope_columns(org: str | None, project: str | None) -> tuple[str, str]:
-    """Column values of a scope ('' stands for none); a project always belongs to an org."""
-    if project and not org:
-        raise InvalidInput(f"project {project!r} is given without its org")
-    return org or "", project or ""
 
 
 def check_timestamp(value: datetime, what: str) -> datetime:
@@ -77,10 +53,11 @@ _M = TypeVar("_M", SecretRecord, ConnectorRecord)
 class Repository:
     """Shared plumbing: the session, the clock, and how to name the database in errors."""
 
-    def __init__(self, session: Session, clock: Clock, where: str) -> None:
+    def __init__(self, session: Session, clock: Clock, where: str, *, write: bool = True) -> None:
         self._session = session
         self._clock = clock
         self._where = where
+        self._write = write
 
     def _now(self) -> datetime:
         return check_timestamp(self._clock(), "the clock's time")
@@ -117,11 +94,14 @@ class Repository:
         keys: Sequence[ColumnElement[bool]],
         expected_version: int | None,
         what: str,
+        *,
+        conflict: str | None = None,
     ) -> None:
+        """DELETE ... [WHERE version = expected]; ``conflict`` names what a violation means."""
         stmt = delete(model).where(*keys)
         if expected_version is not None:
             stmt = stmt.where(model.version == expected_version)
-        self._execute_versioned(stmt, model, keys, expected_version, what)
+        self._execute_versioned(stmt, model, keys, expected_version, what, conflict=conflict)
 
     def _execute_versioned(
         self,
@@ -130,9 +110,11 @@ class Repository:
         keys: Sequence[ColumnElement[bool]],
         expected_version: int | None,
         what: str,
+        *,
+        conflict: str | None = None,
     ) -> None:
         """Run a keyed UPDATE/DELETE; when it touched no row, say whether it is gone or stale."""
-        with translated(self._where):
+        with translated(self._where, conflict=conflict):
             result = self._session.execute(stmt, execution_options={"synchronize_session": False})
         if cast(CursorResult[Any], result).rowcount == 0:
             self._raise_missing_or_stale(model, keys, expected_version, what)
@@ -178,14 +160,19 @@ class ScopedRepository(Repository, Generic[_M, _Row]):
     def _what(self, org: str | None, project: str | None, identifier: str) -> str:
         return f"{self._noun} {identifier!r} in {describe_scope(org, project)}"
 
+    def _find_record(self, org: str | None, project: str | None, identifier: str) -> _M | None:
+        stmt = select(self._model).where(*self._keys(org, project, identifier))
+        return self._one(stmt.with_for_update() if self._write else stmt)
+
     def find(self, *, org: str | None, project: str | None, identifier: str) -> _Row | None:
-        record = self._one(select(self._model).where(*self._keys(org, project, identifier)))
+        """The row, or None; in a write transaction it stays locked until the end."""
+        record = self._find_record(org, project, identifier)
         return type(self)._row_of(record) if record is not None else None
 
     def get(self, *, org: str | None, project: str | None, identifier: str) -> _Row:
         row = self.find(org=org, project=project, identifier=identifier)
         if row is None:
-            raise NotFound(f"{self._what(org, project, identifier)} not found")
+            raise not_found(self._noun, org, project, identifier)
         return row
 
     def delete(

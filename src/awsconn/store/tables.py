@@ -1,4 +1,4 @@
-"""SQLAlchemy tables: secrets, connectors and connector test history.
+"""SQLAlchemy tables: secrets, connectors, the secrets each connector names, test history.
 
 Scope columns hold '' (never NULL) for "no org" / "no project", so the unique
 (org, project, identifier) constraints hold on SQLite and PostgreSQL alike (NULLs
@@ -28,7 +28,14 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Base", "ConnectorRecord", "ConnectorTestRecord", "SecretRecord", "metadata"]
+__all__ = [
+    "Base",
+    "ConnectorRecord",
+    "ConnectorSecretRefRecord",
+    "ConnectorTestRecord",
+    "SecretRecord",
+    "metadata",
+]
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -87,6 +94,9 @@ class SecretRecord(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # Which associated data sealed the value: 1 = scope and identifier (before 0002),
+    # 2 = those plus the version and key id. Re-sealing moves a row to 2.
+    aad_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
 
 
 class ConnectorRecord(Base):
@@ -135,3 +145,33 @@ class ConnectorTestRecord(Base):
     result: Mapped[dict[str, Any]] = mapped_column(Document, nullable=False)
 
     connector: Mapped[ConnectorRecord] = relationship(back_populates="tests")
+
+
+class ConnectorSecretRefRecord(Base):
+    """A secret a connector's settings name, written in the connector's own transaction.
+
+    ``secret_id`` is a foreign key without cascade: a secret in use cannot be deleted
+    (the database refuses it even when the delete races a connector write); deleting
+    it on purpose first sets it to NULL. The secret's key is kept too, so a secret
+    created again under that key is linked again.
+    """
+
+    __tablename__ = "connector_secret_refs"
+    __table_args__ = (
+        Index(None, "secret_id"),
+        Index(
+            "ix_connector_secret_refs_secret_key",
+            "secret_org",
+            "secret_project",
+            "secret_identifier",
+        ),
+    )
+
+    connector_id: Mapped[int] = mapped_column(
+        ForeignKey("connectors.id", ondelete="CASCADE"), primary_key=True
+    )
+    path: Mapped[str] = mapped_column(String(128), primary_key=True)
+    secret_org: Mapped[str] = mapped_column(String(128), nullable=False)
+    secret_project: Mapped[str] = mapped_column(String(128), nullable=False)
+    secret_identifier: Mapped[str] = mapped_column(String(128), nullable=False)
+    secret_id: Mapped[int | None] = mapped_column(ForeignKey("secrets.id"), nullable=True)

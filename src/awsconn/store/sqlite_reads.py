@@ -1,0 +1,214 @@
+"""Point reads on a SQLite store through the stdlib ``sqlite3`` module, without SQLAlchemy.
+
+Why: ``awsconn credentials`` runs on every AWS CLI call (``credential_process``) and
+``connector get`` is what scripts call; importing SQLAlchemy alone costs more than
+the rest of such a command. So a SQLite file already at ``HEAD_REVISION`` serves its
+one-connector and one-secret lookups here; everything else (writes, lists, history,
+migrations, PostgreSQL) goes through the SQLAlchemy ``Database``.
+
+Rows come out as the same dataclasses, built by the same ``Row.of`` from a record with
+the table's columns decoded the way SQLAlchemy's types decode them on SQLite (JSON
+text, naive UTC timestamps made aware); ``tests/store/test_sqlite_reads.py`` checks
+both readers return equal rows and that the column lists match the tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Generic, TypeVar
+
+from awsconn.errors import StoreCorrupt, StoreUnavailable
+from awsconn.store.db_errors import operational_error
+from awsconn.store.home import Warn, report_open_to_others
+from awsconn.store.revision import HEAD_REVISION, VERSION_QUERY
+from awsconn.store.rows import ConnectorRow, SecretRow, describe_scope, not_found, scope_columns
+
+__all__ = ["CONNECTOR_COLUMNS", "SECRET_COLUMNS", "SqliteReads", "sqlite_path"]
+
+CONNECTOR_COLUMNS = (
+    "id",
+    "org",
+    "project",
+    "identifier",
+    "name",
+    "credential_type",
+    "region",
+    "tags",
+    "document",
+    "version",
+    "created_at",
+    "updated_at",
+    "last_status",
+    "last_tested_at",
+    "last_success_at",
+)
+SECRET_COLUMNS = (
+    "id",
+    "org",
+    "project",
+    "identifier",
+    "description",
+    "key_id",
+    "nonce",
+    "ciphertext",
+    "version",
+    "created_at",
+    "updated_at",
+    "aad_version",
+)
+_JSON_COLUMNS = frozenset({"tags", "document"})
+_TIME_COLUMNS = frozenset({"created_at", "updated_at", "last_tested_at", "last_success_at"})
+_Row = TypeVar("_Row", ConnectorRow, SecretRow)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a plain ``sqlite:///PATH`` URL; None for other URLs (memory, URI, options)."""
+    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
+        if url.startswith(prefix):
+            rest = url[len(prefix) :]
+            if not rest or "?" in rest or rest == ":memory:" or rest.startswith("file:"):
+                return None
+            return Path(rest)
+    return None
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """As ``UTCDateTime`` reads SQLAlchemy's SQLite text: naive UTC, made aware."""
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _decoded(column: str, value: Any) -> Any:
+    if column in _JSON_COLUMNS:
+        return json.loads(value)
+    if column in _TIME_COLUMNS:
+        return _timestamp(value)
+    return value
+
+
+class _Lookup(Generic[_Row]):
+    """Find one row of a table by (org, project, identifier) on an open connection."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        where: str,
+        table: str,
+        noun: str,
+        columns: tuple[str, ...],
+        row_of: Callable[[Any], _Row],
+    ) -> None:
+        self._conn = conn
+        self._where = where
+        self._noun = noun
+        self._columns = columns
+        self._row_of: Callable[[Any], _Row] = row_of
+        self._sql = (
+            f"SELECT {', '.join(columns)} FROM {table} "
+            "WHERE org = ? AND project = ? AND identifier = ?"
+        )
+
+    def find(self, *, org: str | None, project: str | None, identifier: str) -> _Row | None:
+        o, p = scope_columns(org, project)
+        try:
+            values = self._conn.execute(self._sql, (o, p, identifier)).fetchone()
+        except sqlite3.OperationalError as exc:
+            raise operational_error(str(exc), self._where) from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(f"the database at {self._where} cannot be used: {exc}") from exc
+        if values is None:
+            return None
+        try:
+            record = SimpleNamespace(
+                **{c: _decoded(c, v) for c, v in zip(self._columns, values, strict=True)}
+            )
+        except (ValueError, TypeError) as exc:
+            raise StoreCorrupt(
+                f"{self._noun} {identifier!r} in {describe_scope(org, project)} has a stored "
+                f"value awsconn cannot read: {exc}",
+                hint=f"the database at {self._where} was edited outside awsconn; "
+                "restore it from a backup or write the row again",
+            ) from None
+        return self._row_of(record)
+
+    def get(self, *, org: str | None, project: str | None, identifier: str) -> _Row:
+        row = self.find(org=org, project=project, identifier=identifier)
+        if row is None:
+            raise not_found(self._noun, org, project, identifier)
+        return row
+
+
+class _PointReads:
+    """The read transaction ``SqliteReads.reading()`` yields (see ``rows.PointReads``)."""
+
+    def __init__(self, conn: sqlite3.Connection, where: str) -> None:
+        self.connectors: _Lookup[ConnectorRow] = _Lookup(
+            conn, where, "connectors", "connector", CONNECTOR_COLUMNS, ConnectorRow.of
+        )
+        self.secrets: _Lookup[SecretRow] = _Lookup(
+            conn, where, "secrets", "secret", SECRET_COLUMNS, SecretRow.of
+        )
+
+
+class SqliteReads:
+    """Read transactions on one SQLite file, each on its own connection (thread-safe)."""
+
+    def __init__(self, path: Path, where: str, *, busy_timeout_s: float = 10.0) -> None:
+        self.path = path
+        self.where = where
+        self._busy_timeout_s = busy_timeout_s
+
+    @classmethod
+    def open(cls, url: str, *, warn: Warn, busy_timeout_s: float = 10.0) -> SqliteReads | None:
+        """A reader when ``url`` is a SQLite file that exists and is at ``HEAD_REVISION``.
+
+        None otherwise (another database, no file yet, an older or newer schema, a file
+        that is not a database): the caller then opens the full ``Database``, which
+        creates, migrates or explains. Files open to other users are reported.
+        """
+        path = sqlite_path(url)
+        if path is None or not path.is_file():
+            return None
+        reads = cls(path, url, busy_timeout_s=busy_timeout_s)
+        try:
+            conn = reads._connect()
+            try:
+                revision = conn.execute(VERSION_QUERY).fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return None
+        if revision is None or revision[0] != HEAD_REVISION:
+            return None
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            report_open_to_others(file, "the database file", warn)
+        return reads
+
+    def _connect(self) -> sqlite3.Connection:
+        uri = f"{self.path.resolve().as_uri()}?mode=rw"
+        conn = sqlite3.connect(uri, uri=True, timeout=self._busy_timeout_s, isolation_level=None)
+        return conn
+
+    @contextmanager
+    def reading(self) -> Iterator[_PointReads]:
+        """One deferred read transaction: sees one committed state, never waits for writers."""
+        try:
+            conn = self._connect()
+        except sqlite3.Error as exc:
+            raise operational_error(str(exc), self.where) from exc
+        try:
+            conn.execute("BEGIN")
+            yield _PointReads(conn, self.where)
+        finally:
+            conn.close()
+
+    def __repr__(self) -> str:
+        return f"SqliteReads({self.where!r})"
