@@ -22,6 +22,8 @@ from awsconn.iam import PolicySet, Request, lint_policy, load_json, parse_policy
 from awsconn.iam.cases import parse_cases, run_cases
 
 USER = "arn:aws:iam::123456789012:user/ci"
+# The fuzz strategies are large; hypothesis warns when it prints them. Harmless here.
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 
 def deep_text(depth: int, inner: str = "1") -> str:
