@@ -300,7 +300,8 @@ def authorize(req: PreparedRequest, certain: Gates, uncertain: Gates | None = No
     Decided twice, pessimistically (uncertain denies apply, uncertain allows do not) and
     optimistically (the opposite). Equal results are the answer (reported from the run
     that reached it against the unknowns' favour); otherwise the result is ``Depends``
-    with ``possible`` = (pessimistic, optimistic).
+    with ``possible`` = (pessimistic, optimistic), the reasons of both runs and no
+    deciding statements (nothing decided; the uncertain ones are the caller's to list).
     """
     if uncertain is None:
         return Outcome(*combine(req, *certain.fields()))
@@ -308,10 +309,6 @@ def authorize(req: PreparedRequest, certain: Gates, uncertain: Gates | None = No
     high = combine(req, *certain.with_allows(uncertain).fields())
     if low[0] == high[0]:
         return Outcome(*(low if low[0] == "Allowed" else high))
-    reasons = [
-        f"depends on keys the request leaves unknown: {low[0]} if they go against it, "
-        f"{high[0]} if they go for it"
-    ]
-    reasons += [f"if against: {r}" for r in low[2]]
-    reasons += [f"if for: {r}" for r in high[2]]
-    return Outcome("Depends", high[1], reasons, (low[0], high[0]))
+    reasons = [f"if they go against it: {r}" for r in low[2]]
+    reasons += [f"if they go for it: {r}" for r in high[2]]
+    return Outcome("Depends", [], reasons, (low[0], high[0]))
