@@ -9,6 +9,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,8 @@ from awsconn.iam import PolicySet, Request, lint_policy, load_json, parse_policy
 from awsconn.iam.cases import parse_cases, run_cases
 
 USER = "arn:aws:iam::123456789012:user/ci"
+# The fuzz strategies are large; hypothesis warns when it prints them. Harmless here.
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 
 def deep_text(depth: int, inner: str = "1") -> str:
@@ -120,6 +125,32 @@ def test_cli_refuses_deep_json_everywhere(
     assert main(["permissions", "check", "dev", "--for", "s3-read", "--policy-file", deep]) == 2
     err = capsys.readouterr().err
     assert "--policy-file" in err and "nested deeper than" in err
+
+
+def test_cli_prints_text_stdout_cannot_encode(tmp_path: Path) -> None:
+    # A Sid or key with a lone surrogate (valid JSON: "\\ud800") is shown escaped.
+    doc = (
+        '{"Version": "2012-10-17", "Statement": [{"Sid": "S\\ud800", "Effect": "Allow", '
+        '"Action": "s3:GetObject", "Resource": "*", '
+        '"Condition": {"StringEquals": {"aws:x\\udfff": "v"}}}]}'
+    )
+    policy = _file(tmp_path, "p.json", doc)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from awsconn.cli import main; sys.exit(main())",
+            *("policy", "evaluate", "--policy", policy, "--action", "s3:GetObject"),
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "statement S\\ud800" in run.stdout and "internal error" not in run.stderr
 
 
 # -- fuzz ---------------------------------------------------------------------------

@@ -152,6 +152,7 @@ def test_to_dict_and_explain() -> None:
     assert data["result"] == "Depends"
     assert data["dependsOn"] == [IP]
     assert data["possible"] == ["ImplicitlyDenied", "Allowed"]
+    assert data["deciding"] == []  # nothing decided: the uncertain statement is conditional
     assert data["conditional"][0]["statement"] == "Office"
     assert data["conditional"][0]["unmetConditions"][0]["unknownKey"] is True
     text = d.explain()
@@ -168,5 +169,6 @@ def test_cli_unknown_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main([*args, "--unknown-key", IP, "-o", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["result"] == "Depends" and data["dependsOn"] == [IP]
+    assert data["reasons"][0].startswith(f"depends on {IP}: ImplicitlyDenied or Allowed")
     assert main([*args, "--unknown-key", "not a key"]) == 2
     assert "--unknown-key" in capsys.readouterr().err

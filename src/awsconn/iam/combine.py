@@ -122,7 +122,6 @@ class Outcome:
 _READ_PREFIXES = ("get", "list", "generate", "simulate")
 _IDENTITY_ALLOWS = "an identity-based policy allows"
 _ORG_LAYERS = frozenset({"scp", "identity", "boundary", "session"})
-_NOT_IDENTITY_SIDE = ("anonymous", "service")
 
 
 def _protected_iam_resource(req: PreparedRequest) -> bool:
@@ -179,14 +178,15 @@ def combine(
     """The combining rule (see the module doc) over the layers' :class:`Gates` (passed
     as arguments: one call per decision): the decision, the statements that made it
     (the denies, or the allows that counted) and the reasons in words."""
-    if req.action == "sts:getcalleridentity":
+    special = req.special  # sts, iam, kms: the rules below that look at the resource
+    if special and req.action == "sts:getcalleridentity":
         return (
             "Allowed",
             [],
             ["sts:GetCallerIdentity needs no permission (AWS: it cannot be denied)"],
         )
     p = req.principal
-    identity_side = p.kind not in _NOT_IDENTITY_SIDE
+    identity_side = p.identity_side
     all_denies = denies
     if denies and (not identity_side or req.wildcard_only):
         # SCPs, boundaries and session policies bind IAM principals of the organization
@@ -203,11 +203,11 @@ def combine(
             denies,
             ["an explicit Deny applies", *_notes(req, all_denies, resource)],
         )
-    service = req.service
-    if service == "iam" and _protected_iam_resource(req):
-        return ("ImplicitlyDenied", [], ["AWS-managed IAM resources are read-only"])
-    if service == "kms" and _protected_kms_alias(req):
-        return ("ImplicitlyDenied", [], ["AWS-managed KMS aliases cannot be changed"])
+    if special:
+        if _protected_iam_resource(req):
+            return ("ImplicitlyDenied", [], ["AWS-managed IAM resources are read-only"])
+        if _protected_kms_alias(req):
+            return ("ImplicitlyDenied", [], ["AWS-managed KMS aliases cannot be changed"])
     used: list[Hit] = []
     if scp_levels is not None and identity_side:
         for level, allows in enumerate(scp_levels):
@@ -226,10 +226,9 @@ def combine(
     session_ok = session is None or bool(session)
     identity_ok = identity_side and bool(identity) and boundary_ok and session_ok
     rp = resource if resource and not req.wildcard_only else []
-    same_account = p.account is not None and p.account == req.resource_account
-    reasons: list[str] = []
+    first: str | None = None  # the reason an identity allow was not enough
 
-    if same_account or not identity_side:
+    if (p.account is not None and p.account == req.resource_account) or not identity_side:
         if rp:
             by_kind = {h.principal_match: h for h in rp}
             public = by_kind.get("public")
@@ -258,8 +257,8 @@ def combine(
                 reason = "a resource-based policy allows the session's role"
                 return ("Allowed", [*used, role], [reason])
         if identity_ok:
-            needs_rp = _needs_resource_allow(req) if service in ("kms", "sts") else None
-            if needs_rp is None or rp:
+            first = _needs_resource_allow(req) if special else None
+            if first is None or rp:
                 deciding = [*used, identity[0], *rp[:1]] if used or rp else [identity[0]]
                 if req.wildcard_only:
                     return (
@@ -268,18 +267,17 @@ def combine(
                         [_IDENTITY_ALLOWS, *_notes(req, all_denies, resource)],
                     )
                 return ("Allowed", deciding, [_IDENTITY_ALLOWS])
-            reasons.append(needs_rp)
-    else:
-        if identity_ok and rp:
-            return (
-                "Allowed",
-                [*used, identity[0], rp[0]],
-                ["cross-account: both the identity-based and the resource-based policy allow"],
-            )
-        if identity_ok:
-            reasons.append("cross-account: no resource-based policy allows this principal")
-        elif rp:
-            reasons.append("cross-account: no identity-based policy allows")
+    elif identity_ok and rp:
+        return (
+            "Allowed",
+            [*used, identity[0], rp[0]],
+            ["cross-account: both the identity-based and the resource-based policy allow"],
+        )
+    elif identity_ok:
+        first = "cross-account: no resource-based policy allows this principal"
+    elif rp:
+        first = "cross-account: no identity-based policy allows"
+    reasons = [] if first is None else [first]
     if identity_side and not identity:
         reasons.append("no identity-based policy allows the action")
     if boundary is not None and not boundary:
@@ -300,7 +298,8 @@ def authorize(req: PreparedRequest, certain: Gates, uncertain: Gates | None = No
     Decided twice, pessimistically (uncertain denies apply, uncertain allows do not) and
     optimistically (the opposite). Equal results are the answer (reported from the run
     that reached it against the unknowns' favour); otherwise the result is ``Depends``
-    with ``possible`` = (pessimistic, optimistic).
+    with ``possible`` = (pessimistic, optimistic), the reasons of both runs and no
+    deciding statements (nothing decided; the uncertain ones are the caller's to list).
     """
     if uncertain is None:
         return Outcome(*combine(req, *certain.fields()))
@@ -308,10 +307,6 @@ def authorize(req: PreparedRequest, certain: Gates, uncertain: Gates | None = No
     high = combine(req, *certain.with_allows(uncertain).fields())
     if low[0] == high[0]:
         return Outcome(*(low if low[0] == "Allowed" else high))
-    reasons = [
-        f"depends on keys the request leaves unknown: {low[0]} if they go against it, "
-        f"{high[0]} if they go for it"
-    ]
-    reasons += [f"if against: {r}" for r in low[2]]
-    reasons += [f"if for: {r}" for r in high[2]]
-    return Outcome("Depends", high[1], reasons, (low[0], high[0]))
+    reasons = [f"if they go against it: {r}" for r in low[2]]
+    reasons += [f"if they go for it: {r}" for r in high[2]]
+    return Outcome("Depends", [], reasons, (low[0], high[0]))

@@ -98,7 +98,8 @@ class NearMiss:
 
 class Decision:
     """The decision and why. ``deciding`` lists the statements that made the result:
-    the denies for ``ExplicitlyDenied``, the allows that counted for ``Allowed``;
+    the denies for ``ExplicitlyDenied``, the allows that counted for ``Allowed``, none
+    for ``Depends`` (see ``conditional``);
     ``reasons`` says in words which gate failed or passed. For ``Depends``:
     ``depends_on`` (sorted, unique, as written), ``possible`` (pessimistic, optimistic)
     and ``conditional``; a definite decision has ``depends_on == ()``, ``possible ==

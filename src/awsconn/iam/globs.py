@@ -90,20 +90,24 @@ class _Automaton:
 class Glob:
     """A compiled glob. ``source`` is a regex (linear by construction) that callers may
     join with others in one alternation; it is ``None`` for the rare shape that needs
-    the automaton, and then only :meth:`fullmatch` matches."""
+    the automaton, and then only :meth:`fullmatch` matches. The regex itself is compiled
+    on first use (action patterns only ever need the source)."""
 
     __slots__ = ("_automaton", "_regex", "source")
 
     def __init__(self, source: str | None, automaton: _Automaton | None) -> None:
         self.source = source
         self._automaton = automaton
-        self._regex = re.compile(source, re.DOTALL) if source is not None else None
+        self._regex: re.Pattern[str] | None = None
 
     def fullmatch(self, text: str) -> bool:
-        if self._regex is not None:
-            return self._regex.fullmatch(text) is not None
-        assert self._automaton is not None
-        return self._automaton.fullmatch(text)
+        if self._automaton is not None:
+            return self._automaton.fullmatch(text)
+        rx = self._regex
+        if rx is None:
+            assert self.source is not None
+            rx = self._regex = re.compile(self.source, re.DOTALL)
+        return rx.fullmatch(text) is not None
 
 
 def _items(tokens: Sequence[Token], *, arn: bool, resource: bool) -> list[_Item]:

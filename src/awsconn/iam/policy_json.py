@@ -77,29 +77,59 @@ def _too_deep(text: str, limit: int) -> Problem:
     return Problem(_shown(path), f"is nested deeper than {limit} levels")
 
 
+_Trail = tuple[Any, str | int] | None
+"""The path to a value, as (parent trail, key or index): built into text only on a problem."""
+
+
+def _path_of(trail: _Trail) -> str:
+    steps: list[str | int] = []
+    while trail is not None:
+        trail, step = trail
+        steps.append(step)
+    path = ""
+    for step in reversed(steps):
+        path = _join(path, step)
+    return _shown(path)
+
+
+def _scalar_problem(item: Any, trail: _Trail) -> Problem | None:
+    if isinstance(item, int) and not isinstance(item, bool):
+        try:
+            str(item)
+        except ValueError:
+            return Problem(_path_of(trail), "is a number too large to read")
+        return None
+    if item is None or isinstance(item, str | float | bool):
+        return None
+    return Problem(_path_of(trail), "must be a JSON value", given=type(item).__name__)
+
+
 def check_json(value: Any, *, max_depth: int = MAX_DEPTH) -> Problem | None:
     """The first problem of a decoded value, walked without recursion: nested deeper
     than ``max_depth``, a key that is not a string, an integer too large to print."""
-    stack: list[tuple[Any, str, int]] = [(value, "", 1)]
+    if not isinstance(value, dict | list):
+        return _scalar_problem(value, None)
+    stack: list[tuple[Any, _Trail, int]] = [(value, None, 1)]
     while stack:
-        item, path, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth > max_depth:
-                return Problem(_shown(path), f"is nested deeper than {max_depth} levels")
-            if isinstance(item, dict):
-                for key, child in item.items():
-                    if not isinstance(key, str):
-                        return Problem(_shown(path), "keys must be strings", given=shown(key))
-                    stack.append((child, _join(path, key), depth + 1))
+        item, trail, depth = stack.pop()
+        if depth > max_depth:
+            return Problem(_path_of(trail), f"is nested deeper than {max_depth} levels")
+        if isinstance(item, dict):
+            for key in item:
+                if not isinstance(key, str):
+                    return Problem(_path_of(trail), "keys must be strings", given=shown(key))
+            pairs: Any = item.items()
+        else:
+            pairs = enumerate(item)
+        for step, child in pairs:
+            if isinstance(child, str):
+                continue
+            if isinstance(child, dict | list):
+                stack.append((child, (trail, step), depth + 1))
             else:
-                stack.extend((child, _join(path, i), depth + 1) for i, child in enumerate(item))
-        elif isinstance(item, int) and not isinstance(item, bool):
-            try:
-                str(item)
-            except ValueError:
-                return Problem(_shown(path), "is a number too large to read")
-        elif not (item is None or isinstance(item, str | float | bool)):
-            return Problem(_shown(path), "must be a JSON value", given=type(item).__name__)
+                problem = _scalar_problem(child, (trail, step))
+                if problem is not None:
+                    return problem
     return None
 
 

@@ -279,12 +279,16 @@ class PolicySet:
                 outcome.result, outcome.deciding, outcome.reasons, lambda: self._near_misses(req)
             )
         conditional = [NearMiss(hit, tuple(unknown_elements(cs, req))) for hit, cs in uncertain]
+        depends_on = tuple(sorted({k for n in conditional for k in n.unknown_keys}))
+        assert outcome.possible is not None
+        low, high = outcome.possible
+        head = f"depends on {', '.join(depends_on)}: {low} or {high}, as the real request says"
         return Decision(
             "Depends",
             outcome.deciding,
-            outcome.reasons,
+            [head, *outcome.reasons],
             lambda: self._near_misses(req),
-            depends_on=tuple(sorted({k for n in conditional for k in n.unknown_keys})),
+            depends_on=depends_on,
             possible=outcome.possible,
             conditional=conditional,
         )

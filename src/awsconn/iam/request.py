@@ -104,13 +104,19 @@ class Request:
 @dataclass(frozen=True)
 class Principal:
     """What kind of caller: ``user``, ``role``, ``session``, ``federated``, ``root``,
-    ``service``, ``anonymous`` or ``other``; ``role_name`` for sessions of a role."""
+    ``service``, ``anonymous`` or ``other``; ``role_name`` for sessions of a role.
+    ``identity_side``: an IAM principal of an account (identity-based policies, SCPs,
+    boundaries and session policies apply to it), not anonymous or a service."""
 
     text: str | None
     kind: str
     account: str | None
     role_name: str | None = None
     partition: str = "aws"
+    identity_side: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "identity_side", self.kind not in ("anonymous", "service"))
 
 
 _principals: dict[str | None, Principal] = {}
@@ -183,11 +189,12 @@ def _account_of(resource: str) -> str | None:
 class _ActionFacts:
     """What a decision derives from the action alone (cached per action text)."""
 
-    __slots__ = ("action", "name", "service", "wildcard_note", "wildcard_only")
+    __slots__ = ("action", "name", "service", "special", "wildcard_note", "wildcard_only")
 
     def __init__(self, text: str) -> None:
         self.action = text.lower()
         self.service, _, self.name = self.action.partition(":")
+        self.special = self.service in ("iam", "kms", "sts")
         self.wildcard_only = is_wildcard_only(self.action)
         self.wildcard_note = (
             f"{text} takes no resource (wildcard-only in the IAM action data, or as the "
@@ -222,6 +229,7 @@ class PreparedRequest:
         "resource_account",
         "resource_is_pattern",
         "service",
+        "special",
         "unknown_keys",
         "wildcard_note",
         "wildcard_only",
@@ -234,6 +242,7 @@ class PreparedRequest:
         self.action = facts.action
         self.service = facts.service
         self.name = facts.name
+        self.special = facts.special
         self.wildcard_note = facts.wildcard_note
         forced = request.wildcard_only
         self.wildcard_only = wildcard_only = facts.wildcard_only if forced is None else forced
