@@ -33,10 +33,18 @@ def main(argv: list[str] | None = None) -> int:
 
         print(version_line())
         return 0
-    from awsconn.cli.app import build_app
+    from awsconn.cli.credential_process import parse_plain
     from awsconn.cli.output import print_error
 
     try:
+        plain = parse_plain(args)
+        if plain is not None:  # credential_process runs this before every AWS CLI call
+            from awsconn.cli.credential_process import run
+
+            run(plain)
+            return 0
+        from awsconn.cli.app import build_app
+
         rv = build_app(args)(args=args, standalone_mode=False, prog_name="awsconn")
         if isinstance(rv, int) and not isinstance(rv, bool):  # typer.Exit(code) lands here
             return rv

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import typer
 
+from awsconn.cli.process import build_context, ref_of
 from awsconn.errors import InvalidInput
 from awsconn.timeouts import TimeoutRange
 
 if TYPE_CHECKING:
-    from awsconn.model import EntityRef
-    from awsconn.service.context import AppContext
+    pass
 
 __all__ = [
     "CONNECTOR_REF",
@@ -71,23 +70,6 @@ def timeout_option(limits: TimeoutRange, help: str) -> Any:
         metavar="SECONDS",
         help=f"{help} ({limits.allowed}).",
     )
-
-
-def build_context() -> AppContext:
-    """The one place the CLI reads the process environment."""
-    from awsconn.service.context import AppContext
-
-    return AppContext(environ=dict(os.environ), warn=_warn)
-
-
-def _warn(message: str) -> None:
-    sys.stderr.write(f"warning: {message}\n")
-
-
-def ref_of(text: str, *, what: str = "REF") -> EntityRef:
-    from awsconn.model import parse_ref
-
-    return parse_ref(text, path=what)
 
 
 def confirm_delete(what: str, *, yes: bool) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -24,12 +23,9 @@ TIMEOUT = timeout_option(CREDENTIALS_TIMEOUT, "Seconds to get the credentials, r
 def credentials(ref: str = CONNECTOR_REF, here: bool = HERE, timeout: float = TIMEOUT) -> None:
     """Print AWS CLI credential_process JSON, for ~/.aws/config:
     credential_process = awsconn credentials REF"""
-    from awsconn.service import connection
+    from awsconn.cli.credential_process import CredentialsCall, run
 
-    out = connection.credential_process_output(
-        build_context(), ref_of(ref), here=here, timeout_s=timeout
-    )
-    sys.stdout.write(json.dumps(out) + "\n")
+    run(CredentialsCall(ref, here, timeout))
 
 
 def _split_command(command: list[str], here: bool, timeout: float) -> tuple[list[str], bool, float]:

@@ -1,0 +1,68 @@
+"""``awsconn credentials``: the AWS CLI runs it before every call it makes
+(``credential_process``), so it takes a road of its own past the CLI framework.
+
+Building a Typer command coerces each parameter through pydantic (~90 ms here), more
+than the rest of the command for stored keys. A command line of the plain form
+``credentials REF [--here] [--timeout SECONDS]`` is read here and run by the same
+:func:`run` the Typer command calls; anything else (``--help``, an unknown option, a
+timeout that is not a number) goes to Typer, which explains it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from awsconn.timeouts import CREDENTIALS_TIMEOUT
+
+__all__ = ["CredentialsCall", "parse_plain", "run"]
+
+
+@dataclass(frozen=True)
+class CredentialsCall:
+    ref: str
+    here: bool = False
+    timeout: float = CREDENTIALS_TIMEOUT.default
+
+
+def parse_plain(args: Sequence[str]) -> CredentialsCall | None:
+    """The call ``args`` makes when it is of the plain form, else None (Typer reads it)."""
+    if not args or args[0] != "credentials":
+        return None
+    ref: str | None = None
+    here = False
+    timeout: float = CREDENTIALS_TIMEOUT.default
+    rest = list(args[1:])
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--here":
+            here = True
+        elif arg == "--timeout" or arg.startswith("--timeout="):
+            text = arg.partition("=")[2] if "=" in arg else (rest.pop(0) if rest else None)
+            try:
+                timeout = float(text) if text is not None else float("nan")
+            except ValueError:
+                return None
+            if text is None:
+                return None
+        elif arg.startswith("-") or ref is not None:
+            return None
+        else:
+            ref = arg
+    if ref is None:
+        return None
+    return CredentialsCall(ref, here, timeout)
+
+
+def run(call: CredentialsCall) -> None:
+    """Print the credential_process JSON of ``call.ref`` (the one body of the command)."""
+    from awsconn.cli.process import build_context, ref_of
+    from awsconn.service import connection
+
+    timeout = CREDENTIALS_TIMEOUT.check(call.timeout, setting="--timeout")
+    out = connection.credential_process_output(
+        build_context(), ref_of(call.ref), here=call.here, timeout_s=timeout
+    )
+    sys.stdout.write(json.dumps(out) + "\n")
