@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from awsconn.errors import InvalidInput, Problem, ValidationFailed
-from awsconn.model.regions import partition_of_region
+from awsconn.model.regions import PARTITION_NAMES, partition_of_region
 
 __all__ = [
     "IDENTITIES",
@@ -51,7 +51,6 @@ IDENTITIES: tuple[str, ...] = ("connector", "base")
 _TEMPLATE_NAMES = frozenset((*PARAMETERS, "partition"))
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 _SHAPE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-_PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f")
 
 _RULES: dict[str, tuple[re.Pattern[str], str]] = {
     "bucket": (
@@ -111,9 +110,9 @@ class Parameters:
             pattern, allowed = _RULES[name]
             if not pattern.match(value):
                 problems.append(Problem(name, f"not a valid {name}", value, allowed))
-        if partition is not None and partition not in _PARTITIONS:
+        if partition is not None and partition not in PARTITION_NAMES:
             problems.append(
-                Problem("partition", "unknown partition", partition, ", ".join(_PARTITIONS))
+                Problem("partition", "unknown partition", partition, ", ".join(PARTITION_NAMES))
             )
         if problems:
             raise ValidationFailed(problems, what="permission parameters")

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from awsconn.model.regions import PARTITION_NAMES
 from awsconn.model.secret_refs import SecretRef
 
 __all__ = [
@@ -38,7 +39,8 @@ class CredentialType(StrEnum):
 # An IAM role ARN in any partition: arn:PARTITION:iam::ACCOUNT:role[/path/]NAME.
 # ASCII: IAM's \d and \w are ASCII only; \Z: $ would accept a trailing newline.
 ROLE_ARN_PATTERN = re.compile(
-    r"^arn:(?P<partition>aws|aws-us-gov|aws-cn):iam::(?P<account>\d{12}):role/"
+    r"^arn:(?P<partition>" + "|".join(map(re.escape, PARTITION_NAMES)) + r"):iam::"
+    r"(?P<account>\d{12}):role/"
     r"(?P<path>(?:[\x21-\x7e]+/)*)(?P<name>[\w+=,.@-]{1,64})\Z",
     re.ASCII,
 )

@@ -22,6 +22,7 @@ from awsconn.model.credentials import (
 )
 from awsconn.model.regions import (
     DEFAULT_TEST_REGION,
+    PARTITION_NAMES,
     PARTITIONS,
     arn_partition,
     is_known_region,
@@ -218,7 +219,9 @@ def _parse_cross_account(c: Collector, raw: Any) -> CrossAccountAccess | None:
             f"{base}.crossAccountRoleArn",
             "is not an IAM role ARN",
             given=arn,
-            allowed="arn:PARTITION:iam::ACCOUNT_ID:role/NAME (PARTITION aws, aws-us-gov or aws-cn)",
+            allowed="arn:PARTITION:iam::ACCOUNT_ID:role/NAME (PARTITION "
+            + ", ".join(PARTITION_NAMES)
+            + ")",
         )
         arn = None
     raw_external_id = cross.get("externalId")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 __all__ = [
     "DEFAULT_TEST_REGION",
     "PARTITIONS",
+    "PARTITION_NAMES",
     "Partition",
     "arn_partition",
     "is_known_region",
@@ -61,6 +62,9 @@ _OPT_IN = frozenset(
         "me-south-1", "mx-central-1",
     }
 )  # fmt: skip
+
+PARTITION_NAMES: tuple[str, ...] = tuple(p.name for p in PARTITIONS)
+"""The ARN partitions awsconn knows, in table order: the one list every rule uses."""
 
 _BY_REGION = {region: p for p in PARTITIONS for region in p.regions}
 _BY_NAME = {p.name: p for p in PARTITIONS}
