@@ -10,6 +10,8 @@ found, conflict); 1 when a check or test failed or the environment did not coope
     ├── InvalidInput              bad input from a user (exit 2, HTTP 400)
     │   └── ValidationFailed      one or more field problems, each with its path
     ├── NotFound                  a named connector/secret/... does not exist (exit 2, HTTP 404)
+    ├── Unauthenticated           no valid API token was presented (exit 2, HTTP 401)
+    ├── Forbidden                 the caller's role does not allow this here (exit 2, HTTP 403)
     ├── Conflict                  already exists, in use, or a stale version (exit 2, HTTP 409)
     │   └── ConcurrentWrite       another transaction wrote the same rows at the same moment;
     │                             running the work again on fresh data resolves it
@@ -43,6 +45,7 @@ __all__ = [
     "ConcurrentWrite",
     "Conflict",
     "DelegateUnavailable",
+    "Forbidden",
     "InternalError",
     "InvalidInput",
     "MasterKeyMismatch",
@@ -51,6 +54,7 @@ __all__ = [
     "Problem",
     "StoreCorrupt",
     "StoreUnavailable",
+    "Unauthenticated",
     "ValidationFailed",
     "bounded_given",
 ]
@@ -205,6 +209,22 @@ class NotFound(AwsconnError):
     code = "NOT_FOUND"
     exit_code = 2
     http_status = 404
+
+
+class Unauthenticated(AwsconnError):
+    """No token, or one that is unknown, expired or revoked (the message never echoes it)."""
+
+    code = "UNAUTHENTICATED"
+    exit_code = 2
+    http_status = 401
+
+
+class Forbidden(AwsconnError):
+    """The caller is known, but its role in that scope does not include the permission."""
+
+    code = "FORBIDDEN"
+    exit_code = 2
+    http_status = 403
 
 
 class Conflict(AwsconnError):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from awsconn.model.clock import Clock, utc_now
+from awsconn.service.access import LOCAL_OWNER, Caller
 
 if TYPE_CHECKING:
     from awsconn.aws.sessions import SessionFactory
@@ -40,6 +41,8 @@ class AppContext:
     environ: Mapping[str, str]
     clock: Clock = utc_now
     warn: Callable[[str], None] = _log_warning
+    caller: Caller = LOCAL_OWNER
+    """Who runs the use cases of this context (the local store's owner unless a token says)."""
     _overrides: dict[str, object] = field(default_factory=dict)
     _warned: set[str] = field(default_factory=set)
 
