@@ -1,0 +1,282 @@
+"""The route table, as data: every endpoint of the server and what it requires.
+
+One row per method and path: its query parameters, request and response models, the
+Harness client hook it mirrors (``hooks/use*.js`` of Harness's NG client), and the
+awsconn permission (``service.access.Permission``) a caller needs, or ``public``.
+The routes are written from this table, ``docs/api.md`` lists it, and the security test
+walks it: every non-public route refuses no token (401), a token of another scope
+(403) and a role without the permission (403).
+
+- Harness's endpoints keep Harness's paths under :data:`BASE_PATH` (``/ng/api``);
+  awsconn's own live under :data:`AWSCONN_PATH` (``/ng/api/awsconn``).
+- A ``scoped`` route takes the scope as Harness does, in the query parameters of
+  :data:`SCOPE_PARAMETERS`, and checks the permission in that scope; an unscoped route
+  (the policy engine, the catalog) checks it wherever the caller's grant is.
+- A row with ``planned`` names the work that brings it; the server does not serve it yet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from awsconn.api.awsconn_shapes import (
+    CredentialProcessOutput,
+    PermissionCheckRequest,
+    PermissionDiffRequest,
+    PolicyEvaluateRequest,
+    PolicyGenerateRequest,
+    PolicyLintRequest,
+    PolicySimulateRequest,
+    TokenCreateRequest,
+    TrustPolicyRequest,
+)
+from awsconn.api.harness_shapes import (
+    ConnectorFilterProperties,
+    ConnectorRequest,
+    ConnectorResponse,
+    ConnectorValidationResult,
+    DelegateFilterPropertiesDto,
+    DelegateListResponse,
+    DelegateTokenDetails,
+    PageResponse,
+    ResponseDto,
+    RestResponse,
+    SecretRequestWrapper,
+    SecretResponse,
+)
+from awsconn.service.access import Permission
+
+__all__ = [
+    "AWSCONN_PATH",
+    "BASE_PATH",
+    "JSON",
+    "PUBLIC",
+    "PUBLIC_PATH_PREFIXES",
+    "ROUTES",
+    "SCOPE_PARAMETERS",
+    "YAML",
+    "Method",
+    "QueryParameter",
+    "Route",
+    "route",
+]
+
+BASE_PATH = "/ng/api"
+AWSCONN_PATH = f"{BASE_PATH}/awsconn"
+PUBLIC: Literal["public"] = "public"
+JSON = "application/json"
+YAML = "application/yaml"
+PUBLIC_PATH_PREFIXES = ("/.well-known/", "/static/")
+"""Paths under these prefixes (well-known documents, the UI's assets) need no token."""
+
+Method = Literal["GET", "POST", "PUT", "DELETE"]
+_PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class QueryParameter:
+    name: str
+    type: type[Any]
+    required: bool = False
+    default: Any = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint; ``operation`` is its unique OpenAPI operationId."""
+
+    method: Method
+    path: str
+    operation: str
+    summary: str
+    permission: Permission | Literal["public"]
+    response: Any = None  # a model (ResponseDto[...]) or None for a body that is not JSON
+    request: type[BaseModel] | None = None
+    request_media_types: tuple[str, ...] = (JSON,)
+    response_media_type: str = JSON
+    query: tuple[QueryParameter, ...] = ()
+    scoped: bool = False
+    harness_hook: str | None = None
+    planned: str | None = None
+
+    @property
+    def public(self) -> bool:
+        return self.permission == PUBLIC
+
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        return tuple(_PATH_PARAMETER.findall(self.path))
+
+    @property
+    def query_parameters(self) -> tuple[QueryParameter, ...]:
+        """The scope's parameters first (scoped routes), then the route's own."""
+        return (*SCOPE_PARAMETERS, *self.query) if self.scoped else self.query
+
+
+SCOPE_PARAMETERS = (
+    QueryParameter(
+        "accountIdentifier",
+        str,
+        description="the server's account (default 'default'); another value is 404",
+    ),
+    QueryParameter("orgIdentifier", str, description="the organization; absent: account scope"),
+    QueryParameter("projectIdentifier", str, description="the project (needs orgIdentifier)"),
+)
+
+
+def _page(size: int) -> tuple[QueryParameter, ...]:
+    return (
+        QueryParameter("pageIndex", int, default=0, description="the page, counting from 0"),
+        QueryParameter("pageSize", int, default=size, description="items per page (1 to 1000)"),
+    )
+
+
+_SEARCH = QueryParameter("searchTerm", str, description="identifier, name or tag contains this")
+_CONNECTORS = f"{BASE_PATH}/connectors"
+_SECRETS = f"{BASE_PATH}/v2/secrets"
+_TOKENS = f"{BASE_PATH}/delegate-token-ng"
+_OWN_CONNECTOR = f"{AWSCONN_PATH}/connectors/{{identifier}}"
+_DELEGATES = "delegates: the next issue (delegate tokens and the delegate protocol)"
+
+_V, _E, _T, _A = (
+    Permission.CONNECTOR_VIEW,
+    Permission.CONNECTOR_EDIT,
+    Permission.CONNECTOR_TEST,
+    Permission.CONNECTOR_ACCESS,
+)
+_Data = ResponseDto[dict[str, Any]]
+_List = ResponseDto[list[dict[str, Any]]]
+
+ROUTES: tuple[Route, ...] = (
+    # --- public ---------------------------------------------------------------------------
+    Route("GET", "/healthz", "healthz", "The process is up (no store access)", PUBLIC, _Data),
+    Route("GET", "/readyz", "readyz", "The store answers and is at the schema version",
+          PUBLIC, _Data),
+    Route("GET", "/metrics", "metrics", "Prometheus metrics", PUBLIC, None,
+          response_media_type="text/plain"),
+    Route("GET", "/openapi.json", "openapi", "This API's OpenAPI document", PUBLIC, None),
+    Route("GET", "/docs", "docs", "The API's documentation page", PUBLIC, None,
+          response_media_type="text/html"),
+    # --- Harness: connectors ----------------------------------------------------------------
+    Route("POST", _CONNECTORS, "createConnector", "Create a connector", _E,
+          ResponseDto[ConnectorResponse], ConnectorRequest, (JSON, YAML), scoped=True,
+          harness_hook="useCreateConnectorMutation"),
+    Route("PUT", _CONNECTORS, "updateConnector", "Update a connector", _E,
+          ResponseDto[ConnectorResponse], ConnectorRequest, (JSON, YAML), scoped=True,
+          harness_hook="useUpdateConnectorMutation"),
+    Route("GET", f"{_CONNECTORS}/{{identifier}}", "getConnector", "One connector and its status",
+          _V, ResponseDto[ConnectorResponse], scoped=True, harness_hook="useGetConnectorQuery"),
+    Route("DELETE", f"{_CONNECTORS}/{{identifier}}", "deleteConnector", "Delete a connector", _E,
+          ResponseDto[bool], scoped=True, harness_hook="useDeleteConnectorMutation"),
+    Route("GET", _CONNECTORS, "getConnectorList", "List connectors", _V,
+          ResponseDto[PageResponse[ConnectorResponse]], scoped=True,
+          query=(*_page(100), _SEARCH, QueryParameter("type", str, description="Aws")),
+          harness_hook="useGetConnectorListQuery"),
+    Route("POST", f"{_CONNECTORS}/listV2", "getConnectorListV2", "List connectors by a filter",
+          _V, ResponseDto[PageResponse[ConnectorResponse]], ConnectorFilterProperties,
+          scoped=True, query=(*_page(50), _SEARCH), harness_hook="useGetConnectorListV2Mutation"),
+    Route("POST", f"{_CONNECTORS}/testConnection/{{identifier}}", "getTestConnectionResult",
+          "Test a connector (GetCallerIdentity, DescribeRegions); a failed test is status "
+          "FAILURE, not an error", _T, ResponseDto[ConnectorValidationResult], scoped=True,
+          harness_hook="useGetTestConnectionResultMutation"),
+    # --- Harness: secrets (values go in, never come out) ------------------------------------
+    Route("POST", _SECRETS, "postSecret", "Create a secret", Permission.SECRET_EDIT,
+          ResponseDto[SecretResponse], SecretRequestWrapper, scoped=True,
+          harness_hook="usePostSecretMutation"),
+    Route("PUT", f"{_SECRETS}/{{identifier}}", "putSecret", "Update a secret (its value too)",
+          Permission.SECRET_EDIT, ResponseDto[SecretResponse], SecretRequestWrapper, scoped=True,
+          harness_hook="usePutSecretMutation"),
+    Route("GET", f"{_SECRETS}/{{identifier}}", "getSecretV2", "One secret's metadata",
+          Permission.SECRET_VIEW, ResponseDto[SecretResponse], scoped=True,
+          harness_hook="useGetSecretV2Query"),
+    Route("GET", _SECRETS, "listSecretsV2", "List secrets (metadata only)",
+          Permission.SECRET_VIEW, ResponseDto[PageResponse[SecretResponse]], scoped=True,
+          query=(*_page(50), _SEARCH), harness_hook="useListSecretsV2Query"),
+    Route("DELETE", f"{_SECRETS}/{{identifier}}", "deleteSecretV2", "Delete a secret",
+          Permission.SECRET_EDIT, ResponseDto[bool], scoped=True,
+          query=(QueryParameter("forceDelete", bool, default=False,
+                                description="detach the connectors that use it first"),),
+          harness_hook="useDeleteSecretV2Mutation"),
+    # --- Harness: delegates (RestResponse envelope, as Harness answers them) -----------------
+    Route("POST", _TOKENS, "createDelegateToken", "Create a delegate token", Permission.TOKEN_ADMIN,
+          RestResponse[DelegateTokenDetails], None, (), scoped=True,
+          query=(QueryParameter("tokenName", str, required=True),
+                 QueryParameter("revokeAfter", int, description="epoch ms")),
+          harness_hook="useCreateDelegateTokenMutation", planned=_DELEGATES),
+    Route("GET", _TOKENS, "getDelegateTokens", "List delegate tokens", Permission.TOKEN_ADMIN,
+          RestResponse[list[DelegateTokenDetails]], scoped=True,
+          query=(QueryParameter("name", str),
+                 QueryParameter("status", str, description="ACTIVE or REVOKED")),
+          harness_hook="useGetCgDelegateTokensQuery", planned=_DELEGATES),
+    Route("PUT", _TOKENS, "revokeDelegateToken", "Revoke a delegate token", Permission.TOKEN_ADMIN,
+          RestResponse[DelegateTokenDetails], None, (), scoped=True,
+          query=(QueryParameter("tokenName", str, required=True),),
+          harness_hook="useRevokeCgDelegateTokenMutation", planned=_DELEGATES),
+    Route("POST", f"{BASE_PATH}/delegate-setup/listDelegates", "listDelegates", "List delegates",
+          Permission.DELEGATE_VIEW, RestResponse[list[DelegateListResponse]],
+          DelegateFilterPropertiesDto, scoped=True, harness_hook="useListDelegatesMutation",
+          planned=_DELEGATES),
+    # --- awsconn: a connector's permissions, history, regions, credentials ------------------
+    Route("POST", f"{_OWN_CONNECTOR}/permissions/check", "checkConnectorPermissions",
+          "Does the connector's identity have what its uses need (GRANTED, NOT_GRANTED, DEPENDS)",
+          _T, _Data, PermissionCheckRequest, scoped=True),
+    Route("POST", f"{_OWN_CONNECTOR}/permissions/diff", "diffConnectorPermissions",
+          "Which uses a new policy set gains or loses", _T, _Data, PermissionDiffRequest,
+          scoped=True),
+    Route("GET", f"{_OWN_CONNECTOR}/history", "getConnectionHistory",
+          "Stored connection test results, newest first", _V, _List, scoped=True,
+          query=(QueryParameter("limit", int, default=20, description="1 to 1000"),)),
+    Route("GET", f"{_OWN_CONNECTOR}/regions", "listConnectorRegions",
+          "The regions DescribeRegions returns for the connector", _T, _List, scoped=True,
+          query=(QueryParameter("timeout", float, default=30.0,
+                                description="seconds, 1 to 600"),)),
+    Route("POST", f"{_OWN_CONNECTOR}/credentials", "getConnectorCredentials",
+          "AWS credentials of the connector, as credential_process JSON", _A,
+          ResponseDto[CredentialProcessOutput], None, (), scoped=True,
+          query=(QueryParameter("timeout", float, default=30.0,
+                                description="seconds, 1 to 3600"),)),
+    # --- awsconn: the capability catalog and the offline policy engine (unscoped) ---------
+    Route("GET", f"{AWSCONN_PATH}/capabilities", "listCapabilities",
+          "Every use the catalog knows and what it requires", _V, _List),
+    Route("GET", f"{AWSCONN_PATH}/regions", "listRegions",
+          "The AWS regions and partitions awsconn knows", _V, _List),
+    Route("POST", f"{AWSCONN_PATH}/policies/generate", "generatePolicy",
+          "The least-privilege identity policy for some uses", _V, _Data, PolicyGenerateRequest),
+    Route("POST", f"{AWSCONN_PATH}/policies/trust", "generateTrustPolicy",
+          "The trust policy of a cross-account role, or of IRSA", _V, _Data, TrustPolicyRequest),
+    Route("POST", f"{AWSCONN_PATH}/policies/evaluate", "evaluatePolicy",
+          "Decide one request offline and explain the decision", _V, _Data, PolicyEvaluateRequest),
+    Route("POST", f"{AWSCONN_PATH}/policies/simulate", "simulatePolicies",
+          "Run simulation cases", _V, _List, PolicySimulateRequest),
+    Route("POST", f"{AWSCONN_PATH}/policies/lint", "lintPolicies",
+          "Check policies: grammar, what their kind needs, the IAM catalog", _V, _Data,
+          PolicyLintRequest),
+    Route("GET", f"{AWSCONN_PATH}/policies/actions", "expandActions",
+          "The catalog actions an action pattern matches", _V, _List,
+          query=(QueryParameter("pattern", str, required=True, description="e.g. s3:Get*"),)),
+    # --- awsconn: API tokens and the audit log ----------------------------------------------
+    Route("POST", f"{AWSCONN_PATH}/tokens", "createToken",
+          "Create an API token in this scope; its value is answered once", Permission.TOKEN_ADMIN,
+          _Data, TokenCreateRequest, scoped=True),
+    Route("GET", f"{AWSCONN_PATH}/tokens", "listTokens", "List API tokens (never their values)",
+          Permission.TOKEN_ADMIN, _List, scoped=True),
+    Route("DELETE", f"{AWSCONN_PATH}/tokens/{{identifier}}", "revokeToken", "Revoke an API token",
+          Permission.TOKEN_ADMIN, ResponseDto[bool], scoped=True),
+    Route("GET", f"{AWSCONN_PATH}/audit", "listAuditEvents", "The audit log, newest first",
+          Permission.AUDIT_VIEW, ResponseDto[PageResponse[dict[str, Any]]], scoped=True,
+          query=_page(50)),
+)  # fmt: skip
+"""Every route of the server, public ones first."""
+
+
+def route(method: str, path: str) -> Route:
+    """The row of ``method`` and ``path`` (as written in the table, with ``{parameters}``)."""
+    for row in ROUTES:
+        if row.method == method and row.path == path:
+            return row
+    raise KeyError(f"no route {method} {path}")
