@@ -109,6 +109,16 @@ def test_model_has_harness_fields_required_as_harness_requires(schema: str) -> N
     assert differ <= OPTIONAL_HERE and all(not ours[k] for k in differ)
 
 
+def test_harness_routes_answer_the_envelopes_harness_names() -> None:
+    """``ResponseDto[PageResponse[ConnectorResponse]]`` is Harness's
+    ``ResponseDtoPageResponseConnectorResponse``, in OpenAPI too."""
+    from awsconn.api.paths import ROUTES
+
+    for row in ROUTES:
+        if row.harness_hook is not None:
+            assert (CLIENT / f"{row.response.__name__}.d.ts").is_file(), row.response.__name__
+
+
 def test_the_error_code_enum_is_harness_s() -> None:
     text = (CLIENT / "Error.d.ts").read_text(encoding="utf-8")
     enum = re.search(r"code\?: ([^;]*);", text)

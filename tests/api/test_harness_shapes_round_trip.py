@@ -423,6 +423,17 @@ def test_snake_case_keywords_build_what_harness_sends() -> None:
     assert (empty.empty, empty.total_pages) == (True, 0)
 
 
+def test_envelopes_are_named_as_harness_names_them() -> None:
+    assert ResponseDto[PageResponse[ConnectorResponse]].__name__ == (
+        "ResponseDtoPageResponseConnectorResponse"
+    )
+    assert RestResponse[list[DelegateTokenDetails]].__name__ == (
+        "RestResponseListDelegateTokenDetails"
+    )
+    assert ResponseDto[bool].__name__ == "ResponseDtoBoolean"
+    assert ResponseDto[dict[str, Any]].__name__ == "ResponseDtoMapStringObject"
+
+
 def test_the_shapes_module_lists_every_public_name_of_its_modules() -> None:
     from awsconn.api import (
         harness_base,

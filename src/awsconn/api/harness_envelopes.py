@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, get_args, get_origin
+
+from pydantic import BaseModel
 
 from awsconn.api.harness_base import HarnessModel, Int64, OpenHarnessModel
 from awsconn.api.harness_error_codes import FailureType, HarnessErrorCode
@@ -30,14 +32,41 @@ __all__ = [
     "ResponseStatus",
     "RestResponse",
     "ValidationErrorDTO",
+    "harness_schema_name",
 ]
 
 T = TypeVar("T")
 
 ResponseStatus = Literal["ERROR", "FAILURE", "SUCCESS"]
 
+_SCALAR_NAMES = {bool: "Boolean", str: "String", int: "Long", float: "Double"}
 
-class ResponseDto(HarnessModel, Generic[T]):
+
+def harness_schema_name(kind: Any) -> str:
+    """The name Harness's OpenAPI gives a type: ``ResponseDto[PageResponse[ConnectorResponse]]``
+    is ``ResponseDtoPageResponseConnectorResponse``, ``list[X]`` ``ListX``, ``bool``
+    ``Boolean``, ``dict[str, Any]`` ``MapStringObject``."""
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return kind.__name__
+    if kind in _SCALAR_NAMES:
+        return _SCALAR_NAMES[kind]
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is list:
+        return "List" + harness_schema_name(args[0])
+    if origin is dict:
+        return "Map" + "".join(harness_schema_name(a) for a in args)
+    return "Object"
+
+
+class _HarnessGeneric(HarnessModel):
+    """A generic envelope named as Harness names its specialisations (in OpenAPI too)."""
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+        return cls.__name__ + "".join(harness_schema_name(p) for p in params)
+
+
+class ResponseDto(_HarnessGeneric, Generic[T]):
     """The NG envelope: ``data`` is the answer; awsconn always sets ``correlationId``."""
 
     status: ResponseStatus | None = "SUCCESS"
@@ -62,7 +91,7 @@ class ResponseMessage(HarnessModel):
     exception: dict[str, Any] | None = None
 
 
-class RestResponse(HarnessModel, Generic[T]):
+class RestResponse(_HarnessGeneric, Generic[T]):
     """The older envelope of Harness's delegate endpoints: the answer is ``resource``."""
 
     meta_data: dict[str, dict[str, Any]] | None = None
@@ -70,7 +99,7 @@ class RestResponse(HarnessModel, Generic[T]):
     response_messages: list[ResponseMessage] | None = None
 
 
-class PageResponse(HarnessModel, Generic[T]):
+class PageResponse(_HarnessGeneric, Generic[T]):
     """One page of a list; ``pageIndex`` counts from 0."""
 
     content: list[T] | None = None

@@ -77,6 +77,7 @@ from awsconn.api.harness_envelopes import (
     ResponseStatus,
     RestResponse,
     ValidationErrorDTO,
+    harness_schema_name,
 )
 from awsconn.api.harness_error_codes import (
     FAILURE_TYPES,
@@ -169,6 +170,7 @@ __all__ = [
     "SecretType",
     "ValidationErrorDTO",
     "from_epoch_ms",
+    "harness_schema_name",
     "spec_for_type",
     "to_epoch_ms",
 ]
