@@ -62,7 +62,7 @@ class _HarnessGeneric(HarnessModel):
     """A generic envelope named as Harness names its specialisations (in OpenAPI too)."""
 
     @classmethod
-    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
         return cls.__name__ + "".join(harness_schema_name(p) for p in params)
 
 
