@@ -1,8 +1,9 @@
 """Each wire model has the fields of Harness's schema, required where Harness requires them.
 
-Read from Harness's published NG client (``schemas/<Name>.d.ts``), found at
-``AWSCONN_HARNESS_CLIENT`` (default: where the team's machines unpack it); skipped where
-it is not unpacked. awsconn's extra fields and the two documented differences (a
+Read from Harness's published NG client (``schemas/<Name>.d.ts``) at test time, never
+copied into the project: ``make test`` fetches the package from the npm registry
+(``scripts/with-test-services``) and names its schemas folder in
+``AWSCONN_HARNESS_CLIENT``; skipped, with the reason, where it could not. awsconn's extra fields and the two documented differences (a
 spec's ``type``/``connectorType`` is optional) are listed here, so any other difference
 fails.
 """
@@ -18,13 +19,11 @@ import pytest
 
 from awsconn.api import harness_shapes as h
 
-CLIENT = Path(
-    os.environ.get(
-        "AWSCONN_HARNESS_CLIENT", "/work/ref/package/dist/ng-manager-v2/src/services/schemas"
-    )
-)
+CLIENT = Path(os.environ.get("AWSCONN_HARNESS_CLIENT", "") or "/nonexistent")
 pytestmark = pytest.mark.skipif(
-    not (CLIENT / "ConnectorInfo.d.ts").is_file(), reason=f"Harness's client is not at {CLIENT}"
+    not (CLIENT / "ConnectorInfo.d.ts").is_file(),
+    reason="AWSCONN_HARNESS_CLIENT does not name the schemas of Harness's NG client "
+    "(make test fetches @harnessio/react-ng-manager-v2-client with npm)",
 )
 
 MODELS: dict[str, Any] = {
