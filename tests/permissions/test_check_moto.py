@@ -216,7 +216,7 @@ def test_without_iam_read_the_check_says_what_to_allow(
     with pytest.raises(AwsCallFailed) as info:
         check(["s3-read"], clients=_clients(moto_auth, keys))
     assert "iam:GetUser" in info.value.message
-    assert info.value.hint is not None and "--policy-file" in info.value.hint
+    assert info.value.hint is not None and "what-if" in info.value.hint
 
 
 def test_simulator_not_implemented_falls_through(
@@ -246,10 +246,10 @@ def test_diff_before_switching_policies(moto_auth: LocalAwsEndpoint, unique_name
         clients=_clients(moto_auth, keys),
         new_policies=[("new.json", new)],
     )
-    changes = {c["capability"]: c for c in report.changes()}
-    assert changes["s3-read"]["before"] == "GRANTED"
-    assert changes["s3-read"]["after"] == "NOT_GRANTED"
-    assert changes["s3-read"]["change"] == "loses"
-    assert changes["s3-write"]["change"] == "gains"
-    assert changes["describe-regions"]["change"] == "same"
+    changes = {c.capability: c for c in report.changes()}
+    assert changes["s3-read"].before == "GRANTED"
+    assert changes["s3-read"].after == "NOT_GRANTED"
+    assert changes["s3-read"].change == "loses"
+    assert changes["s3-write"].change == "gains"
+    assert changes["describe-regions"].change == "same"
     assert not report.ok

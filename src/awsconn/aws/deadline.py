@@ -212,8 +212,8 @@ def bounded_config(config: Config | None) -> Config | None:
         return config
     left = max(deadline.remaining(), _SHORTEST_ATTEMPT_S)
     base = config or Config()
-    connect = min(left, float(base.connect_timeout or left))
-    read = min(left, float(base.read_timeout or left))
+    connect = min(left, float(getattr(base, "connect_timeout", None) or left))
+    read = min(left, float(getattr(base, "read_timeout", None) or left))
     return base.merge(Config(connect_timeout=connect, read_timeout=read))
 
 

@@ -187,7 +187,7 @@ def read_policies(iam: Any, who: CallerIdentity) -> PrincipalPolicies:
         return _role_policies(iam, who.name)
     raise InvalidInput(
         f"cannot read the policies of a {who.kind} ({who.arn})",
-        hint="use --policy-file with the policies that apply to it (what-if mode)",
+        hint="check it what-if, against the policy documents that apply to it",
     )
 
 
@@ -279,6 +279,6 @@ def _call(action: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
         if action.startswith("iam:") and code in ("AccessDenied", "AccessDeniedException"):
             failure.hint = (
                 f"allow {action} (IAM read access to its own policies) for this identity, "
-                "or check offline with --policy-file"
+                "or check it what-if, offline, against the policy documents that apply to it"
             )
         raise AwsCallFailed(failure) from exc

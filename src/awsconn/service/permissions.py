@@ -387,7 +387,7 @@ def _what_if(
         to_role = _identity(catalog, item) == "base" and item.req.resource == role_arn
         if to_role and trust is None and resource_policy is None:
             notes.append(
-                "assuming the role also needs its trust policy: give it with --resource-policy"
+                "assuming the role also needs its trust policy: give it as the resource policy"
             )
         context = found[_identity(catalog, item)]
         if to_role:
