@@ -9,8 +9,8 @@
 from __future__ import annotations
 
 import ast
-import re
 import inspect
+import re
 from pathlib import Path
 
 import awsconn

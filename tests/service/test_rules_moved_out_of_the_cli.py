@@ -46,9 +46,7 @@ def test_listing_filters_are_checked_naming_the_setting(tmp_path: Path) -> None:
         connectors.list_connectors(ctx, project="web")
     with pytest.raises(ValidationFailed, match="limit"):
         connectors.history(ctx, parse_ref("c"), limit=0)
-    assert [c.ref for c in connectors.list_connectors(ctx, credential_type="ManualConfig")] == [
-        "c"
-    ]
+    assert [c.ref for c in connectors.list_connectors(ctx, credential_type="ManualConfig")] == ["c"]
 
 
 def test_capabilities_are_checked_before_the_connector_is_tested(
@@ -102,9 +100,7 @@ def test_the_check_after_a_test_uses_the_tests_session_decrypted_once(
 
 
 def test_a_trust_policy_is_of_one_kind() -> None:
-    cross = trust_policy(
-        trusted_principal="arn:aws:iam::123456789012:root", external_id="generate"
-    )
+    cross = trust_policy(trusted_principal="arn:aws:iam::123456789012:root", external_id="generate")
     [statement] = cross["Statement"]
     generated = statement["Condition"]["StringEquals"]["sts:ExternalId"]
     assert len(generated) >= 32
