@@ -65,7 +65,7 @@ def test_user_inline_and_managed_policies_grant_s3_read(
     assert report.summary == {"describe-regions": "GRANTED", "s3-read": "GRANTED"}
     assert report.ok and report.missing_policy() is None
     assert report.principal is not None
-    assert report.principal["principalArn"] == f"arn:aws:iam::{ACCOUNT_ID}:user/{unique_name}"
+    assert report.principal.principal_arn == f"arn:aws:iam::{ACCOUNT_ID}:user/{unique_name}"
     regions_check = report.capabilities[0].checks[0]
     assert regions_check.decided_by[0]["policy"] == regions
     s3_check = report.capabilities[1].checks[0]
@@ -198,8 +198,8 @@ def test_role_reached_by_cross_account_access(
     )
 
     assert report.principal is not None
-    assert ":assumed-role/" in report.principal["arn"]
-    assert report.principal["principalArn"] == role.arn
+    assert ":assumed-role/" in report.principal.arn
+    assert report.principal.principal_arn == role.arn
     assert report.summary == {
         "describe-regions": "GRANTED",
         "ecr-pull": "GRANTED",

@@ -48,19 +48,6 @@ class CallerIdentity:
     principal_arn: str  # user or role ARN (without a path when mapped from a session)
     user_id: str = ""  # STS UserId (AIDA..., AROA...:session, the account for root); "" unknown
 
-    def to_dict(self) -> dict[str, str]:
-        out = {
-            "arn": self.arn,
-            "account": self.account,
-            "partition": self.partition,
-            "kind": self.kind,
-            "name": self.name,
-            "principalArn": self.principal_arn,
-        }
-        if self.user_id:
-            out["userId"] = self.user_id
-        return out
-
 
 def principal_of_arn(arn: str, user_id: str = "") -> CallerIdentity:
     """Map a caller ARN to its principal; an assumed-role session becomes its role."""

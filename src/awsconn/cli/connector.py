@@ -268,7 +268,7 @@ def run_tests(
     output = check_output(output)
     if (ref is None) == (not all_):
         raise InvalidInput("give a connector REF or --all (not both)")
-    capabilities = split_names([for_]) if for_ is not None else None
+    capabilities = _split_names(for_) if for_ is not None else None
     ctx = build_context()
     if all_:
         outcomes = run_all(
@@ -292,9 +292,11 @@ def run_tests(
         raise typer.Exit(1)
 
 
-def split_names(values: list[str]) -> list[str]:
+def _split_names(text: str) -> list[str]:
     """``--for a,b`` -> ``[a, b]`` (the service checks the names)."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+    from awsconn.iam.capabilities import split_names
+
+    return split_names([text])
 
 
 @app.command("regions")

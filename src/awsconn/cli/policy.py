@@ -15,10 +15,10 @@ import typer
 from awsconn.cli.common import OUTPUT, check_output, read_input
 from awsconn.cli.output import print_json
 from awsconn.errors import InvalidInput, ValidationFailed
+from awsconn.service.policy_engine import DEFAULT_PRINCIPAL
 
 app = typer.Typer(no_args_is_help=True, help="The offline IAM policy engine.")
 
-DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/awsconn"
 
 
 def _read(path: str) -> str:

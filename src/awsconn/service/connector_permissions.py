@@ -40,6 +40,7 @@ __all__ = [
 # AssumeRole and AssumeRoleWithWebIdentity issue sessions for this long unless asked
 # otherwise, and the session factory never asks: issue time = expiry - this.
 _DEFAULT_SESSION = timedelta(seconds=3600)
+_NO_TIMEOUT = float("inf")
 
 
 def _policies(setting: str, given: Sequence[tuple[str, Any]]) -> list[NamedPolicy]:
@@ -108,7 +109,9 @@ def check_connector(
     dispatched = dispatch(ctx, ref, "permission-check", here=here)
     names = _names(dispatched.connector, capabilities)
     spec = dispatched.runnable_spec()
-    budget = ctx.budget(timeout_s) if timeout_s is not None else None
+    # A request's deadline bounds the check even when no timeout of its own is given.
+    allowed = ctx.budget(timeout_s if timeout_s is not None else _NO_TIMEOUT)
+    budget = None if allowed == _NO_TIMEOUT else allowed
     return report_model(
         _check_live(ctx, dispatched.connector, spec, names, budget, params=params, **options)
     )

@@ -132,10 +132,10 @@ class CheckReport:
     parameters: dict[str, str]
     defaults: dict[str, str]
     capabilities: list[CapabilityResult]
-    principal: dict[str, str] | None = None
+    principal: ReportPrincipal | None = None
     notes: list[str] = field(default_factory=list)
     policies: list[dict[str, Any]] = field(default_factory=list)
-    base_principal: dict[str, str] | None = None
+    base_principal: ReportPrincipal | None = None
     """Who the ``base`` capabilities were checked as (the identity under the role)."""
     contexts: dict[str, RequestContext] = field(default_factory=dict)
     """Per identity (``connector``, ``base``) the request context the check used."""
@@ -275,12 +275,6 @@ def _capability_model(c: CapabilityResult) -> CapabilityReport:
     )
 
 
-def _principal_model(who: dict[str, str] | None) -> ReportPrincipal | None:
-    if who is None:
-        return None
-    return ReportPrincipal.model_validate({k: v for k, v in who.items() if v is not None})
-
-
 def _context_model(context: RequestContext) -> RequestContextReport:
     return RequestContextReport(
         principal=context.principal,
@@ -298,7 +292,7 @@ def report_model(report: CheckReport) -> PermissionReport:
         status=report.status,
         depends_on=report.depends_on,
         method=report.method,
-        principal=_principal_model(report.principal),
+        principal=report.principal,
         parameters=dict(report.parameters),
         defaults=dict(report.defaults),
         summary=report.summary,
@@ -308,7 +302,7 @@ def report_model(report: CheckReport) -> PermissionReport:
         policies=[PolicyUsed.model_validate(p) for p in report.policies],
         notes=list(report.notes),
         context={k: _context_model(v) for k, v in report.contexts.items()},
-        base_principal=_principal_model(report.base_principal),
+        base_principal=report.base_principal,
     )
 
 

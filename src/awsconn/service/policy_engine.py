@@ -17,7 +17,18 @@ if TYPE_CHECKING:
     from awsconn.iam import Decision, PolicyKind, Request
     from awsconn.iam.lint import Finding
 
-__all__ = ["CaseTally", "LintReport", "NamedDocument", "evaluate", "lint", "simulate"]
+__all__ = [
+    "DEFAULT_PRINCIPAL",
+    "CaseTally",
+    "LintReport",
+    "NamedDocument",
+    "evaluate",
+    "lint",
+    "simulate",
+]
+
+DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/awsconn"
+"""Who asks, when a request does not say (an ordinary user of a sample account)."""
 
 NamedDocument = tuple[str, Any]
 """A policy document and the name that labels it in explanations (a file path)."""
