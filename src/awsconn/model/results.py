@@ -92,7 +92,11 @@ class WireModel(BaseModel):
     """A result: camelCase on the wire, either name in, no unknown field, immutable."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        defer_build=True,
     )
 
     def wire(self) -> dict[str, Any]:
