@@ -38,6 +38,9 @@ USE_CASES: dict[Permission, dict[str, UseCase]] = {
     },
     Permission.CONNECTOR_EDIT: {
         "apply": lambda ctx: connectors.apply_yaml(ctx, NEW, mode="apply"),
+        "apply naming a missing secret": lambda ctx: connectors.apply_yaml(
+            ctx, NEW.replace("org.sk", "org.nope"), mode="apply"
+        ),
         "dry run": lambda ctx: connectors.apply_yaml(ctx, NEW, mode="apply", dry_run=True),
         "delete": lambda ctx: connectors.delete(ctx, REF),
     },

@@ -254,6 +254,10 @@ def apply_yaml(
             ],
             what=source,
         )
+    for doc in docs:  # before any secret is looked up: no probing without the permission
+        scope = _scope_of(doc)
+        if scope is not None:
+            ctx.caller.require(Permission.CONNECTOR_EDIT, scope)
     connectors = parse_and_check(ctx, docs)
     for c in connectors:
         ctx.caller.require(Permission.CONNECTOR_EDIT, c.scope)
