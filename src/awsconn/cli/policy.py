@@ -20,7 +20,6 @@ from awsconn.service.policy_engine import DEFAULT_PRINCIPAL
 app = typer.Typer(no_args_is_help=True, help="The offline IAM policy engine.")
 
 
-
 def _read(path: str) -> str:
     return read_input(path)[0]
 
