@@ -86,6 +86,11 @@ class AppContext:
         return self.runtime.clock
 
     @property
+    def warn(self) -> Callable[[str], None]:
+        """Where warnings go (the CLI: stderr); ``runtime.warn_once`` says each once."""
+        return self.runtime.warn
+
+    @property
     def runs_as(self) -> RunsAs:
         return self.runtime.runs_as
 
