@@ -63,7 +63,7 @@ def main() -> None:
             # a fresh factory each time: no cross-run caching, like the bare script
             spec = SessionSpec("bench/one", "ManualConfig", "us-east-1", static_keys=keys)
             result = run_connection_test(spec, SessionFactory(env))
-            assert result.ok, result.to_dict()
+            assert result.ok, result.errors
 
         bare_boto3(keys, endpoint.url)  # warm imports and the server for both sides
         one_awsconn()

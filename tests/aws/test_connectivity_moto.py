@@ -11,6 +11,7 @@ import pytest
 from awsconn.aws.connectivity import run_connection_test, run_connection_tests
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy, isolated_environ, user_arn
 from awsconn.aws.sessions import Backoff, SessionFactory, SessionSpec, StaticKeys
+from awsconn.service.connectivity import history_entry  # the stored, shown form
 
 pytestmark = pytest.mark.aws
 NO_RETRY = Backoff("FixedDelayBackoffStrategy", retry_count=0)
@@ -33,7 +34,7 @@ def reader(moto_auth: LocalAwsEndpoint, unique_name: str) -> tuple[str, StaticKe
 
 def test_good_keys_succeed_with_the_documented_shape(reader, aws_factory):
     name, keys = reader
-    out = run_connection_test(manual(keys), aws_factory, clock=fixed_clock).to_dict()
+    out = history_entry(run_connection_test(manual(keys), aws_factory, clock=fixed_clock)).wire()
     assert set(out) == {
         "connector", "status", "identity", "region", "testedAt", "durationMs", "errors",
     }  # fmt: skip
@@ -50,7 +51,7 @@ def test_good_keys_succeed_with_the_documented_shape(reader, aws_factory):
 
 def test_unknown_keys_are_invalid_credentials(aws_factory):
     spec = manual(StaticKeys("AKIAUNKNOWN000000000", "wrong-secret"), backoff=NO_RETRY)
-    out = run_connection_test(spec, aws_factory).to_dict()
+    out = history_entry(run_connection_test(spec, aws_factory)).wire()
     assert out["status"] == "FAILURE"
     [error] = out["errors"]
     assert error["code"] == "INVALID_CREDENTIALS"
@@ -126,7 +127,7 @@ def test_cross_account_with_right_external_id(moto_auth, reader, aws_factory, un
         policy=allow_policy("ec2:DescribeRegions"),
     )
     spec = manual(keys, role_arn=role.arn, external_id="ext-123")
-    out = run_connection_test(spec, aws_factory).to_dict()
+    out = history_entry(run_connection_test(spec, aws_factory)).wire()
     assert out["status"] == "SUCCESS", out
     assert ":assumed-role/" in out["identity"]["arn"]
     assert out["identity"]["credentialMethod"] == "explicit+assume-role"
@@ -176,7 +177,7 @@ def test_inherit_from_env_vars(reader, aws_env):
     env = dict(aws_env, AWS_ACCESS_KEY_ID=keys.access_key_id)
     env["AWS_SECRET_ACCESS_KEY"] = keys.secret_access_key
     spec = SessionSpec("account/d", "InheritFromDelegate", "us-east-1")
-    out = run_connection_test(spec, SessionFactory(env)).to_dict()
+    out = history_entry(run_connection_test(spec, SessionFactory(env))).wire()
     assert out["status"] == "SUCCESS"
     assert out["identity"]["credentialMethod"] == "env"
     assert out["identity"]["arn"] == user_arn(name)
@@ -191,7 +192,7 @@ def test_inherit_from_profile_in_shared_config(reader, aws_env):
         )
     env = dict(aws_env, AWS_PROFILE="ci")
     spec = SessionSpec("account/d", "InheritFromDelegate", "us-east-1")
-    out = run_connection_test(spec, SessionFactory(env)).to_dict()
+    out = history_entry(run_connection_test(spec, SessionFactory(env))).wire()
     assert out["status"] == "SUCCESS", out
     assert out["identity"]["credentialMethod"] == "shared-credentials-file"
 
@@ -208,7 +209,7 @@ def test_irsa_with_token_file(moto_noauth, aws_env_noauth, tmp_path):
     token.write_text("eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
     env = dict(aws_env_noauth, AWS_ROLE_ARN=role.arn, AWS_WEB_IDENTITY_TOKEN_FILE=str(token))
     spec = SessionSpec("org/proj/irsa", "Irsa", "us-east-1")
-    out = run_connection_test(spec, SessionFactory(env)).to_dict()
+    out = history_entry(run_connection_test(spec, SessionFactory(env))).wire()
     assert out["status"] == "SUCCESS", out
     assert out["identity"]["credentialMethod"] == "assume-role-with-web-identity"
 

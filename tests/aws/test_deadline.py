@@ -41,11 +41,13 @@ def test_an_answer_in_time_is_returned_and_an_error_re_raised() -> None:
 def test_time_left_counts_down_on_the_given_timer() -> None:
     now = [100.0]
     deadline = Deadline(10, timer=lambda: now[0])
+    config = deadline.attempt_config()
+    assert (config.connect_timeout, config.read_timeout) == (10, 10)
     now[0] = 104.0
     assert deadline.remaining() == 6.0
     assert deadline.elapsed_ms() == 4000
     assert not deadline.expired()
+    config = deadline.attempt_config()  # an attempt never outlives the budget left
+    assert (config.connect_timeout, config.read_timeout) == (6, 6)
     now[0] = 110.0
     assert deadline.expired() and deadline.remaining() == 0.0
-    config = deadline.attempt_config()
-    assert (config.connect_timeout, config.read_timeout) == (10, 10)

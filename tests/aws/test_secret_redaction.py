@@ -15,6 +15,7 @@ from awsconn.aws.diagnosis import CallContext, diagnose
 from awsconn.aws.redaction import Redactor
 from awsconn.aws.sessions import SessionSpec, StaticKeys
 from awsconn.errors import AwsCallFailed, AwsFailure, InternalError
+from awsconn.service.connectivity import history_entry
 
 # Every kind of character that a spelling escapes differently.
 TOKEN = "tok-CANARY\r\nX-Evil: 'q' \"dq\" back\\slash 100% caf\u00e9 \u2603-9e0f"
@@ -100,4 +101,4 @@ def test_a_connection_test_result_holds_no_secret_of_its_spec(where: str) -> Non
     spec = SessionSpec("account/c", "ManualConfig", "us-east-1", static_keys=keys)
     result = run_connection_test(spec, _LeakyFactory(), timeout_s=5)  # type: ignore[arg-type]
     [error] = result.errors
-    assert_clean(json.dumps(result.to_dict()) + error.message + error.hint)
+    assert_clean(json.dumps(history_entry(result).wire()) + error.message + error.hint)

@@ -6,7 +6,8 @@ import json
 
 from cli_fixtures import Runner
 
-from awsconn.service.connectors import ABSENT, FieldChange, diff_documents
+from awsconn.model.results import FieldChange
+from awsconn.service.connectors import diff_documents
 
 
 def doc(
@@ -105,8 +106,8 @@ def test_the_diff_names_removed_fields_and_compares_lists_whole() -> None:
     old = {"connector": {"name": "a", "spec": {"delegateSelectors": ["x"], "capabilities": ["s"]}}}
     new = {"connector": {"name": "a", "spec": {"delegateSelectors": ["x", "y"]}}}
     assert diff_documents(old, new) == (
-        FieldChange("spec.delegateSelectors", ["x"], ["x", "y"]),
-        FieldChange("spec.capabilities", ["s"], ABSENT),
+        FieldChange(path="spec.delegateSelectors", old=["x"], new=["x", "y"]),
+        FieldChange(path="spec.capabilities", old=["s"]),  # removed: no new value
     )
     assert diff_documents(new, new) == ()
-    assert FieldChange("a.b", ABSENT, 1).to_dict() == {"path": "a.b", "new": 1}
+    assert FieldChange(path="a.b", new=1).wire() == {"path": "a.b", "new": 1}

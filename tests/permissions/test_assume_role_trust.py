@@ -10,6 +10,7 @@ import boto3
 from botocore.stub import ANY, Stubber
 
 from awsconn.service.permission_context import CredentialFacts, SessionFacts
+from awsconn.service.permission_reports import report_model
 from awsconn.service.permissions import check
 
 ACCOUNT = "111122223333"
@@ -107,6 +108,6 @@ def test_an_unreadable_trust_policy_is_replaced_by_what_aws_did() -> None:
     assert stand_in["Statement"][0]["Principal"] == {"AWS": USER_ARN}
     entries = {e["ContextKeyName"]: e["ContextKeyValues"] for e in sent[0]["ContextEntries"]}
     assert entries["sts:ExternalId"] == ["ext-1"]
-    assert report.base_principal is not None and report.base_principal["arn"] == USER_ARN
+    assert report.base_principal is not None and report.base_principal.arn == USER_ARN
     # The role's path could not be read: aws:PrincipalArn is not guessed.
-    assert "aws:PrincipalArn" not in report.to_dict()["context"]["connector"]["filled"]
+    assert "aws:PrincipalArn" not in report_model(report).context["connector"].filled

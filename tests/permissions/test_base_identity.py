@@ -92,13 +92,13 @@ def test_the_external_id_joins_the_request_context(
 
     report = check_connector(ctx, ref, ["sts-assume-role"], resource_policy=trust("ext-42"))
     assert report is not None
-    assume = report.capabilities[1].checks[0]
-    assert assume.status == "GRANTED", assume.to_dict()
-    assert report.to_dict()["context"]["base"]["assumeRoleExternalId"] == "ext-42"
+    assume = report.capabilities[1].actions[0]
+    assert assume.status == "GRANTED", assume.wire()
+    assert report.context["base"].assume_role_external_id == "ext-42"
 
     report = check_connector(ctx, ref, ["sts-assume-role"], resource_policy=trust("other"))
     assert report is not None
-    assume = report.capabilities[1].checks[0]
+    assume = report.capabilities[1].actions[0]
     assert assume.status == "NOT_GRANTED"
     unmet = assume.near_misses[0]["unmetConditions"][0]
     assert (unmet["key"], unmet["requestValues"]) == ("sts:ExternalId", ["ext-42"])

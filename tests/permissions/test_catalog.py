@@ -90,7 +90,7 @@ def test_unknown_capability_names_the_field_and_the_choices() -> None:
     with pytest.raises(ValidationFailed) as info:
         load_catalog().resolve(["s3-read", "s3-rede"])
     problem = info.value.problems[0]
-    assert problem.path == "for" and problem.given == "s3-rede"
+    assert problem.path == "capabilities" and problem.given == "s3-rede"
     assert problem.allowed is not None and "s3-read" in problem.allowed
     assert info.value.exit_code == 2
 

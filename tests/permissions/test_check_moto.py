@@ -65,7 +65,7 @@ def test_user_inline_and_managed_policies_grant_s3_read(
     assert report.summary == {"describe-regions": "GRANTED", "s3-read": "GRANTED"}
     assert report.ok and report.missing_policy() is None
     assert report.principal is not None
-    assert report.principal["principalArn"] == f"arn:aws:iam::{ACCOUNT_ID}:user/{unique_name}"
+    assert report.principal.principal_arn == f"arn:aws:iam::{ACCOUNT_ID}:user/{unique_name}"
     regions_check = report.capabilities[0].checks[0]
     assert regions_check.decided_by[0]["policy"] == regions
     s3_check = report.capabilities[1].checks[0]
@@ -198,8 +198,8 @@ def test_role_reached_by_cross_account_access(
     )
 
     assert report.principal is not None
-    assert ":assumed-role/" in report.principal["arn"]
-    assert report.principal["principalArn"] == role.arn
+    assert ":assumed-role/" in report.principal.arn
+    assert report.principal.principal_arn == role.arn
     assert report.summary == {
         "describe-regions": "GRANTED",
         "ecr-pull": "GRANTED",
@@ -216,7 +216,7 @@ def test_without_iam_read_the_check_says_what_to_allow(
     with pytest.raises(AwsCallFailed) as info:
         check(["s3-read"], clients=_clients(moto_auth, keys))
     assert "iam:GetUser" in info.value.message
-    assert info.value.hint is not None and "--policy-file" in info.value.hint
+    assert info.value.hint is not None and "what-if" in info.value.hint
 
 
 def test_simulator_not_implemented_falls_through(
@@ -246,10 +246,10 @@ def test_diff_before_switching_policies(moto_auth: LocalAwsEndpoint, unique_name
         clients=_clients(moto_auth, keys),
         new_policies=[("new.json", new)],
     )
-    changes = {c["capability"]: c for c in report.changes()}
-    assert changes["s3-read"]["before"] == "GRANTED"
-    assert changes["s3-read"]["after"] == "NOT_GRANTED"
-    assert changes["s3-read"]["change"] == "loses"
-    assert changes["s3-write"]["change"] == "gains"
-    assert changes["describe-regions"]["change"] == "same"
+    changes = {c.capability: c for c in report.changes()}
+    assert changes["s3-read"].before == "GRANTED"
+    assert changes["s3-read"].after == "NOT_GRANTED"
+    assert changes["s3-read"].change == "loses"
+    assert changes["s3-write"].change == "gains"
+    assert changes["describe-regions"].change == "same"
     assert not report.ok

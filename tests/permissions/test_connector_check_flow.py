@@ -37,16 +37,13 @@ def test_diff_connector_compares_the_identity_with_a_new_policy_set(
 
     report = diff_connector(ctx, ref, ["s3-read"], new_policies=[("new.json", new)])
 
-    changes = {c["capability"]: c for c in report.changes()}
-    assert changes["describe-regions"]["change"] == "same"  # HTTPS is known, not guessed
-    assert (changes["s3-read"]["before"], changes["s3-read"]["after"]) == (
-        "GRANTED",
-        "NOT_GRANTED",
-    )
-    assert changes["s3-read"]["change"] == "loses"
+    changes = {c.capability: c for c in report.changes}
+    assert changes["describe-regions"].change == "same"  # HTTPS is known, not guessed
+    assert (changes["s3-read"].before, changes["s3-read"].after) == ("GRANTED", "NOT_GRANTED")
+    assert changes["s3-read"].change == "loses"
     assert not report.ok
     assert report.after.principal is not None
-    assert report.after.principal["arn"] == report.before.contexts["connector"].principal
+    assert report.after.principal.arn == report.before.context["connector"].principal
 
 
 def test_connector_test_for_decrypts_the_connector_once(

@@ -149,7 +149,7 @@ def test_unreadable_tags_make_a_tag_condition_depend(
     report = check_connector(ctx, ref, ["describe-regions"])
 
     assert report is not None
-    action = report.capabilities[0].checks[0]
+    action = report.capabilities[0].actions[0]
     assert (action.status, action.depends_on) == ("DEPENDS", ["aws:PrincipalTag/team"])
 
 
@@ -169,12 +169,8 @@ def test_diff_fails_when_a_granted_use_would_only_depend(
 
     report = diff_connector(ctx, ref, ["s3-read"], new_policies=[("new.json", new)])
 
-    change = {c["capability"]: c for c in report.changes()}["s3-read"]
-    assert (change["before"], change["after"], change["change"]) == (
-        "GRANTED",
-        "DEPENDS",
-        "depends",
-    )
-    assert change["lost"] == []
-    assert {a["dependsOn"][0] for a in change["depends"]} == {"aws:SourceIp"}
+    change = {c.capability: c for c in report.changes}["s3-read"]
+    assert (change.before, change.after, change.change) == ("GRANTED", "DEPENDS", "depends")
+    assert change.lost == []
+    assert {a.depends_on[0] for a in change.depends} == {"aws:SourceIp"}
     assert not report.ok

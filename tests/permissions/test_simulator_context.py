@@ -12,6 +12,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from awsconn.service.permission_context import CredentialFacts, SessionFacts
+from awsconn.service.permission_reports import report_model
 from awsconn.service.permissions import check
 
 ACCOUNT = "111122223333"
@@ -104,7 +105,7 @@ def test_a_deny_for_want_of_a_request_key_depends_on_it(stubbed: Any) -> None:
     assert report.status == "DEPENDS" and not report.ok
     assert report.depends_on == ["aws:SourceIp"]
     assert report.missing_policy() is None  # attaching a policy would not decide it
-    d = report.to_dict()
+    d = report_model(report).wire()
     assert d["capabilities"][0]["status"] == "DEPENDS"
     assert d["capabilities"][0]["dependsOn"] == ["aws:SourceIp"]
     assert d["capabilities"][0]["actions"][0]["dependsOn"] == ["aws:SourceIp"]
@@ -129,7 +130,7 @@ def test_the_text_says_it_depends_and_on_what(stubbed: Any) -> None:
     clients, iam, _ = stubbed
     _simulated(iam, "implicitDeny", ["aws:SourceIp"])
     d = check(["describe-regions"], clients=clients.__getitem__, now=NOW, session=LONG_TERM)
-    d = d.to_dict()
+    d = report_model(d).wire()
 
     text = "\n".join(report_lines(d))
     assert "describe-regions: DEPENDS on aws:SourceIp (0/1 granted)" in text

@@ -9,7 +9,7 @@ from permission_setup import READER, add_connector, allow, app_context, doc
 
 from awsconn.aws.local_endpoint import ACCOUNT_ID, LocalAwsEndpoint
 from awsconn.model import parse_ref
-from awsconn.service import connection, connectors
+from awsconn.service import connectivity, connectors
 from awsconn.service.connector_permissions import check_connector
 
 pytestmark = pytest.mark.aws
@@ -31,14 +31,14 @@ def test_what_if_uses_the_principal_of_the_last_connection_test(
     assert keys is not None
     ctx = app_context(aws_env, tmp_path)
     ref = add_connector(ctx, unique_name, keys)
-    assert connection.run_connector_test(ctx, ref).ok
+    assert connectivity.run_connector_test(ctx, ref).ok
 
     report = check_connector(ctx, ref, ["describe-regions"], policy_files=[("p.json", MINE_ONLY)])
 
-    assert report is not None and report.ok, report.to_dict()
+    assert report is not None and report.ok, report.wire()
     assert report.principal is not None
-    assert report.principal["arn"] == f"arn:aws:iam::{ACCOUNT_ID}:user/{unique_name}"
-    assert "last successful connection test" in report.principal["source"]
+    assert report.principal.arn == f"arn:aws:iam::{ACCOUNT_ID}:user/{unique_name}"
+    assert "last successful connection test" in str(report.principal.source)
     assert report.parameters["account"] == ACCOUNT_ID
 
 
@@ -54,8 +54,8 @@ def test_without_history_the_caller_identity_is_asked(
 
     assert report is not None and report.ok
     assert report.principal is not None
-    assert report.principal["source"] == "sts:GetCallerIdentity"
-    assert report.principal["arn"].endswith(f":user/{unique_name}")
+    assert report.principal.source == "sts:GetCallerIdentity"
+    assert report.principal.arn.endswith(f":user/{unique_name}")
 
 
 def test_an_unknown_principal_is_said_so_and_not_made_up(
@@ -76,7 +76,8 @@ def test_an_unknown_principal_is_said_so_and_not_made_up(
 
     assert report is not None
     assert report.principal is not None
-    assert report.principal["source"].startswith("unknown")
+    assert str(report.principal.source).startswith("unknown")
     assert any("cannot be used here" in n for n in report.notes)
-    assert not report.contexts["connector"].knows("aws:PrincipalAccount", "ec2:DescribeRegions")
+    context = report.context["connector"]  # the principal's keys are left unknown
+    assert "aws:PrincipalAccount" not in {*context.filled, *context.known_absent}
     assert not report.ok

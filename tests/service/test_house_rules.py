@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from pathlib import Path
 
 import awsconn
@@ -64,3 +65,37 @@ def test_one_module_times_a_wait() -> None:
         )
     ]
     assert timed == ["aws/deadline.py"]
+
+
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
+_BELOW_THE_ENTRY_POINTS = ("service", "aws", "store", "secrets", "iam", "model")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """ids of the string constants that are docstrings (not messages)."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def test_messages_below_the_entry_points_name_settings_not_cli_flags() -> None:
+    """``--here``, ``--force``, ``--for`` are the CLI's; the service says ``here``..."""
+    found: list[str] = []
+    for path in MODULES:
+        if path.relative_to(SRC).parts[0] not in _BELOW_THE_ENTRY_POINTS:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = _docstrings(tree)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docs
+                and (flag := _FLAG.search(node.value))
+            ):
+                found.append(f"{_relative(path)}:{node.lineno}: {flag.group()}")
+    assert found == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.model import parse_ref
-from awsconn.service import connection, connectors, secrets
+from awsconn.service import connectivity, connectors, secrets
 from awsconn.service.context import AppContext
 
 
@@ -33,20 +33,18 @@ def test_test_all_reports_not_tested_and_stays_ok_while_a_named_test_runs(
     connectors.apply_yaml(ctx, text, mode="import")
 
     seen: list[str] = []
-    outcomes = connection.run_all_tests(
-        ctx, on_outcome=lambda o: seen.append(o.to_dict()["status"])
-    )
-    by_ref = {str(o.ref): o for o in outcomes}
-    assert by_ref["later"].to_dict()["status"] == "NOT_TESTED"
-    assert by_ref["later"].to_dict()["reason"] == "ignoreTestConnection"
-    assert by_ref["later"].ok and by_ref["later"].result is None
-    assert by_ref["works"].result is not None and by_ref["works"].result.status == "SUCCESS"
+    outcomes = connectivity.run_all_tests(ctx, on_outcome=lambda o: seen.append(o.status))
+    by_ref = {o.connector: o for o in outcomes}
+    assert by_ref["later"].status == "NOT_TESTED"
+    assert by_ref["later"].reason == "ignoreTestConnection"
+    assert by_ref["later"].ok and by_ref["later"].tested_at is None
+    assert by_ref["works"].status == "SUCCESS"
     assert all(o.ok for o in outcomes)
     assert sorted(seen) == ["NOT_TESTED", "SUCCESS"]
-    statuses = {v.connector.identifier: v.last_status for v in connectors.list_connectors(ctx)}
+    statuses = {v.identifier: v.last_status for v in connectors.list_connectors(ctx)}
     assert statuses == {"later": None, "works": "SUCCESS"}  # nothing stored for it
 
-    named = connection.run_connector_test(ctx, parse_ref("later"))  # the user asked: tested
-    assert named.result is not None and named.result.status == "FAILURE"
+    named = connectivity.run_connector_test(ctx, parse_ref("later"))  # the user asked: tested
+    assert named.status == "FAILURE"
     assert not named.ok
-    assert connectors.get(ctx, parse_ref("later")).last_status == "FAILURE"
+    assert connectors.get(ctx, parse_ref("later")).status.last_status == "FAILURE"

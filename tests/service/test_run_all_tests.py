@@ -6,7 +6,8 @@ from pathlib import Path
 
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.model import parse_ref
-from awsconn.service import connection, connectors, secrets
+from awsconn.model.results import ConnectionTestOutcome
+from awsconn.service import connectivity, connectors, secrets
 from awsconn.service.context import AppContext
 
 
@@ -37,13 +38,14 @@ def test_every_outcome_is_reported_and_stored_as_it_ends(
     docs.append(_doc("on_eks", "", selectors="[eks]", kind="      type: Irsa\n"))
     connectors.apply_yaml(ctx, "---\n".join(docs), mode="import")
     seen: list[str] = []
-    outcomes = connection.run_all_tests(
-        ctx, concurrency=2, on_outcome=lambda o: seen.append(str(o.ref))
+    outcomes = connectivity.run_all_tests(
+        ctx, concurrency=2, on_outcome=lambda o: seen.append(o.connector)
     )
     assert seen[0] == "on_eks"  # skipped ones are settled first
     assert sorted(seen) == ["c0", "c1", "c2", "on_eks"]
-    assert [str(o.ref) for o in outcomes] == ["c0", "c1", "c2", "on_eks"]  # listing order
-    statuses = {v.connector.identifier: v.last_status for v in connectors.list_connectors(ctx)}
+    assert [o.connector for o in outcomes] == ["c0", "c1", "c2", "on_eks"]  # listing order
+    assert outcomes[3].status == "SKIPPED"
+    statuses = {v.identifier: v.last_status for v in connectors.list_connectors(ctx)}
     assert statuses == {"c0": "SUCCESS", "c1": "SUCCESS", "c2": "SUCCESS", "on_eks": None}
 
 
@@ -58,13 +60,13 @@ def test_a_connector_deleted_during_the_run_does_not_lose_the_others(
         ctx, "---\n".join(_doc(f"c{i}", keys.access_key_id) for i in range(3)), mode="import"
     )
 
-    def delete_the_last(outcome: connection.ConnectivityOutcome) -> None:
-        if str(outcome.ref) == "c0":
+    def delete_the_last(outcome: ConnectionTestOutcome) -> None:
+        if outcome.connector == "c0":
             connectors.delete(ctx, parse_ref("c2"))
 
-    outcomes = connection.run_all_tests(ctx, concurrency=1, on_outcome=delete_the_last)
-    by_ref = {str(o.ref): o for o in outcomes}
-    assert by_ref["c2"].extra["notRecorded"]
-    assert by_ref["c2"].result is not None and by_ref["c2"].result.status == "SUCCESS"
-    statuses = {v.connector.identifier: v.last_status for v in connectors.list_connectors(ctx)}
+    outcomes = connectivity.run_all_tests(ctx, concurrency=1, on_outcome=delete_the_last)
+    by_ref = {o.connector: o for o in outcomes}
+    assert by_ref["c2"].not_recorded == "the connector was deleted during the test"
+    assert by_ref["c2"].status == "SUCCESS"
+    statuses = {v.identifier: v.last_status for v in connectors.list_connectors(ctx)}
     assert statuses == {"c0": "SUCCESS", "c1": "SUCCESS"}

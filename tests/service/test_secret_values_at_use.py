@@ -15,8 +15,9 @@ import pytest
 from awsconn.errors import AwsCallFailed, AwsconnError, InternalError
 from awsconn.model import parse_ref
 from awsconn.secrets.master_keys import KEY_FILE_NAME
-from awsconn.service import connection, connectors, secrets
-from awsconn.service.context import AppContext
+from awsconn.service import connection, connector_reads, connectors, secrets
+from awsconn.service.context import AppContext, Runtime
+from awsconn.service.session_specs import session_spec
 
 SETTINGS = {
     "accessKeyRef": "AKIAGOOD000000000001",
@@ -49,9 +50,9 @@ def _connector(ctx: AppContext, values: dict[str, str], *, role: bool = False) -
 
 
 def _spec_error(ctx: AppContext) -> AwsCallFailed:
-    connector = connectors.get(ctx, parse_ref("c")).connector
+    connector = connector_reads.load(ctx, parse_ref("c")).connector
     with pytest.raises(AwsCallFailed) as info:
-        connection.session_spec(ctx, connector)
+        session_spec(ctx, connector)
     return info.value
 
 
@@ -74,7 +75,7 @@ def test_a_key_or_token_that_cannot_be_sent_is_refused_naming_setting_and_secret
 def test_a_value_ending_in_a_newline_is_used_without_it(tmp_path: Path) -> None:
     ctx = _context(tmp_path)
     _connector(ctx, {k: v + "\n" for k, v in SETTINGS.items()})
-    spec = connection.session_spec(ctx, connectors.get(ctx, parse_ref("c")).connector)
+    spec = session_spec(ctx, connector_reads.load(ctx, parse_ref("c")).connector)
     assert spec.static_keys is not None
     assert spec.static_keys.session_token == SETTINGS["sessionTokenRef"]
 
@@ -92,7 +93,7 @@ def test_missing_and_undecryptable_secrets_are_no_credentials_naming_each(
     (tmp_path / "home" / KEY_FILE_NAME).unlink()  # the key that sealed them is gone
     later = _context(tmp_path)
     with pytest.raises(AwsconnError) as info:
-        connection.session_spec(later, connectors.get(later, parse_ref("c")).connector)
+        session_spec(later, connector_reads.load(later, parse_ref("c")).connector)
     assert info.value.code == "MASTER_KEY_MISSING"  # the store's code, as in every command
     assert "good-secret-key" not in info.value.message
 
@@ -110,8 +111,8 @@ def test_a_bug_below_the_service_surfaces_as_an_internal_error_without_the_secre
     ctx = _context(tmp_path)
     # With a role to assume the SDK is used (stored keys alone need no SDK call).
     _connector(ctx, {**SETTINGS, "secretKeyRef": "CANARY-it's \\ 100% secret"}, role=True)
-    ctx.__dict__["sessions"] = _BuggyFactory()
+    buggy = AppContext(runtime=Runtime(ctx.environ, sessions=_BuggyFactory()))  # type: ignore[arg-type]
     with pytest.raises(InternalError) as info:
-        connection.credential_process_output(ctx, parse_ref("c"))
+        connection.credential_process_output(buggy, parse_ref("c"))
     assert "RuntimeError" in info.value.message
     assert "CANARY" not in info.value.message

@@ -10,7 +10,7 @@ import pytest
 
 from awsconn.errors import InvalidInput
 from awsconn.model import parse_ref
-from awsconn.service import connection, connectors, secrets
+from awsconn.service import connection, connectivity, connectors, secrets
 from awsconn.service.context import AppContext
 from awsconn.timeouts import CREDENTIALS_TIMEOUT, TEST_TIMEOUT
 
@@ -21,9 +21,9 @@ DOC = (
 )
 REF = parse_ref("c")
 USES: dict[str, Callable[[AppContext, float], Any]] = {
-    "test": lambda ctx, t: connection.run_connector_test(ctx, REF, timeout_s=t),
-    "test all": lambda ctx, t: connection.run_all_tests(ctx, timeout_s=t),
-    "regions": lambda ctx, t: connection.list_regions(ctx, REF, timeout_s=t),
+    "test": lambda ctx, t: connectivity.run_connector_test(ctx, REF, timeout_s=t),
+    "test all": lambda ctx, t: connectivity.run_all_tests(ctx, timeout_s=t),
+    "regions": lambda ctx, t: connectivity.list_regions(ctx, REF, timeout_s=t),
     "credentials": lambda ctx, t: connection.credential_process_output(ctx, REF, timeout_s=t),
     "exec": lambda ctx, t: connection.exec_environment(ctx, REF, {}, timeout_s=t),
 }

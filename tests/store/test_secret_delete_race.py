@@ -13,7 +13,7 @@ from pathlib import Path
 
 from awsconn.errors import Conflict, ValidationFailed
 from awsconn.model import parse_ref
-from awsconn.service import connectors, secrets
+from awsconn.service import connector_reads, connectors, secrets
 from awsconn.service.context import AppContext
 from store_fixtures import manual_connector_yaml
 
@@ -67,10 +67,10 @@ def test_apply_and_delete_racing_never_leave_a_dangling_secret(db_url: str, tmp_
         for thread in threads:
             thread.join(timeout=60)
         assert not any(t.is_alive() for t in threads)
-        stored = connectors.get(setup, parse_ref("racer")).connector
+        stored = connector_reads.load(setup, parse_ref("racer")).connector
         named = {str(r) for r in stored.secret_refs().values()}
         present = {
-            s["identifier"]
+            s.identifier
             for s in secrets.list_secrets(setup, org=None, project=None, all_scopes=False)
         }
         assert named <= present, (i, result)

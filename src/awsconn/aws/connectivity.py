@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from botocore.config import Config
@@ -46,17 +46,11 @@ class Identity:
     partition: str | None = None
     credential_method: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "account": self.account,
-            "arn": self.arn,
-            "partition": self.partition,
-            "credentialMethod": self.credential_method,
-        }
-
 
 @dataclass(frozen=True)
 class ConnectionTestResult:
+    """How one test ended; ``service.connectivity.history_entry`` is its stored form."""
+
     connector: str
     status: Literal["SUCCESS", "FAILURE"]
     identity: Identity
@@ -68,17 +62,6 @@ class ConnectionTestResult:
     @property
     def ok(self) -> bool:
         return self.status == "SUCCESS"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "connector": self.connector,
-            "status": self.status,
-            "identity": self.identity.to_dict(),
-            "region": self.region,
-            "testedAt": self.tested_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-            "durationMs": self.duration_ms,
-            "errors": [e.to_dict() for e in self.errors],
-        }
 
 
 class _Failed(Exception):

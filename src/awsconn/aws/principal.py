@@ -48,19 +48,6 @@ class CallerIdentity:
     principal_arn: str  # user or role ARN (without a path when mapped from a session)
     user_id: str = ""  # STS UserId (AIDA..., AROA...:session, the account for root); "" unknown
 
-    def to_dict(self) -> dict[str, str]:
-        out = {
-            "arn": self.arn,
-            "account": self.account,
-            "partition": self.partition,
-            "kind": self.kind,
-            "name": self.name,
-            "principalArn": self.principal_arn,
-        }
-        if self.user_id:
-            out["userId"] = self.user_id
-        return out
-
 
 def principal_of_arn(arn: str, user_id: str = "") -> CallerIdentity:
     """Map a caller ARN to its principal; an assumed-role session becomes its role."""
@@ -187,7 +174,7 @@ def read_policies(iam: Any, who: CallerIdentity) -> PrincipalPolicies:
         return _role_policies(iam, who.name)
     raise InvalidInput(
         f"cannot read the policies of a {who.kind} ({who.arn})",
-        hint="use --policy-file with the policies that apply to it (what-if mode)",
+        hint="check it what-if, against the policy documents that apply to it",
     )
 
 
@@ -279,6 +266,6 @@ def _call(action: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
         if action.startswith("iam:") and code in ("AccessDenied", "AccessDeniedException"):
             failure.hint = (
                 f"allow {action} (IAM read access to its own policies) for this identity, "
-                "or check offline with --policy-file"
+                "or check it what-if, offline, against the policy documents that apply to it"
             )
         raise AwsCallFailed(failure) from exc

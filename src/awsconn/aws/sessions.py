@@ -32,7 +32,7 @@ from awsconn.aws.botocore_environ import (
     delegate_chain,
     proxies_from,
 )
-from awsconn.aws.deadline import Deadline
+from awsconn.aws.deadline import Deadline, bounded_config, stop_at_deadline
 from awsconn.aws.diagnosis import CallContext, Stage, raise_for
 from awsconn.aws.retry_backoff import install_backoff
 from awsconn.aws.session_spec import Backoff, CredentialType, SessionSpec, StaticKeys
@@ -226,7 +226,9 @@ class SessionFactory:
         config: Config | None,
         **kwargs: Any,
     ) -> Any:
-        cfg = self._base_config(backoff, config)
+        # Inside a deadline-bound worker: attempts no longer than the budget left, and
+        # nothing sent once it has passed (the fetchers' STS clients are made here too).
+        cfg = self._base_config(backoff, bounded_config(config))
         client = bc_session.create_client(service, region_name=region, config=cfg, **kwargs)
         if getattr(cfg, "proxies", None) and bypasses_proxy(
             client.meta.endpoint_url, self._environ
@@ -235,6 +237,7 @@ class SessionFactory:
             client = bc_session.create_client(service, region_name=region, config=direct, **kwargs)
         if backoff is not None:
             install_backoff(client, backoff)
+        stop_at_deadline(client)
         return client
 
     def _client_creator(

@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(rv, int) and not isinstance(rv, bool):  # typer.Exit(code) lands here
             return rv
     except AwsconnError as exc:
+        from awsconn.cli.advice import advise
+
+        exc = advise(exc)
         print_error(exc)
         if _wants_json(args):  # scripts parsing stdout get the error as data too
             from awsconn.cli.output import print_json

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import typer
@@ -25,38 +25,45 @@ __all__ = ["print_outcome", "print_tally", "run_all"]
 def run_all(
     ctx: Any,
     *,
+    capabilities: list[str] | None,
     here: bool,
     concurrency: int,
     timeout: float,
     output: str,
-    settle: Callable[[Any], None],
 ) -> list[Any]:
-    """``test --all``: each outcome goes through ``settle`` (the permission check), then out."""
-    from awsconn.service import connection, connectors
+    """``test --all``: each outcome is shown as the service settles it."""
+    from awsconn.service import connectivity
 
     out = console()
     progress_bar = output == "table" and sys.stderr.isatty()
     stream = not (progress_bar and sys.stdout.isatty())
 
     def show(outcome: Any) -> None:
-        settle(outcome)
         if not stream:
             return
         if output == "json":
-            sys.stdout.write(json.dumps(outcome.to_dict(), sort_keys=True, default=str) + "\n")
+            sys.stdout.write(json.dumps(outcome.wire(), sort_keys=True) + "\n")
         else:
             print_outcome(out, outcome)
         sys.stdout.flush()
 
-    if not progress_bar:
-        outcomes = connection.run_all_tests(
-            ctx, here=here, concurrency=concurrency, timeout_s=timeout, on_outcome=show
+    def run(on_start: Any, on_outcome: Any) -> list[Any]:
+        return connectivity.run_all_tests(
+            ctx,
+            capabilities=capabilities,
+            here=here,
+            concurrency=concurrency,
+            timeout_s=timeout,
+            on_start=on_start,
+            on_outcome=on_outcome,
         )
+
+    if not progress_bar:
+        outcomes = run(None, show)
     else:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        total = len(connectors.list_connectors(ctx))
         columns = (
             TextColumn("testing"),
             BarColumn(),
@@ -64,18 +71,19 @@ def run_all(
             TextColumn("{task.fields[last]}"),
         )
         with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task("test", total=total, last="")
+            task = progress.add_task("test", total=None, last="")
             failed = 0
+
+            def start(total: int) -> None:
+                progress.update(task, total=total)
 
             def seen(outcome: Any) -> None:
                 nonlocal failed
                 show(outcome)
                 failed += 0 if outcome.ok else 1
-                progress.update(task, advance=1, last=f"{outcome.ref} ({failed} not ok)")
+                progress.update(task, advance=1, last=f"{outcome.connector} ({failed} not ok)")
 
-            outcomes = connection.run_all_tests(
-                ctx, here=here, concurrency=concurrency, timeout_s=timeout, on_outcome=seen
-            )
+            outcomes = run(start, seen)
     if not stream:
         for outcome in outcomes:
             print_outcome(out, outcome)
@@ -85,7 +93,7 @@ def run_all(
 
 
 def print_tally(outcomes: Sequence[Any]) -> None:
-    counts = Counter(o.to_dict()["status"] for o in outcomes)
+    counts = Counter(o.status for o in outcomes)
     parts = [
         f"{counts[s]} {s}" for s in ("SUCCESS", "FAILURE", "SKIPPED", "NOT_TESTED") if counts[s]
     ]
@@ -101,7 +109,9 @@ def print_outcome(out: Any, outcome: Any) -> None:
     """One connector's status line, then each error with its hint and AWS ids."""
     from rich.markup import escape
 
-    d = outcome.to_dict()
+    from awsconn.cli.advice import HERE_ADVICE
+
+    d = outcome.wire()
     status = d["status"]
     style = {"SUCCESS": "green", "FAILURE": "red"}.get(status, "yellow")
     line = f"[{style}]{status}[/{style}] {escape(d['connector'])}"
@@ -113,7 +123,7 @@ def print_outcome(out: Any, outcome: Any) -> None:
     out.print(line)
     if d.get("reason") == "ignoreTestConnection":
         out.print(f"  not tested: {d['message']}", markup=False)
-    if d.get("ranHereDespiteSelectors"):
+    if d.get("ranHereDespiteSelectors"):  # the service ran it with the override (--here)
         out.print(
             "  used this machine's identity (--here); it lacks delegate tags "
             + ", ".join(d["ranHereDespiteSelectors"]),
@@ -121,8 +131,9 @@ def print_outcome(out: Any, outcome: Any) -> None:
         )
     for err in d.get("errors", []):
         out.print(f"  [bold]{err['code']}[/bold]: {escape(err['message'])}")
-        if err.get("hint"):
-            out.print(f"  hint: {err['hint']}", markup=False)
+        hint = HERE_ADVICE if d["status"] == "SKIPPED" else err.get("hint")
+        if hint:
+            out.print(f"  hint: {hint}", markup=False)
         ids = [f"{k}={err[k]}" for k in ("awsErrorCode", "requestId") if err.get(k)]
         if ids:
             out.print("  " + " ".join(ids), markup=False)

@@ -95,7 +95,7 @@ def _write(path: str, mode: str, dry_run: bool, output: str) -> None:
         build_context(), text, mode=mode, source=source, dry_run=dry_run
     )
     if output == "json":
-        print_json([r.to_dict(dry_run=dry_run) for r in results])
+        print_json([r.wire() for r in results])
         return
     for r in results:
         if not dry_run:
@@ -106,7 +106,7 @@ def _write(path: str, mode: str, dry_run: bool, output: str) -> None:
             typer.echo(f"connector {r.ref} would be created")
         else:
             typer.echo(f"connector {r.ref} would be updated:")
-            for change in r.changes:
+            for change in r.changes or ():
                 typer.echo(f"  {_change_line(change)}")
     if dry_run:
         typer.echo("dry run: nothing stored")
@@ -114,13 +114,12 @@ def _write(path: str, mode: str, dry_run: bool, output: str) -> None:
 
 def _change_line(change: Any) -> str:
     """``path: old -> new``; values as JSON, a field added or removed as (not set)."""
-    from awsconn.service.connectors import ABSENT
 
     def show(value: Any) -> str:
-        return "(not set)" if value is ABSENT else json.dumps(value, ensure_ascii=False)
+        return "(not set)" if value is None else json.dumps(value, ensure_ascii=False)
 
     line = f"{change.path}: {show(change.old)} -> {show(change.new)}"
-    return line + ("  (secret reference, not a value)" if change.secret_ref else "")
+    return line + ("  (secret reference, not a value)" if change.secret_reference else "")
 
 
 @app.command("create")
@@ -144,13 +143,9 @@ def import_(file: str = FILE, dry_run: bool = DRY_RUN, output: str = OUTPUT) -> 
 @app.command("export")
 def export(org: str | None = ORG, project: str | None = PROJECT) -> None:
     """Print every connector (or one scope's) as multi-document YAML, deterministically."""
-    from awsconn.model import scope_of_settings
     from awsconn.service import connectors
 
-    if project is not None and org is None:
-        raise InvalidInput("--project needs --org")
-    scope = scope_of_settings(org, project) if org is not None else None
-    sys.stdout.write(connectors.export_yaml(build_context(), scope=scope))
+    sys.stdout.write(connectors.export_yaml(build_context(), org=org, project=project))
 
 
 @app.command("get")
@@ -161,16 +156,17 @@ def get(
     ),
 ) -> None:
     """Show one connector (YAML by default) and its last connectivity status."""
-    from awsconn.model import connector_to_document, dump_connectors_yaml
+    from awsconn.model import dump_connectors_yaml, parse_connector_document
     from awsconn.service import connectors
 
     output = check_output(output, ("yaml", "json"))
-    view = connectors.get(build_context(), ref_of(ref))
+    detail = connectors.get(build_context(), ref_of(ref))
     if output == "json":
-        print_json({**connector_to_document(view.connector), "status": view.summary()})
+        print_json(detail.wire())
         return
-    sys.stdout.write(dump_connectors_yaml([view.connector]))
-    s = view.summary()
+    document = {"connector": detail.connector}
+    sys.stdout.write(dump_connectors_yaml([parse_connector_document(document)]))
+    s = detail.status.wire()
     typer.echo(
         f"# version {s['version']}; last status {s['lastStatus'] or 'never tested'}"
         + (f" at {s['lastTestedAt']}" if s["lastTestedAt"] else "")
@@ -202,22 +198,13 @@ def list_(
     output: str = OUTPUT,
 ) -> None:
     """List connectors with scope, type, test region and last connectivity status."""
-    from awsconn.model import CredentialType, scope_of_settings
     from awsconn.service import connectors
 
     output = check_output(output)
-    if project is not None and org is None:
-        raise InvalidInput("--project needs --org")
-    if credential_type is not None and credential_type not in {t.value for t in CredentialType}:
-        raise InvalidInput(
-            f"--type {credential_type!r} is not a credential type; allowed: "
-            + ", ".join(t.value for t in CredentialType)
-        )
-    scope = scope_of_settings(org, project) if org is not None else None
     views = connectors.list_connectors(
-        build_context(), scope=scope, tags=tag, credential_type=credential_type
+        build_context(), org=org, project=project, tags=tag, credential_type=credential_type
     )
-    rows = [v.summary() for v in views]
+    rows = [v.wire() for v in views]
     if output == "json":
         print_json(rows)
         return
@@ -276,54 +263,40 @@ def run_tests(
     With --all and -o json, one JSON object per connector and per line (JSON Lines).
     """
     from awsconn.cli.connection_output import print_outcome, run_all
-    from awsconn.service import connection
+    from awsconn.service import connectivity
 
     output = check_output(output)
     if (ref is None) == (not all_):
         raise InvalidInput("give a connector REF or --all (not both)")
+    capabilities = _split_names(for_) if for_ is not None else None
     ctx = build_context()
-    capabilities = _capabilities(for_)
-
-    def settle(outcome: Any) -> None:
-        """The permission check of a connector that passed (its own or --for capabilities)."""
-        from awsconn.service.connector_permissions import check_for_test
-
-        ready = outcome.result is not None and outcome.result.status == "SUCCESS"
-        if ready and outcome.connector is not None and outcome.spec is not None:
-            outcome.permissions = check_for_test(
-                ctx, outcome.connector, outcome.spec, capabilities, timeout_s=timeout
-            )
-
     if all_:
         outcomes = run_all(
             ctx,
+            capabilities=capabilities,
             here=here,
             concurrency=concurrency,
             timeout=timeout,
             output=output,
-            settle=settle,
         )
     else:
-        outcome = connection.run_connector_test(
-            ctx, ref_of(ref or ""), here=here, timeout_s=timeout
+        outcome = connectivity.run_connector_test(
+            ctx, ref_of(ref or ""), capabilities=capabilities, here=here, timeout_s=timeout
         )
-        settle(outcome)
         outcomes = [outcome]
         if output == "json":
-            print_json(outcome.to_dict())
+            print_json(outcome.wire())
         else:
             print_outcome(console(), outcome)
     if not all(o.ok for o in outcomes):
         raise typer.Exit(1)
 
 
-def _capabilities(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    caps = [c.strip() for c in text.split(",") if c.strip()]
-    if not caps:
-        raise InvalidInput("--for needs at least one capability (see 'awsconn permissions list')")
-    return caps
+def _split_names(text: str) -> list[str]:
+    """``--for a,b`` -> ``[a, b]`` (the service checks the names)."""
+    from awsconn.iam.capabilities import split_names
+
+    return split_names([text])
 
 
 @app.command("regions")
@@ -334,14 +307,14 @@ def regions(
     output: str = OUTPUT,
 ) -> None:
     """List the regions DescribeRegions returns for this connector."""
-    from awsconn.service import connection
+    from awsconn.service import connectivity
 
     output = check_output(output)
-    rows = connection.list_regions(build_context(), ref_of(ref), here=here, timeout_s=timeout)
+    found = connectivity.list_regions(build_context(), ref_of(ref), here=here, timeout_s=timeout)
     if output == "json":
-        print_json(rows)
+        print_json(found.regions)  # a plain list, as scripts read it
         return
-    for name in rows:
+    for name in found.regions:
         typer.echo(name)
 
 
@@ -357,7 +330,7 @@ def history(
     from awsconn.service import connectors
 
     output = check_output(output)
-    rows = connectors.history(build_context(), ref_of(ref), limit=limit)
+    rows = [e.wire() for e in connectors.history(build_context(), ref_of(ref), limit=limit)]
     if output == "json":
         print_json(rows)
         return

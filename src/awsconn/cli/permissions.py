@@ -48,20 +48,15 @@ NO_SIMULATOR = typer.Option(
 )
 
 
-def _params(**values: str | None) -> Any:
-    from awsconn.iam.capabilities import Parameters
-
-    return Parameters.build(**values)
-
-
 def _names(text: str) -> list[str]:
     from awsconn.iam.capabilities import split_names
 
     return split_names([text])
 
 
-def _load(path: str, field: str) -> tuple[str, dict[str, Any]]:
-    """A policy JSON file as (its name, document); bad files are bad input naming the flag."""
+def _load(path: str, field: str) -> tuple[str, Any]:
+    """A policy JSON file as (its name, document); a file that cannot be read or is not
+    JSON is bad input naming the flag (the service checks what the document holds)."""
     from awsconn.iam.policy_json import load_json
 
     p = Path(path)
@@ -71,10 +66,7 @@ def _load(path: str, field: str) -> tuple[str, dict[str, Any]]:
         raise InvalidInput(f"{field}: file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{field}: {path} is not a JSON policy document ({exc})") from None
-    document = load_json(text, what=f"{field}: {path}")  # bounded depth: never a RecursionError
-    if not isinstance(document, dict):
-        raise InvalidInput(f"{field}: {path} must hold a JSON object")
-    return p.name, document
+    return p.name, load_json(text, what=f"{field}: {path}")  # bounded depth
 
 
 @app.command("list")
@@ -157,14 +149,18 @@ def policy(
     role: str | None = ROLE,
 ) -> None:
     """Print the least-privilege identity policy for the capabilities (JSON)."""
-    from awsconn.service.permissions import generate, unscoped_parameters
+    from awsconn.service.policy_generation import policy_for
 
-    params = _params(
-        bucket=bucket, repository=repository, region=region, account=account, role=role
-    )
-    names = _names(for_)
-    print_json(generate(names, params))
-    wide = unscoped_parameters(names, params)
+    parameters = {
+        "bucket": bucket,
+        "repository": repository,
+        "region": region,
+        "account": account,
+        "role": role,
+    }
+    generated = policy_for(_names(for_), parameters)
+    print_json(generated.policy)
+    wide = generated.unscoped
     if wide:
         options = ", ".join(f"--{p}" for p in wide)
         sys.stderr.write(
@@ -198,29 +194,22 @@ def trust_policy(
     ),
 ) -> None:
     """Print the trust policy (JSON only) for the cross-account role, or for IRSA."""
-    from awsconn.iam.generate import (
-        cross_account_trust_policy,
-        generate_external_id,
-        irsa_trust_policy,
-    )
+    from awsconn.service.policy_generation import trust_policy as make_trust_policy
 
-    if trusted_principal and not (oidc_provider or service_account):
-        ext = generate_external_id() if external_id == "generate" else external_id
-        print_json(cross_account_trust_policy(trusted_principal, external_id=ext))
-        return
-    if oidc_provider and service_account and not trusted_principal and external_id is None:
-        print_json(irsa_trust_policy(oidc_provider, service_account))
-        return
-    raise InvalidInput(
-        "give --trusted-principal [--external-id ID|generate] for a cross-account role, "
-        "or --oidc-provider ARN --service-account NAMESPACE:NAME for IRSA"
+    print_json(
+        make_trust_policy(
+            trusted_principal=trusted_principal,
+            external_id=external_id,
+            oidc_provider=oidc_provider,
+            service_account=service_account,
+        )
     )
 
 
 def _print_report(report: Any) -> None:
     from awsconn.cli.permission_text import report_lines
 
-    for line in report_lines(report.to_dict()):
+    for line in report_lines(report.wire()):
         typer.echo(line)
 
 
@@ -256,24 +245,25 @@ def check(
     from awsconn.service.connector_permissions import check_connector
 
     output = check_output(output)
-    params = _params(
-        bucket=bucket, repository=repository, region=region, account=account, role=role
-    )
     report = check_connector(
         build_context(),
         ref_of(ref),
         _names(for_) if for_ else None,
-        params=params,
+        parameters={
+            "bucket": bucket,
+            "repository": repository,
+            "region": region,
+            "account": account,
+            "role": role,
+        },
         here=here,
         policy_files=[_load(p, "--policy-file") for p in policy_file],
-        required=True,
         scps=[_load(p, "--scp") for p in scp],
         resource_policy=_load(resource_policy, "--resource-policy") if resource_policy else None,
         use_simulator=not no_simulator,
     )
-    assert report is not None  # required=True raises instead of returning None
     if output == "json":
-        print_json(report.to_dict())
+        print_json(report.wire())
     else:
         _print_report(report)
     if not report.ok:
@@ -301,30 +291,33 @@ def diff(
     from awsconn.service.connector_permissions import diff_connector
 
     output = check_output(output)
-    params = _params(
-        bucket=bucket, repository=repository, region=region, account=account, role=role
-    )
     report = diff_connector(
         build_context(),
         ref_of(ref),
         _names(for_),
         new_policies=[_load(p, "--what-if") for p in what_if],
-        params=params,
+        parameters={
+            "bucket": bucket,
+            "repository": repository,
+            "region": region,
+            "account": account,
+            "role": role,
+        },
         here=here,
         scps=[_load(p, "--scp") for p in scp],
         use_simulator=not no_simulator,
     )
     if output == "json":
-        print_json(report.to_dict())
+        print_json(report.wire())
     else:
-        for c in report.changes():
-            typer.echo(f"{c['capability']}: {c['before']} -> {c['after']} ({c['change']})")
-            for a in c["lost"]:
-                typer.echo(f"  loses {a['action']} on {a['resource']}")
-            for a in c["depends"]:
-                keys = ", ".join(a["dependsOn"])
-                typer.echo(f"  would depend on {keys}: {a['action']} on {a['resource']}")
-            for a in c["gained"]:
-                typer.echo(f"  gains {a['action']} on {a['resource']}")
+        for c in report.changes:
+            typer.echo(f"{c.capability}: {c.before} -> {c.after} ({c.change})")
+            for a in c.lost:
+                typer.echo(f"  loses {a.action} on {a.resource}")
+            for d in c.depends:
+                keys = ", ".join(d.depends_on)
+                typer.echo(f"  would depend on {keys}: {d.action} on {d.resource}")
+            for a in c.gained:
+                typer.echo(f"  gains {a.action} on {a.resource}")
     if not report.ok:
         raise typer.Exit(1)

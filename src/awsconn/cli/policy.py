@@ -15,10 +15,9 @@ import typer
 from awsconn.cli.common import OUTPUT, check_output, read_input
 from awsconn.cli.output import print_json
 from awsconn.errors import InvalidInput, ValidationFailed
+from awsconn.service.policy_engine import DEFAULT_PRINCIPAL
 
 app = typer.Typer(no_args_is_help=True, help="The offline IAM policy engine.")
-
-DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:user/awsconn"
 
 
 def _read(path: str) -> str:
@@ -127,7 +126,7 @@ def evaluate(
     output: str = OUTPUT,
 ) -> None:
     """Decide one request offline and explain the decision; exit 1 unless Allowed."""
-    from awsconn.iam import PolicySet
+    from awsconn.service.policy_engine import evaluate as decide
 
     check_output(output)
     request = _request(
@@ -138,13 +137,14 @@ def evaluate(
         context=_context(context),
         unknown_keys=unknown_key,
     )
-    decision = PolicySet(
+    decision = decide(
+        request,
         identity=[_policy(p) for p in policy],
         boundaries=[_policy(p) for p in boundary],
-        scps=[[_policy(p)] for p in scp] if scp else None,
+        scps=[_policy(p) for p in scp],
         resource_policy=_policy(resource_policy) if resource_policy else None,
         session_policy=_policy(session_policy) if session_policy else None,
-    ).evaluate(request)
+    )
     if output == "json":
         print_json(decision.to_dict())
     else:
@@ -161,19 +161,16 @@ def simulate(
     ),
 ) -> None:
     """Run simulation cases: one JSON line per case on stdout, a summary on stderr."""
-    from awsconn.iam.cases import parse_cases, run_cases
+    from awsconn.service.policy_engine import simulate as run_cases
 
-    counts = {"cases": 0, "passed": 0, "failed": 0, "errors": 0}
-    for line in run_cases(parse_cases(_read(source))):
-        counts["cases"] += 1
-        if "error" in line:
-            counts["errors"] += 1
-        elif "pass" in line:
-            counts["passed" if line["pass"] else "failed"] += 1
+    def write(line: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(line, sort_keys=True) + "\n")
-    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+
+    tally = run_cases(_read(source), write)
+    counts = {"cases": tally.cases, "passed": tally.passed, "failed": tally.failed}
+    summary = ", ".join(f"{v} {k}" for k, v in {**counts, "errors": tally.errors}.items())
     sys.stderr.write(f"simulate: {summary}\n")
-    raise typer.Exit(1 if counts["failed"] or counts["errors"] else 0)
+    raise typer.Exit(0 if tally.ok else 1)
 
 
 @app.command("lint")
@@ -189,24 +186,20 @@ def lint(
     output: str = OUTPUT,
 ) -> None:
     """Check policies (grammar, what their kind needs, the IAM catalog); exit 1 on errors."""
-    from awsconn.iam import lint_policy, parse_kind
+    from awsconn.iam import parse_kind
+    from awsconn.service.policy_engine import lint as lint_policies
 
     check_output(output)
-    policy_kind = parse_kind(kind, "--kind")
-    report: dict[str, list[dict[str, Any]]] = {}
-    errors = 0
-    for path in files:
-        findings = lint_policy(_read(path), policy_kind)
-        errors += sum(1 for f in findings if f.severity == "error")
-        report[path] = [f.to_dict() for f in findings]
-        if output == "table":
-            for f in findings:
-                _echo(f"{path}: {f}")
+    report = lint_policies([(path, _read(path)) for path in files], parse_kind(kind, "--kind"))
     if output == "json":
-        print_json(report)
-    elif not any(report.values()):
+        print_json({path: [f.to_dict() for f in found] for path, found in report.findings.items()})
+    elif any(report.findings.values()):
+        for path, found in report.findings.items():
+            for f in found:
+                _echo(f"{path}: {f}")
+    else:
         typer.echo("no problems found")
-    raise typer.Exit(1 if errors else 0)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command("expand")

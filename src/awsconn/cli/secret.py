@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,6 +20,9 @@ from awsconn.cli.common import (
 )
 from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from awsconn.model import EntityRef
 
 app = typer.Typer(no_args_is_help=True, help="Encrypted secrets (values are write-only).")
 
@@ -42,11 +46,10 @@ def _refuse_stray(ctx: typer.Context) -> None:
         )
 
 
-def _ref(identifier: str, org: str | None, project: str | None):  # type: ignore[no-untyped-def]
+def _ref(identifier: str, org: str | None, project: str | None) -> EntityRef:
+    """The secret's reference from the command line (the model checks the scope)."""
     from awsconn.model import EntityRef, scope_of_settings
 
-    if project is not None and org is None:
-        raise InvalidInput("--project needs --org")
     return EntityRef(scope_of_settings(org, project), identifier)
 
 
@@ -91,7 +94,7 @@ def create(
     _refuse_stray(ctx)
     ref = _ref(identifier, org, project)
     meta = secrets.create(build_context(), ref, _read_value(value_file), description=description)
-    typer.echo(f"secret {meta['ref']} created (version {meta['version']})")
+    typer.echo(f"secret {meta.ref} created (version {meta.version})")
 
 
 @app.command("update", context_settings=TAKES_STRAY)
@@ -111,7 +114,7 @@ def update(
     _refuse_stray(ctx)
     ref = _ref(identifier, org, project)
     meta = secrets.update(build_context(), ref, _read_value(value_file), description=description)
-    typer.echo(f"secret {meta['ref']} updated (version {meta['version']})")
+    typer.echo(f"secret {meta.ref} updated (version {meta.version})")
 
 
 @app.command("list")
@@ -122,12 +125,11 @@ def list_(
     output: str = OUTPUT,
 ) -> None:
     """List secrets (metadata only; values are never shown)."""
-    from awsconn.model import scope_of_settings
     from awsconn.service import secrets
 
     output = check_output(output)
-    scope_of_settings(org, project)  # identifiers (and a project needs an org)
-    rows = secrets.list_secrets(build_context(), org=org, project=project, all_scopes=all_scopes)
+    found = secrets.list_secrets(build_context(), org=org, project=project, all_scopes=all_scopes)
+    rows = [m.wire() for m in found]
     if output == "json":
         print_json(rows)
         return

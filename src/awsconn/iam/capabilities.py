@@ -298,25 +298,28 @@ class Catalog:
         except KeyError:
             raise InvalidInput(
                 f"unknown capability {name!r}",
-                hint=f"--for takes one or more of: {', '.join(self.names())}",
+                hint=f"capabilities are one or more of: {', '.join(self.names())}",
             ) from None
 
     def resolve(self, names: Iterable[str]) -> tuple[Capability, ...]:
         """The named capabilities plus the always-included ones, without repeats.
 
-        Every unknown name is reported at once, as a problem at ``for``.
+        Every unknown name is reported at once, as a problem at ``capabilities``.
         """
         wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
         unknown = [n for n in wanted if n not in self.capabilities]
         if unknown:
             raise ValidationFailed(
-                [Problem("for", "unknown capability", n, ", ".join(self.names())) for n in unknown],
-                what="--for",
+                [
+                    Problem("capabilities", "unknown capability", n, ", ".join(self.names()))
+                    for n in unknown
+                ],
+                what="capabilities",
             )
         if not wanted:
             raise ValidationFailed(
-                [Problem("for", "no capability given", None, ", ".join(self.names()))],
-                what="--for",
+                [Problem("capabilities", "no capability given", None, ", ".join(self.names()))],
+                what="capabilities",
             )
         chosen = [c for c in self.capabilities.values() if c.always]
         chosen += [self.capabilities[n] for n in wanted if not self.capabilities[n].always]
@@ -334,7 +337,7 @@ def capability_names() -> tuple[str, ...]:
 
 
 def split_names(values: Iterable[str]) -> list[str]:
-    """``--for a,b --for c`` -> ``[a, b, c]``."""
+    """``["a,b", "c"]`` -> ``[a, b, c]`` (lists of comma-separated names)."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 

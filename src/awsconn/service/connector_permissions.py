@@ -1,31 +1,37 @@
 """Permission checks of stored connectors: their AWS identity, their recorded uses.
 
-The connector is resolved, the delegate rule applied, and its session built here, once:
-``connector test --for`` hands over the connector and session it already has. What the
-connector adds to its calls (cross-account role, External ID, what its credentials say)
-becomes the check's :class:`SessionFacts`; the check itself is
-:func:`awsconn.service.permissions.check`.
+The use cases here ask the caller for ``connector:test`` on the connector's scope,
+reach the connector through the dispatch seam (loaded, placed and decrypted once), and
+return result models. ``connector test`` hands over the connector and session it
+already has (:func:`check_for_test`). What the connector adds to its calls
+(cross-account role, External ID, what its credentials say) becomes the check's
+:class:`SessionFacts`; the check itself is :func:`awsconn.service.permissions.check`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from awsconn.errors import AwsCallFailed, AwsconnError, InvalidInput
+from awsconn.errors import AwsCallFailed, AwsconnError, Problem, ValidationFailed
+from awsconn.model.results import Failure, PermissionCheckFailed, PermissionDiff, PermissionReport
+from awsconn.service import connector_reads
+from awsconn.service.access import Permission
+from awsconn.service.dispatch import dispatch
 from awsconn.service.permission_context import CredentialFacts, KnownPrincipal, SessionFacts
-from awsconn.service.permissions import CheckReport, Clients, DiffReport, NamedPolicy, check, diff
+from awsconn.service.permission_reports import diff_model, report_model
+from awsconn.service.permissions import CheckReport, Clients, NamedPolicy, check, diff
+from awsconn.service.policy_generation import ParameterValues, parameters_of
+from awsconn.service.refusals import NoCapabilities
 
 if TYPE_CHECKING:
     from awsconn.aws.sessions import SessionSpec
-    from awsconn.iam.capabilities import Parameters
     from awsconn.model import Connector, EntityRef
     from awsconn.service.context import AppContext
 
 __all__ = [
-    "CheckFailed",
     "check_connector",
     "check_for_test",
     "diff_connector",
@@ -34,6 +40,20 @@ __all__ = [
 # AssumeRole and AssumeRoleWithWebIdentity issue sessions for this long unless asked
 # otherwise, and the session factory never asks: issue time = expiry - this.
 _DEFAULT_SESSION = timedelta(seconds=3600)
+_NO_TIMEOUT = float("inf")
+
+
+def _policies(setting: str, given: Sequence[tuple[str, Any]]) -> list[NamedPolicy]:
+    """Policy documents as (label, document), each a JSON object (ValidationFailed naming
+    ``setting[i]`` and the label otherwise)."""
+    problems = [
+        Problem(f"{setting}[{i}]", f"{label} must hold a JSON object (a policy document)")
+        for i, (label, document) in enumerate(given)
+        if not isinstance(document, dict)
+    ]
+    if problems:
+        raise ValidationFailed(problems, what="policy documents")
+    return list(given)
 
 
 def check_connector(
@@ -41,35 +61,43 @@ def check_connector(
     ref: EntityRef,
     capabilities: Sequence[str] | None = None,
     *,
-    params: Parameters | None = None,
+    parameters: ParameterValues | None = None,
     here: bool = False,
-    policy_files: Sequence[NamedPolicy] = (),
-    required: bool = False,
+    policy_files: Sequence[tuple[str, Any]] = (),
+    scps: Sequence[tuple[str, Any]] = (),
+    resource_policy: tuple[str, Any] | None = None,
+    use_simulator: bool = True,
     timeout_s: float | None = None,
-    **options: Any,
-) -> CheckReport | None:
-    """Check a stored connector: ``capabilities`` or, when None, those it records.
+) -> PermissionReport:
+    """Check a stored connector (``connector:test``): ``capabilities`` or, when None,
+    those it records (NoCapabilities when there are none).
 
-    With ``policy_files`` (what-if) the given documents decide, evaluated as the
+    With ``policy_files`` (what-if) only the given documents decide, evaluated as the
     connector's principal: from its last successful connection test, else from
-    GetCallerIdentity when the connector can be used here. Nothing to check returns
-    None, or raises InvalidInput when ``required``. ``options`` go to :func:`check`
-    (scps, resource_policy, use_simulator). ``timeout_s`` bounds the AWS calls of a live
-    check (TIMEOUT when it passes).
+    GetCallerIdentity when the connector can be used here. ``scps`` and
+    ``resource_policy`` join the evaluation; ``use_simulator`` False reads the
+    policies instead of asking AWS's simulator. ``timeout_s`` bounds the AWS calls of a
+    live check (TIMEOUT when it passes).
     """
-    from awsconn.service import connectors
-
-    connector = connectors.get(ctx, ref).connector
-    names = _names(connector, capabilities, required)
-    if not names:
-        return None
-    if policy_files:
+    ctx.caller.require(Permission.CONNECTOR_TEST, ref.scope)
+    params = parameters_of(parameters)
+    given = _policies("policyFiles", policy_files)
+    options: dict[str, Any] = {
+        "scps": _policies("scps", scps),
+        "resource_policy": _policies("resourcePolicy", [resource_policy])[0]
+        if resource_policy
+        else None,
+        "use_simulator": use_simulator,
+    }
+    if given:
+        connector = connector_reads.load(ctx, ref).connector
+        names = _names(connector, capabilities)
         principal, base, notes = _what_if_principals(ctx, connector, names, here)
         report = check(
             names,
             params=params,
             test_region=connector.region,
-            policy_files=policy_files,
+            policy_files=given,
             principal=principal,
             base_principal=base,
             now=ctx.clock(),
@@ -77,9 +105,16 @@ def check_connector(
             **options,
         )
         report.notes += notes
-        return report
-    spec = _spec_here(ctx, connector, here)
-    return _check_live(ctx, connector, spec, names, timeout_s, params=params, **options)
+        return report_model(report)
+    dispatched = dispatch(ctx, ref, "permission-check", here=here)
+    names = _names(dispatched.connector, capabilities)
+    spec = dispatched.runnable_spec()
+    # A request's deadline bounds the check even when no timeout of its own is given.
+    allowed = ctx.budget(timeout_s if timeout_s is not None else _NO_TIMEOUT)
+    budget = None if allowed == _NO_TIMEOUT else allowed
+    return report_model(
+        _check_live(ctx, dispatched.connector, spec, names, budget, params=params, **options)
+    )
 
 
 def check_for_test(
@@ -89,85 +124,67 @@ def check_for_test(
     capabilities: Sequence[str] | None,
     *,
     timeout_s: float | None = None,
-) -> CheckReport | CheckFailed | None:
+) -> PermissionReport | PermissionCheckFailed | None:
     """What ``connector test`` runs after a successful connection test, with the
     connector and session the test already has (loaded, placed and decrypted once),
-    within the test's own timeout."""
-    names = _names(connector, capabilities, False)
+    within the test's own timeout; None when there is nothing to check."""
+    names = list(capabilities) if capabilities is not None else list(connector.capabilities)
     if not names:
         return None
     try:
-        return _check_live(ctx, connector, spec, names, timeout_s)
+        return report_model(_check_live(ctx, connector, spec, names, timeout_s))
     except AwsCallFailed as exc:
-        return CheckFailed(exc)
+        return PermissionCheckFailed(error=Failure.of(exc.failure))
 
 
 def diff_connector(
     ctx: AppContext,
     ref: EntityRef,
-    capabilities: Sequence[str],
+    capabilities: Sequence[str] | None,
     *,
-    new_policies: Sequence[NamedPolicy],
-    params: Parameters | None = None,
+    new_policies: Sequence[tuple[str, Any]],
+    parameters: ParameterValues | None = None,
     here: bool = False,
-    **options: Any,
-) -> DiffReport:
-    """Before switching policies: the connector's identity as it is, against
-    ``new_policies`` evaluated in the same request context. ``options`` go to
-    :func:`awsconn.service.permissions.diff` (scps, resource_policy, use_simulator)."""
-    from awsconn.service import connectors
-
-    connector = connectors.get(ctx, ref).connector
-    spec = _spec_here(ctx, connector, here)
-    clients, base_clients = _clients(ctx, spec), _base_clients(ctx, spec)
-    return diff(
-        _names(connector, capabilities, True),
-        clients=clients,
-        base_clients=base_clients,
-        new_policies=new_policies,
-        params=params,
-        test_region=connector.region,
-        now=ctx.clock(),
-        session=_facts(ctx, connector, spec),
-        **options,
+    scps: Sequence[tuple[str, Any]] = (),
+    use_simulator: bool = True,
+) -> PermissionDiff:
+    """Before switching policies (``connector:test``): the connector's identity as it
+    is, against ``new_policies`` evaluated in the same request context."""
+    ctx.caller.require(Permission.CONNECTOR_TEST, ref.scope)
+    params = parameters_of(parameters)
+    new = _policies("newPolicies", new_policies)
+    given_scps = _policies("scps", scps)
+    dispatched = dispatch(ctx, ref, "permission-check", here=here)
+    connector = dispatched.connector
+    names = _names(connector, capabilities)
+    spec = dispatched.runnable_spec()
+    return diff_model(
+        diff(
+            names,
+            clients=_clients(ctx, spec),
+            base_clients=_base_clients(ctx, spec),
+            new_policies=new,
+            params=params,
+            test_region=connector.region,
+            now=ctx.clock(),
+            session=_facts(ctx, connector, spec),
+            scps=given_scps,
+            use_simulator=use_simulator,
+        )
     )
-
-
-@dataclass(frozen=True)
-class CheckFailed:
-    """The permission check could not run (e.g. the identity may not read its own policies);
-    reported inside the connection test instead of aborting it."""
-
-    error: AwsCallFailed
-
-    @property
-    def ok(self) -> bool:
-        return False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"summary": {"checked": False}, "error": self.error.to_dict()}
 
 
 # -- internals -----------------------------------------------------------------------
 
 
-def _names(connector: Connector, capabilities: Sequence[str] | None, required: bool) -> list[str]:
+def _names(connector: Connector, capabilities: Sequence[str] | None) -> list[str]:
+    """The capabilities to check: those given, else the connector's own; at least one."""
     names = list(capabilities) if capabilities is not None else list(connector.capabilities)
-    if not names and required:
-        raise InvalidInput(
-            "--for: no capability given and the connector records none",
-            hint="pass --for CAP[,CAP...] (see 'awsconn permissions list')",
-        )
+    if not names:
+        from awsconn.iam.capabilities import capability_names
+
+        raise NoCapabilities(", ".join(capability_names()))
     return names
-
-
-def _spec_here(ctx: AppContext, connector: Connector, here: bool) -> SessionSpec:
-    """The connector's session spec, once the delegate rule lets it run here."""
-    from awsconn.service.connection import session_spec
-    from awsconn.service.delegation import place_locally
-
-    place_locally(connector, ctx.delegate_tags, here=here).require()
-    return session_spec(ctx, connector)
 
 
 def _clients(ctx: AppContext, spec: SessionSpec) -> Clients:
@@ -208,7 +225,9 @@ def _check_live(
         return run()
     from awsconn.aws.deadline import Deadline
 
-    return Deadline(timeout_s).call(run, what=f"the permission check of {connector.ref}")
+    return Deadline(timeout_s, workers=ctx.workers).call(
+        run, what=f"the permission check of {connector.ref}"
+    )
 
 
 def _facts(ctx: AppContext, connector: Connector, spec: SessionSpec | None) -> SessionFacts:
@@ -264,15 +283,15 @@ def _what_if_principals(
     notes on what stayed unknown."""
     from awsconn.aws.principal import caller_identity
     from awsconn.iam.capabilities import load_catalog
-    from awsconn.service import connectors
+    from awsconn.service.connectors import stored_history
 
     notes: list[str] = []
     principal: KnownPrincipal | None = None
-    for row in connectors.history(ctx, connector.ref):
-        arn = (row.get("identity") or {}).get("arn")
-        if row.get("status") == "SUCCESS" and arn:
+    for entry in stored_history(ctx, connector.ref):
+        if entry.status == "SUCCESS" and entry.identity.arn:
+            tested = entry.tested_at.isoformat().replace("+00:00", "Z")
             principal = KnownPrincipal(
-                str(arn), f"the last successful connection test ({row.get('testedAt')})"
+                entry.identity.arn, f"the last successful connection test ({tested})"
             )
             break
     needs_base = connector.credential.cross_account is not None and any(
@@ -281,7 +300,7 @@ def _what_if_principals(
     spec: SessionSpec | None = None
     if principal is None or needs_base:
         try:
-            spec = _spec_here(ctx, connector, here)
+            spec = dispatch(ctx, connector.ref, "permission-check", here=here).runnable_spec()
         except AwsconnError as exc:
             notes.append(f"the connector cannot be used here ({exc.message})")
     base: KnownPrincipal | None = None if needs_base else principal

@@ -1,7 +1,10 @@
-"""Connector use cases: create, apply, import, get, list, delete, export.
+"""Connector use cases: create, apply, import, get, list, delete, export, history.
 
 Every write validates the whole input first (shape, secret references, capability
-names), reports every problem at once, then writes in one transaction: all or nothing.
+names), reports every problem at once, asks the caller for ``connector:edit`` on each
+connector's scope, then writes in one transaction: all or nothing. Reads ask for
+``connector:view``; listings show only what the caller may see. Results are the models
+of :mod:`awsconn.model.results`.
 """
 
 from __future__ import annotations
@@ -9,13 +12,12 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from awsconn.errors import Conflict, NotFound, Problem, ValidationFailed
+from awsconn.errors import Conflict, Problem, StoreCorrupt, ValidationFailed
 from awsconn.model import (
     Connector,
+    CredentialType,
     EntityRef,
     Scope,
     connector_to_document,
@@ -23,16 +25,24 @@ from awsconn.model import (
     load_yaml_documents,
     parse_connector,
     parse_connector_document,
+    scope_of_settings,
 )
 from awsconn.model.identifiers import identifier_problem
+from awsconn.model.results import (
+    AppliedConnector,
+    ConnectorDetail,
+    ConnectorSummary,
+    FieldChange,
+    HistoryEntry,
+)
+from awsconn.service import connector_reads
+from awsconn.service.access import Permission
+from awsconn.service.connector_reads import StoredConnector
 from awsconn.service.connector_template import placeholder_problems
 from awsconn.service.context import AppContext
 
 __all__ = [
-    "ABSENT",
-    "ApplyResult",
-    "ConnectorView",
-    "FieldChange",
+    "MAX_HISTORY",
     "apply_yaml",
     "delete",
     "diff_documents",
@@ -41,66 +51,38 @@ __all__ = [
     "history",
     "list_connectors",
     "parse_and_check",
+    "stored_history",
+    "summary_of",
 ]
 
-
-@dataclass(frozen=True)
-class ConnectorView:
-    """A stored connector with its bookkeeping (version, last connectivity status)."""
-
-    connector: Connector
-    version: int
-    last_status: str | None = None
-    last_tested_at: datetime | None = None
-    last_success_at: datetime | None = None
-
-    def summary(self) -> dict[str, Any]:
-        c = self.connector
-        return {
-            "ref": str(c.ref),
-            "identifier": c.identifier,
-            "name": c.name,
-            "scope": c.scope.level,
-            "org": c.scope.org,
-            "project": c.scope.project,
-            "type": c.credential_type.value,
-            "region": c.region,
-            "crossAccountRoleArn": c.credential.cross_account.role_arn
-            if c.credential.cross_account
-            else None,
-            "tags": dict(c.tags),
-            "delegateSelectors": list(c.delegate_selectors),
-            "proxy": c.proxy,
-            "ignoreTestConnection": c.ignore_test_connection,
-            "version": self.version,
-            "lastStatus": self.last_status,
-            "lastTestedAt": _iso(self.last_tested_at),
-            "lastSuccessAt": _iso(self.last_success_at),
-        }
+MAX_HISTORY = 1000
+"""The most history entries one request returns."""
 
 
-@dataclass(frozen=True)
-class FieldChange:
-    """One field an update changes: its YAML path in the connector, old and new value.
-
-    ``old``/``new`` is ``ABSENT`` when the field is added/removed. A secret reference
-    (``secret_ref``) is shown as the reference it is: connector documents hold no values.
-    """
-
-    path: str
-    old: Any
-    new: Any
-    secret_ref: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path}
-        if self.old is not ABSENT:
-            out["old"] = self.old
-        if self.new is not ABSENT:
-            out["new"] = self.new
-        if self.secret_ref:
-            out["secretReference"] = True
-        return out
+def summary_of(stored: StoredConnector) -> ConnectorSummary:
+    """A stored connector as the result model of listings (the one conversion)."""
+    c = stored.connector
+    return ConnectorSummary(
+        ref=str(c.ref),
+        identifier=c.identifier,
+        name=c.name,
+        scope=c.scope.level,  # type: ignore[arg-type]
+        org=c.scope.org,
+        project=c.scope.project,
+        type=c.credential_type.value,
+        region=c.region,
+        cross_account_role_arn=c.credential.cross_account.role_arn
+        if c.credential.cross_account
+        else None,
+        tags=dict(c.tags),
+        delegate_selectors=list(c.delegate_selectors),
+        proxy=c.proxy,
+        ignore_test_connection=c.ignore_test_connection,
+        version=stored.version,
+        last_status=stored.last_status,
+        last_tested_at=stored.last_tested_at,
+        last_success_at=stored.last_success_at,
+    )
 
 
 class _Absent:
@@ -108,26 +90,7 @@ class _Absent:
         return "ABSENT"
 
 
-#: The value of a field that is not in the document (added: old; removed: new).
-ABSENT: Any = _Absent()
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    """What a write did (or, in a dry run, would do) to one connector."""
-
-    ref: EntityRef
-    action: str  # "created" | "updated" | "unchanged"
-    version: int
-    changes: tuple[FieldChange, ...] = ()
-
-    def to_dict(self, *, dry_run: bool = False) -> dict[str, Any]:
-        out: dict[str, Any] = {"ref": str(self.ref), "action": self.action, "dryRun": dry_run}
-        if not dry_run:
-            out["version"] = self.version
-        if self.action == "updated":
-            out["changes"] = [c.to_dict() for c in self.changes]
-        return out
+_ABSENT: Any = _Absent()  # a field not in one of the documents compared
 
 
 def diff_documents(old: Any, new: Any) -> tuple[FieldChange, ...]:
@@ -135,13 +98,20 @@ def diff_documents(old: Any, new: Any) -> tuple[FieldChange, ...]:
 
     Paths are those of validation problems (``spec.credential.region``, ``tags.team``);
     a key that is not a plain word is quoted (``tags["app.kubernetes.io/name"]``). Lists
-    are compared whole (``delegateSelectors: [a] -> [a, b]``).
+    are compared whole (``delegateSelectors: [a] -> [a, b]``). A field added has no
+    ``old``, one removed no ``new`` (canonical documents hold no null).
     """
-    changes: list[FieldChange] = []
+    changes: list[tuple[str, Any, Any]] = []
     _diff(_body(old), _body(new), "", changes)
     refs = {p for doc in (old, new) for p in _secret_ref_paths(doc)}
     return tuple(
-        FieldChange(c.path, c.old, c.new, secret_ref=True) if c.path in refs else c for c in changes
+        FieldChange(
+            path=path,
+            old=None if was is _ABSENT else was,
+            new=None if now is _ABSENT else now,
+            secret_reference=path in refs,
+        )
+        for path, was, now in changes
     )
 
 
@@ -166,32 +136,18 @@ def _key_path(prefix: str, key: Any) -> str:
     return f"{prefix}{step}" if step.startswith("[") else f"{prefix}.{step}"
 
 
-def _diff(old: Any, new: Any, path: str, out: list[FieldChange]) -> None:
+def _diff(old: Any, new: Any, path: str, out: list[tuple[str, Any, Any]]) -> None:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in [*new, *(k for k in old if k not in new)]:  # new: canonical order
-            _diff(old.get(key, ABSENT), new.get(key, ABSENT), _key_path(path, key), out)
-    elif old is ABSENT and isinstance(new, dict):
+            _diff(old.get(key, _ABSENT), new.get(key, _ABSENT), _key_path(path, key), out)
+    elif old is _ABSENT and isinstance(new, dict):
         for key, value in new.items():
-            _diff(ABSENT, value, _key_path(path, key), out)
-    elif new is ABSENT and isinstance(old, dict):
+            _diff(_ABSENT, value, _key_path(path, key), out)
+    elif new is _ABSENT and isinstance(old, dict):
         for key, value in old.items():
-            _diff(value, ABSENT, _key_path(path, key), out)
+            _diff(value, _ABSENT, _key_path(path, key), out)
     elif old != new or type(old) is not type(new):
-        out.append(FieldChange(path, old, new))
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
-def _view(row: Any) -> ConnectorView:
-    return ConnectorView(
-        connector=parse_connector_document(row.document),
-        version=row.version,
-        last_status=row.last_status,
-        last_tested_at=row.last_tested_at,
-        last_success_at=row.last_success_at,
-    )
+        out.append((path, old, new))
 
 
 def parse_and_check(ctx: AppContext, docs: Sequence[Any]) -> list[Connector]:
@@ -279,13 +235,15 @@ class _DryRun(Exception):
 
 def apply_yaml(
     ctx: AppContext, text: str, *, mode: str, source: str = "input", dry_run: bool = False
-) -> list[ApplyResult]:
-    """Write connectors from YAML text, all or nothing.
+) -> list[AppliedConnector]:
+    """Write connectors from YAML text, all or nothing (``connector:edit`` on each scope).
 
     ``mode``: "create" refuses existing connectors; "apply" and "import" create what is
     missing and update what differs (the identifier and scope are the key, so immutable).
     ``dry_run`` does every check and write, then rolls the transaction back.
     """
+    if mode not in ("create", "apply", "import"):
+        raise ValueError(f"mode is create, apply or import, not {mode!r}")
     docs = load_yaml_documents(text, source=source)
     if mode == "create" and len(docs) != 1:
         raise ValidationFailed(
@@ -296,12 +254,18 @@ def apply_yaml(
             ],
             what=source,
         )
+    for doc in docs:  # before any secret is looked up: no probing without the permission
+        scope = _scope_of(doc)
+        if scope is not None:
+            ctx.caller.require(Permission.CONNECTOR_EDIT, scope)
     connectors = parse_and_check(ctx, docs)
-    results: list[ApplyResult] = []
+    for c in connectors:
+        ctx.caller.require(Permission.CONNECTOR_EDIT, c.scope)
+    results: list[AppliedConnector] = []
 
     def write(tx: Any) -> None:
         results.clear()  # a retry after a race starts over on fresh data
-        _write(tx, connectors, mode, results)
+        _write(tx, connectors, mode, dry_run, results)
         if dry_run:
             raise _DryRun
 
@@ -310,7 +274,9 @@ def apply_yaml(
     return results
 
 
-def _write(tx: Any, connectors: list[Connector], mode: str, results: list[ApplyResult]) -> None:
+def _write(
+    tx: Any, connectors: list[Connector], mode: str, dry_run: bool, out: list[AppliedConnector]
+) -> None:
     """Create what is missing, update what differs; ``results`` says which, in order."""
     for c in connectors:
         document = connector_to_document(c)
@@ -318,22 +284,33 @@ def _write(tx: Any, connectors: list[Connector], mode: str, results: list[ApplyR
         existing = tx.connectors.find(
             org=c.scope.org, project=c.scope.project, identifier=c.identifier
         )
+        action: Literal["created", "updated", "unchanged"]
+        changes: list[FieldChange] | None = None
         if existing is None:
             row = tx.connectors.create(document=document, **fields)
-            results.append(ApplyResult(c.ref, "created", row.version))
+            action, version = "created", row.version
         elif mode == "create":
             raise Conflict(
                 f"connector {c.ref} already exists",
                 hint="use 'awsconn connector apply' to update it",
             )
         elif existing.document == document:
-            results.append(ApplyResult(c.ref, "unchanged", existing.version))
+            action, version = "unchanged", existing.version
         else:
             row = tx.connectors.update(
                 document=document, expected_version=existing.version, **fields
             )
-            changes = diff_documents(existing.document, document)
-            results.append(ApplyResult(c.ref, "updated", row.version, changes))
+            changes = list(diff_documents(existing.document, document))
+            action, version = "updated", row.version
+        out.append(
+            AppliedConnector(
+                ref=str(c.ref),
+                action=action,
+                dry_run=dry_run,
+                version=None if dry_run else version,  # a dry run wrote nothing
+                changes=changes,
+            )
+        )
 
 
 def _columns(c: Connector) -> dict[str, Any]:
@@ -348,59 +325,99 @@ def _columns(c: Connector) -> dict[str, Any]:
     }
 
 
-def get(ctx: AppContext, ref: EntityRef) -> ConnectorView:
-    with ctx.store.reading() as tx:
-        row = tx.connectors.find(
-            org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier
+def get(ctx: AppContext, ref: EntityRef) -> ConnectorDetail:
+    """One connector: its canonical document and status (``connector:view``)."""
+    ctx.caller.require(Permission.CONNECTOR_VIEW, ref.scope)
+    stored = connector_reads.load(ctx, ref)
+    return ConnectorDetail(
+        connector=connector_to_document(stored.connector)["connector"],
+        status=summary_of(stored),
+    )
+
+
+def _credential_type(value: str | None) -> str | None:
+    allowed = [t.value for t in CredentialType]
+    if value is not None and value not in allowed:
+        problem = Problem(
+            "type", "is not a credential type", given=value, allowed=", ".join(allowed)
         )
-        if row is None:
-            raise NotFound(
-                f"connector {ref} not found in {ref.scope.label()}",
-                hint="'awsconn connector list' shows them; a ref is ID, ORG/ID or ORG/PROJECT/ID",
-            )
-        return _view(row)
+        raise ValidationFailed([problem], what="connector filter")
+    return value
+
+
+def _listed(
+    ctx: AppContext,
+    org: str | None,
+    project: str | None,
+    tags: Iterable[str] = (),
+    credential_type: str | None = None,
+) -> list[StoredConnector]:
+    """Connectors of one scope (org/project given: it needs ``connector:view`` there),
+    or of every scope the caller may see."""
+    scope = scope_of_settings(org, project) if org is not None or project is not None else None
+    kind = _credential_type(credential_type)
+    ctx.caller.require(Permission.CONNECTOR_VIEW, scope or ctx.caller.scope)
+    found = connector_reads.load_all(ctx, scope=scope, tags=tuple(tags), credential_type=kind)
+    return [s for s in found if ctx.caller.visible(s.connector.scope)]
 
 
 def list_connectors(
     ctx: AppContext,
     *,
-    scope: Scope | None = None,
+    org: str | None = None,
+    project: str | None = None,
     tags: Iterable[str] = (),
     credential_type: str | None = None,
-) -> list[ConnectorView]:
-    """Connectors, sorted by scope then identifier; ``tags`` entries are KEY or KEY=VALUE."""
-    with ctx.db.transaction(write=False) as tx:
-        rows = tx.connectors.list(
-            org=scope.org if scope else None,
-            project=scope.project if scope else None,
-            all_scopes=scope is None,
-            tag=list(tags),
-            credential_type=credential_type,
-        )
-        views = [_view(r) for r in rows]
-    return sorted(views, key=lambda v: (v.connector.scope.sort_key(), v.connector.identifier))
+) -> list[ConnectorSummary]:
+    """Connectors, sorted by scope then identifier (``connector:view``).
+
+    ``org`` alone: the org's own connectors; with ``project``: the project's; neither:
+    every scope the caller may see. ``tags`` entries are KEY or KEY=VALUE, all required;
+    ``credential_type`` one of the credential types.
+    """
+    return [summary_of(s) for s in _listed(ctx, org, project, tags, credential_type)]
 
 
 def delete(ctx: AppContext, ref: EntityRef) -> None:
+    """Delete a connector and its history (``connector:edit``)."""
+    ctx.caller.require(Permission.CONNECTOR_EDIT, ref.scope)
     with ctx.db.transaction() as tx:
         tx.connectors.delete(
             org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier
         )
 
 
-def export_yaml(ctx: AppContext, *, scope: Scope | None = None) -> str:
-    """Every connector as multi-document YAML, deterministic (no timestamps, sorted)."""
-    views = list_connectors(ctx, scope=scope)
-    if not views:
+def export_yaml(ctx: AppContext, *, org: str | None = None, project: str | None = None) -> str:
+    """Every connector the caller may see (or one scope's) as multi-document YAML,
+    deterministic (no timestamps, sorted); ``connector:view``."""
+    stored = _listed(ctx, org, project)
+    if not stored:
         return ""
-    return dump_connectors_yaml(v.connector for v in views)
+    return dump_connectors_yaml(s.connector for s in stored)
 
 
-def history(ctx: AppContext, ref: EntityRef, *, limit: int = 20) -> list[dict[str, Any]]:
-    """Stored connection-test results for a connector, newest first."""
-    get(ctx, ref)  # NotFound with the usual message
+def stored_history(ctx: AppContext, ref: EntityRef, *, limit: int = 20) -> list[HistoryEntry]:
+    """The connector's stored connection-test results, newest first (no permission asked:
+    for use cases that already asked)."""
+    connector_reads.load(ctx, ref)  # NotFound with the usual message
     with ctx.db.transaction(write=False) as tx:
         rows = tx.connectors.history(
             org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier, limit=limit
         )
-        return [dict(r.result) for r in rows]
+        stored = [r.result for r in rows]
+    try:
+        return [HistoryEntry.model_validate(r) for r in stored]
+    except ValueError as exc:
+        raise StoreCorrupt(
+            f"a stored connection test of {ref} has a shape awsconn never writes: {exc}"
+        ) from None
+
+
+def history(ctx: AppContext, ref: EntityRef, *, limit: int = 20) -> list[HistoryEntry]:
+    """Stored connection-test results of a connector, newest first (``connector:view``;
+    ``limit`` from 1 to 1000)."""
+    ctx.caller.require(Permission.CONNECTOR_VIEW, ref.scope)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_HISTORY:
+        problem = Problem("limit", "is out of range", given=limit, allowed=f"1 to {MAX_HISTORY}")
+        raise ValidationFailed([problem], what="history request")
+    return stored_history(ctx, ref, limit=limit)

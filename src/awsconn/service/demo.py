@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from awsconn.model import parse_ref
-from awsconn.service import connection, connectors, secrets
+from awsconn.service import connectivity, connectors, secrets
 from awsconn.service.context import AppContext
 
 __all__ = ["DemoCase", "run_demo"]
@@ -208,10 +208,10 @@ def run_demo(progress: Callable[[str], None] = lambda _: None) -> list[dict[str,
             rows: list[dict[str, Any]] = []
             for case in CASES:
                 progress(f"testing {case.identifier}: {case.story}")
-                outcome = connection.run_connector_test(
+                outcome = connectivity.run_connector_test(
                     contexts[case.context], parse_ref(case.identifier), timeout_s=10
                 )
-                data = outcome.to_dict()
+                data = outcome.wire()
                 got = (
                     data["status"]
                     if data["status"] == "SUCCESS"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from awsconn.aws.principal import CallerIdentity
@@ -143,18 +143,6 @@ class RequestContext:
             keys = frozenset(k for low, k in used.items() if not self.knows(low, action))
             found = self._unknown[key] = (used, keys)
         return found[1]
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "principal": self.principal,
-            "filled": dict(sorted(self.values.items())),
-            "knownAbsent": sorted(self.absent) + [f"{p}*" for p in self.absent_prefixes],
-        }
-        if self.external_id_known:
-            out["assumeRoleExternalId"] = self.external_id
-        if self.principal_source:
-            out["principalSource"] = self.principal_source
-        return out
 
 
 def identity_context(

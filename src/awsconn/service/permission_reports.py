@@ -1,7 +1,8 @@
 """Permission check reports: per action, per capability, the whole check, and a diff.
 
-Data only (with ``to_dict`` for ``-o json`` and the API); the use cases that fill them
-live in :mod:`awsconn.service.permissions`.
+Data the check fills (the use cases live in :mod:`awsconn.service.permissions`), each
+turned into its result model (``awsconn.model.results``) by one function here:
+:func:`report_model`, :func:`diff_model`.
 
 Every action, capability and check has a ``status``: ``GRANTED``, ``NOT_GRANTED``, or
 ``DEPENDS`` when the answer hangs on condition keys only the real request carries
@@ -13,11 +14,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from awsconn.iam.capabilities import RequiredPermission
 from awsconn.iam.generate import least_privilege_policy
+from awsconn.model.results import (
+    ActionCheckResult,
+    ActionRef,
+    CapabilityChange,
+    CapabilityReport,
+    DependentAction,
+    PermissionDiff,
+    PermissionReport,
+    PolicyUsed,
+    ReportPrincipal,
+    RequestContextReport,
+)
 from awsconn.service.permission_context import RequestContext
+
+ChangeKind = Literal["same", "gains", "loses", "changes", "depends"]
 
 __all__ = [
     "DEPENDS",
@@ -28,14 +43,17 @@ __all__ = [
     "CheckReport",
     "DiffReport",
     "combined_status",
+    "diff_model",
+    "report_model",
 ]
 
-GRANTED = "GRANTED"
-NOT_GRANTED = "NOT_GRANTED"
-DEPENDS = "DEPENDS"
+Status = Literal["GRANTED", "NOT_GRANTED", "DEPENDS"]
+GRANTED: Status = "GRANTED"
+NOT_GRANTED: Status = "NOT_GRANTED"
+DEPENDS: Status = "DEPENDS"
 
 
-def combined_status(statuses: Sequence[str]) -> str:
+def combined_status(statuses: Sequence[Status]) -> Status:
     """One answer for many: not granted if any is, else depends if any does, else granted."""
     if NOT_GRANTED in statuses:
         return NOT_GRANTED
@@ -72,7 +90,7 @@ class ActionCheck:
     """For ``Depends``: the worst and the best result the unknown keys allow."""
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         if self.decision == "Allowed":
             return GRANTED
         return DEPENDS if self.decision == "Depends" else NOT_GRANTED
@@ -80,24 +98,6 @@ class ActionCheck:
     @property
     def allowed(self) -> bool:
         return self.status == GRANTED
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "action": self.action,
-            "resource": self.resource,
-            "decision": self.decision,
-            "status": self.status,
-            "dependsOn": list(self.depends_on),
-            "decidedBy": self.decided_by,
-            "reasons": self.reasons,
-        }
-        if self.possible is not None:
-            out["possible"] = list(self.possible)
-        if self.conditional:
-            out["conditional"] = self.conditional
-        if self.near_misses:
-            out["nearMisses"] = self.near_misses
-        return out
 
 
 @dataclass
@@ -111,7 +111,7 @@ class CapabilityResult:
     identity: str = "connector"
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return combined_status([c.status for c in self.checks])
 
     @property
@@ -123,17 +123,6 @@ class CapabilityResult:
         """Actions not granted (a policy could fix them); those that depend are not here."""
         return [c for c in self.checks if c.status == NOT_GRANTED]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "capability": self.name,
-            "status": self.status,
-            "dependsOn": self.depends_on,
-            "identity": self.identity,
-            "granted": sum(c.allowed for c in self.checks),
-            "required": len(self.checks),
-            "actions": [c.to_dict() for c in self.checks],
-        }
-
 
 @dataclass
 class CheckReport:
@@ -143,10 +132,10 @@ class CheckReport:
     parameters: dict[str, str]
     defaults: dict[str, str]
     capabilities: list[CapabilityResult]
-    principal: dict[str, str] | None = None
+    principal: ReportPrincipal | None = None
     notes: list[str] = field(default_factory=list)
     policies: list[dict[str, Any]] = field(default_factory=list)
-    base_principal: dict[str, str] | None = None
+    base_principal: ReportPrincipal | None = None
     """Who the ``base`` capabilities were checked as (the identity under the role)."""
     contexts: dict[str, RequestContext] = field(default_factory=dict)
     """Per identity (``connector``, ``base``) the request context the check used."""
@@ -154,7 +143,7 @@ class CheckReport:
     """The connector's role's trust policy (label, document), when assuming it was checked."""
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return combined_status([c.status for c in self.capabilities])
 
     @property
@@ -166,7 +155,7 @@ class CheckReport:
         return self.status == GRANTED
 
     @property
-    def summary(self) -> dict[str, str]:
+    def summary(self) -> dict[str, Status]:
         return {c.name: c.status for c in self.capabilities}
 
     def missing_policy(self) -> dict[str, Any] | None:
@@ -179,27 +168,6 @@ class CheckReport:
     def explicit_denies(self) -> list[ActionCheck]:
         """Missing actions an Allow cannot fix: a Deny (or an SCP) must change first."""
         return [m for c in self.capabilities for m in c.missing if m.decision == "ExplicitlyDenied"]
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {
-            "ok": self.ok,
-            "status": self.status,
-            "dependsOn": self.depends_on,
-            "method": self.method,
-            "principal": self.principal,
-            "parameters": self.parameters,
-            "defaults": self.defaults,
-            "summary": self.summary,
-            "capabilities": [c.to_dict() for c in self.capabilities],
-            "missingPolicy": self.missing_policy(),
-            "explicitDenies": [d.to_dict() for d in self.explicit_denies()],
-            "policies": self.policies,
-            "notes": self.notes,
-            "context": {k: v.to_dict() for k, v in self.contexts.items()},
-        }
-        if self.base_principal is not None:
-            out["basePrincipal"] = self.base_principal
-        return out
 
 
 def _compact_missing(results: Sequence[CapabilityResult]) -> list[RequiredPermission]:
@@ -229,13 +197,13 @@ class DiffReport:
     before: CheckReport
     after: CheckReport
 
-    def changes(self) -> list[dict[str, Any]]:
+    def changes(self) -> list[CapabilityChange]:
         """Per capability: what the new set grants that the current does not, and back.
 
         An action granted now that would only depend on unknown keys after the switch is
         listed under ``depends`` (not kept for sure, not lost for sure).
         """
-        out: list[dict[str, Any]] = []
+        out: list[CapabilityChange] = []
         for old, new in zip(self.before.capabilities, self.after.capabilities, strict=True):
             was = {(c.action, c.resource) for c in old.checks if c.allowed}
             now = {(c.action, c.resource) for c in new.checks if c.allowed}
@@ -243,42 +211,31 @@ class DiffReport:
             unsure = sorted(k for k in was - now if k in after_depends)
             gained = sorted(now - was)
             lost = sorted(k for k in was - now if k not in after_depends)
-            change = _change(bool(gained), bool(lost), bool(unsure))
             out.append(
-                {
-                    "capability": old.name,
-                    "before": old.status,
-                    "after": new.status,
-                    "change": change,
-                    "gained": [{"action": a, "resource": r} for a, r in gained],
-                    "lost": [{"action": a, "resource": r} for a, r in lost],
-                    "depends": [
-                        {
-                            "action": a,
-                            "resource": r,
-                            "dependsOn": list(after_depends[(a, r)].depends_on),
-                        }
+                CapabilityChange(
+                    capability=old.name,
+                    before=old.status,
+                    after=new.status,
+                    change=_change(bool(gained), bool(lost), bool(unsure)),
+                    gained=[ActionRef(action=a, resource=r) for a, r in gained],
+                    lost=[ActionRef(action=a, resource=r) for a, r in lost],
+                    depends=[
+                        DependentAction(
+                            action=a, resource=r, depends_on=list(after_depends[(a, r)].depends_on)
+                        )
                         for a, r in unsure
                     ],
-                }
+                )
             )
         return out
 
     @property
     def ok(self) -> bool:
         """True when the new policy set surely keeps everything the current identity has."""
-        return all(not c["lost"] and not c["depends"] for c in self.changes())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "changes": self.changes(),
-            "before": self.before.to_dict(),
-            "after": self.after.to_dict(),
-        }
+        return all(not c.lost and not c.depends for c in self.changes())
 
 
-def _change(gained: bool, lost: bool, unsure: bool) -> str:
+def _change(gained: bool, lost: bool, unsure: bool) -> ChangeKind:
     if gained and (lost or unsure):
         return "changes"
     if lost:
@@ -286,3 +243,75 @@ def _change(gained: bool, lost: bool, unsure: bool) -> str:
     if gained:
         return "gains"
     return "depends" if unsure else "same"
+
+
+# -- the one conversion of each to its result model ----------------------------------
+
+
+def _action_model(c: ActionCheck) -> ActionCheckResult:
+    return ActionCheckResult(
+        action=c.action,
+        resource=c.resource,
+        decision=c.decision,  # type: ignore[arg-type]
+        status=c.status,
+        depends_on=list(c.depends_on),
+        decided_by=c.decided_by,
+        reasons=list(c.reasons),
+        possible=list(c.possible) if c.possible is not None else None,
+        conditional=c.conditional,
+        near_misses=c.near_misses,
+    )
+
+
+def _capability_model(c: CapabilityResult) -> CapabilityReport:
+    return CapabilityReport(
+        capability=c.name,
+        status=c.status,
+        depends_on=c.depends_on,
+        identity=c.identity,  # type: ignore[arg-type]
+        granted=sum(a.allowed for a in c.checks),
+        required=len(c.checks),
+        actions=[_action_model(a) for a in c.checks],
+    )
+
+
+def _context_model(context: RequestContext) -> RequestContextReport:
+    return RequestContextReport(
+        principal=context.principal,
+        filled=dict(sorted(context.values.items())),
+        known_absent=sorted(context.absent) + [f"{p}*" for p in context.absent_prefixes],
+        assume_role_external_id=context.external_id if context.external_id_known else None,
+        principal_source=context.principal_source or None,
+    )
+
+
+def report_model(report: CheckReport) -> PermissionReport:
+    """The check as the result model ``permissions check`` and the API return."""
+    return PermissionReport(
+        ok=report.ok,
+        status=report.status,
+        depends_on=report.depends_on,
+        method=report.method,
+        principal=report.principal,
+        parameters=dict(report.parameters),
+        defaults=dict(report.defaults),
+        summary=report.summary,
+        capabilities=[_capability_model(c) for c in report.capabilities],
+        missing_policy=report.missing_policy(),
+        explicit_denies=[_action_model(d) for d in report.explicit_denies()],
+        policies=[PolicyUsed.model_validate(p) for p in report.policies],
+        notes=list(report.notes),
+        context={k: _context_model(v) for k, v in report.contexts.items()},
+        base_principal=report.base_principal,
+    )
+
+
+def diff_model(diff: DiffReport) -> PermissionDiff:
+    """The diff as the result model ``permissions diff`` and the API return."""
+    changes = diff.changes()
+    return PermissionDiff(
+        ok=all(not c.lost and not c.depends for c in changes),
+        changes=changes,
+        before=report_model(diff.before),
+        after=report_model(diff.after),
+    )

@@ -23,6 +23,7 @@ from awsconn.iam import PolicySet
 from awsconn.iam.capabilities import Catalog, Parameters, expand_action, load_catalog
 from awsconn.iam.generate import least_privilege_policy
 from awsconn.model.regions import partition_named
+from awsconn.model.results import ReportPrincipal
 from awsconn.service.permission_context import (
     CredentialFacts,
     KnownPrincipal,
@@ -245,7 +246,7 @@ def check(
         parameters=filled.as_dict(),
         defaults=defaults,
         capabilities=[],
-        principal=who.to_dict(),
+        principal=_principal(who),
         notes=list(own.notes),
         policies=list(own.policies),
         contexts={"connector": own.context},
@@ -268,7 +269,7 @@ def check(
         if others:
             done.append(decide(base_clients or clients, base_as, others, base_creds))
         checks += [c for d in done for c in d.checks]
-        report.base_principal = dict(base_as.to_dict(), method=done[0].method)
+        report.base_principal = _principal(base_as, method=done[0].method)
         report.contexts["base"] = done[0].context
         if base_who is not None:
             report.notes += [f"base identity: {n}" for d in done for n in d.notes]
@@ -387,7 +388,7 @@ def _what_if(
         to_role = _identity(catalog, item) == "base" and item.req.resource == role_arn
         if to_role and trust is None and resource_policy is None:
             notes.append(
-                "assuming the role also needs its trust policy: give it with --resource-policy"
+                "assuming the role also needs its trust policy: give it as the resource policy"
             )
         context = found[_identity(catalog, item)]
         if to_role:
@@ -411,8 +412,22 @@ def _what_if(
     return report
 
 
-def _what_if_principal(context: RequestContext) -> dict[str, str]:
-    return {"arn": context.principal, "kind": "what-if", "source": context.principal_source}
+def _what_if_principal(context: RequestContext) -> ReportPrincipal:
+    return ReportPrincipal(arn=context.principal, kind="what-if", source=context.principal_source)
+
+
+def _principal(who: CallerIdentity, *, method: str | None = None) -> ReportPrincipal:
+    """The identity a live check evaluated, as reports show it."""
+    return ReportPrincipal(
+        arn=who.arn,
+        account=who.account,
+        partition=who.partition,
+        kind=who.kind,
+        name=who.name,
+        principal_arn=who.principal_arn,
+        user_id=who.user_id or None,
+        method=method,
+    )
 
 
 def _by_capability(
