@@ -29,12 +29,9 @@ from awsconn.api.harness_errors import (
     validation_result,
 )
 from awsconn.api.harness_shapes import ErrorDTO, SecretRequestWrapper
-from awsconn.aws.connectivity import ConnectionTestResult, Identity
 from awsconn.aws.diagnosis import CODES, OTHER_CODES
 from awsconn.errors import AwsCallFailed, AwsconnError, AwsFailure, Problem, ValidationFailed
-from awsconn.model.scope import EntityRef, Scope
-from awsconn.service.connection import ConnectivityOutcome
-from awsconn.service.delegation import Placement
+from awsconn.model.results import ConnectionTestOutcome, Failure, Identity
 
 
 def _error_classes() -> list[type[AwsconnError]]:
@@ -242,27 +239,26 @@ def test_an_error_detail_says_the_code_in_reason_and_the_hint_in_message() -> No
     assert error_detail(AwsFailure("AWS_ERROR", "odd")).message == "odd"  # no hint: what failed
 
 
-def _outcome(result: ConnectionTestResult | None, **extra: str) -> ConnectivityOutcome:
-    ref = EntityRef(Scope("eng"), "prod")
-    placement = Placement(result is not None, "no delegate has tags gov", ("gov",))
-    outcome = ConnectivityOutcome(ref, placement, result)
-    outcome.extra.update(extra)
-    return outcome
-
-
 def test_a_connection_test_in_harness_shapes() -> None:
     tested_at = datetime(2024, 6, 10, 6, 13, 20, 5000, tzinfo=UTC)
     failure = AwsFailure("DESCRIBE_REGIONS_DENIED", "ec2:DescribeRegions denied", "attach it")
-    result = ConnectionTestResult(
+    outcome = ConnectionTestOutcome(
         connector="eng/prod",
         status="FAILURE",
-        identity=Identity("123456789012", "arn:aws:iam::123456789012:user/u", "aws", "env"),
+        identity=Identity(
+            account="123456789012",
+            arn="arn:aws:iam::123456789012:user/u",
+            partition="aws",
+            credential_method="env",
+        ),
         region="us-east-1",
         tested_at=tested_at,
         duration_ms=312,
-        errors=(failure,),
+        errors=[Failure.of(failure)],
+        not_recorded="the store was locked",
+        ran_here_despite_selectors=["gov"],
     )
-    wire = validation_result(_outcome(result, notRecorded="the store was locked")).to_wire()
+    wire = validation_result(outcome).to_wire()
     assert wire == {
         "status": "FAILURE",
         "testedAt": 1718000000005,
@@ -280,9 +276,18 @@ def test_a_connection_test_in_harness_shapes() -> None:
         "notRecorded": "the store was locked",
         "ranHereDespiteSelectors": ["gov"],
     }
-    skipped = validation_result(_outcome(None)).to_wire()
-    assert skipped["status"] == "FAILURE"
-    assert skipped["errors"][0]["reason"] == "DELEGATE_UNAVAILABLE"
+    skipped = ConnectionTestOutcome(
+        connector="eng/prod",
+        status="SKIPPED",
+        errors=[Failure(code="DELEGATE_UNAVAILABLE", message="no delegate has tags gov")],
+    )
+    wire = validation_result(skipped).to_wire()
+    assert wire["status"] == "FAILURE"
+    assert wire["errors"][0]["reason"] == "DELEGATE_UNAVAILABLE"
+    not_tested = ConnectionTestOutcome(
+        connector="eng/prod", status="NOT_TESTED", reason="ignoreTestConnection"
+    )
+    assert validation_result(not_tested).to_wire()["status"] == "UNKNOWN"
 
 
 def test_a_stored_connectors_status() -> None:

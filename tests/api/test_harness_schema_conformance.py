@@ -3,9 +3,9 @@
 Read from Harness's published NG client (``schemas/<Name>.d.ts``) at test time, never
 copied into the project: ``make test`` fetches the package from the npm registry
 (``scripts/with-test-services``) and names its schemas folder in
-``AWSCONN_HARNESS_CLIENT``; skipped, with the reason, where it could not. awsconn's extra fields and the two documented differences (a
-spec's ``type``/``connectorType`` is optional) are listed here, so any other difference
-fails.
+``AWSCONN_HARNESS_CLIENT``; skipped, with the reason, where it could not. awsconn's
+extra fields and the two documented differences (a spec's ``type``/``connectorType``
+is optional) are listed here, so any other difference fails.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from awsconn.api.harness_base import to_epoch_ms
 from awsconn.api.harness_connectors import (
@@ -35,13 +35,23 @@ from awsconn.errors import (
     UNPRINTABLE,
     AwsCallFailed,
     AwsconnError,
-    AwsFailure,
     Problem,
     ValidationFailed,
 )
 
 if TYPE_CHECKING:
-    from awsconn.service.connection import ConnectivityOutcome
+    from awsconn.model.results import ConnectionTestOutcome
+
+
+class FailureLike(Protocol):
+    """A classified failure: ``errors.AwsFailure`` or the result model ``Failure``."""
+
+    code: str
+    message: str
+    hint: str
+    aws_error_code: str | None
+    request_id: str | None
+
 
 __all__ = [
     "ERROR_DETAIL_CODE",
@@ -258,7 +268,7 @@ def connectivity_status(status: str | None) -> ConnectivityStatus:
     return _CONNECTIVITY.get(status.upper() if status else None, "UNKNOWN")
 
 
-def error_detail(failure: AwsFailure) -> ErrorDetail:
+def error_detail(failure: FailureLike) -> ErrorDetail:
     """One failure as Harness's ErrorDetail: ``reason`` = awsconn's code, ``message`` = the
     hint (the failure's own message when there is no hint), ``code`` = 450; what failed
     goes in ``detailedMessage``, AWS's ids beside it."""
@@ -272,7 +282,7 @@ def error_detail(failure: AwsFailure) -> ErrorDetail:
     )
 
 
-def _summary(failures: Sequence[AwsFailure]) -> str | None:
+def _summary(failures: Sequence[FailureLike]) -> str | None:
     """Harness's ``errorSummary`` form, ``CATEGORY (message)``, of the first failure."""
     if not failures:
         return None
@@ -286,7 +296,7 @@ def connectivity_details(
     *,
     tested_at: datetime | None,
     succeeded_at: datetime | None,
-    failures: Sequence[AwsFailure] = (),
+    failures: Sequence[FailureLike] = (),
 ) -> ConnectorConnectivityDetails:
     """``ConnectorResponse.status`` from a stored connector's last test."""
     return ConnectorConnectivityDetails(
@@ -299,40 +309,34 @@ def connectivity_details(
     )
 
 
-def validation_result(outcome: ConnectivityOutcome) -> ConnectorValidationResult:
+def validation_result(outcome: ConnectionTestOutcome) -> ConnectorValidationResult:
     """testConnection's answer: Harness's fields, then the richer outcome as extra fields
     (identity, region, durationMs, notRecorded, ranHereDespiteSelectors, permissions)."""
-    ref = str(outcome.ref)
-    if outcome.not_tested is not None:
+    if outcome.status == "NOT_TESTED":
         return ConnectorValidationResult(
-            status="UNKNOWN", connector=ref, error_summary=_text(outcome.not_tested)
+            status="UNKNOWN",
+            connector=outcome.connector,
+            error_summary=_text(outcome.reason or outcome.message or "not tested"),
         )
-    result = outcome.result
-    if result is None:  # no delegate may run it here
-        failures = [AwsFailure("DELEGATE_UNAVAILABLE", outcome.placement.reason)]
-        return ConnectorValidationResult(
-            status="FAILURE",
-            connector=ref,
-            error_summary=_summary(failures),
-            errors=[error_detail(f) for f in failures],
-        )
-    who = result.identity
-    not_recorded = outcome.extra.get("notRecorded")
+    failures = list(outcome.errors or ())
+    who = outcome.identity
     return ConnectorValidationResult(
-        status=connectivity_status(result.status),
-        tested_at=to_epoch_ms(result.tested_at),
-        error_summary=_summary(result.errors),
-        errors=[error_detail(f) for f in result.errors] or None,
-        connector=ref,
+        status=connectivity_status(outcome.status),
+        tested_at=to_epoch_ms(outcome.tested_at) if outcome.tested_at else None,
+        error_summary=_summary(failures),
+        errors=[error_detail(f) for f in failures] or None,
+        connector=outcome.connector,
         identity=ConnectionIdentity(
             account=who.account,
             arn=who.arn,
             partition=who.partition,
             credential_method=who.credential_method,
-        ),
-        region=result.region,
-        duration_ms=result.duration_ms,
-        not_recorded=str(not_recorded) if not_recorded is not None else None,
-        ran_here_despite_selectors=list(outcome.placement.missing_selectors) or None,
-        permissions=outcome.permissions.to_dict() if outcome.permissions is not None else None,
+        )
+        if who is not None
+        else None,
+        region=outcome.region,
+        duration_ms=outcome.duration_ms,
+        not_recorded=outcome.not_recorded,
+        ran_here_despite_selectors=list(outcome.ran_here_despite_selectors) or None,
+        permissions=outcome.permissions.wire() if outcome.permissions is not None else None,
     )
