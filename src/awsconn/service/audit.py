@@ -29,9 +29,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
-
 from awsconn.errors import (
     UNPRINTABLE,
     AwsconnError,
@@ -43,7 +40,9 @@ from awsconn.errors import (
 )
 from awsconn.model import EntityRef, Scope
 from awsconn.service.access import Permission
+from awsconn.service.json_model import JsonModel, to_camel
 from awsconn.service.time_spans import SPAN_FORMS, parse_moment, parse_span
+from awsconn.service.token_values import token_problems
 
 if TYPE_CHECKING:
     from awsconn.service.context import AppContext
@@ -57,7 +56,6 @@ __all__ = [
     "AuditEvent",
     "AuditPage",
     "AuditTarget",
-    "JsonModel",
     "Outcome",
     "audited",
     "list_audit",
@@ -292,15 +290,6 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-class JsonModel(BaseModel):
-    """A result model: camelCase JSON out (the CLI's ``-o json``, the API), frozen."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
-
-    def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
-
-
 class AuditTargetModel(JsonModel):
     kind: str
     ref: str
@@ -352,6 +341,8 @@ class AuditPage(JsonModel):
 
 def moment_of(text: str, *, setting: str, now: datetime) -> datetime:
     """``since``/``until`` as typed: a span back from ``now`` (``24h``) or an ISO date/time."""
+    if pasted := token_problems(**{setting: text}):
+        raise ValidationFailed(pasted, what="audit query")
     span = parse_span(text)
     try:
         moment = now - span if span is not None else parse_moment(text)
@@ -389,7 +380,9 @@ def list_audit(
     as recorded (``eng/web/prod_aws``); ``cursor`` is a page's ``next_cursor``."""
     caller = ctx.caller
     caller.require(Permission.AUDIT_VIEW, caller.scope)
-    problems: list[Problem] = []
+    problems = token_problems(actor=actor, action=action, target=target, cursor=cursor)
+    if problems:
+        raise ValidationFailed(problems, what="audit query")
     if action is not None and not _ACTION_FILTER.match(action):
         allowed = "an action (connector.create) or all of a noun (connector.*)"
         problems.append(Problem("action", "is not an action", given=action, allowed=allowed))

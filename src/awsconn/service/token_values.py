@@ -11,6 +11,7 @@ prefix, so lists tell tokens apart without showing one. The use cases are in
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import string
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from awsconn.errors import Problem, ValidationFailed
 from awsconn.model import Scope
 from awsconn.model.identifiers import IDENTIFIER_RULE, NAME_RULE, identifier_problem, name_problem
 from awsconn.service.access import Role
-from awsconn.service.audit import JsonModel
+from awsconn.service.json_model import JsonModel
 from awsconn.service.time_spans import SPAN_FORMS, parse_moment, parse_span
 
 if TYPE_CHECKING:
@@ -39,14 +40,17 @@ __all__ = [
     "TokenKind",
     "TokenStatus",
     "check_name",
+    "check_token_id",
     "display_prefix",
     "expiry_of",
+    "holds_a_token",
     "new_token",
     "role_of",
     "scope_of_text",
     "scope_text",
     "shaped_like_a_token",
     "token_hash",
+    "token_problems",
 ]
 
 TOKEN_PREFIX = "awsc_"
@@ -217,10 +221,44 @@ def expiry_of(value: str | datetime | None, *, now: datetime) -> datetime | None
     return moment
 
 
+_TOKEN_IN_TEXT = re.compile(r"awsc_[A-Za-z0-9]{16}")
+_TOKEN_ID = re.compile(r"^[0-9a-f]{16}\Z")
+
+
+def holds_a_token(value: object) -> bool:
+    """Whether ``value`` is text holding a token, or enough of one to matter."""
+    return isinstance(value, str) and _TOKEN_IN_TEXT.search(value) is not None
+
+
+def token_problems(**settings: object) -> list[Problem]:
+    """A problem, echoing nothing, for each setting that holds a token: pasted into the
+    wrong field, it must not reach an error message, a log or the audit log."""
+    return [
+        Problem(
+            setting,
+            "holds an API token (not shown); a token is never a setting",
+            allowed="the setting's own value; revoke the token if it was shared",
+        )
+        for setting, value in settings.items()
+        if holds_a_token(value)
+    ]
+
+
 def check_name(name: str) -> None:
-    """A token's name follows Harness's name rule (letters, digits, space, '-', '_', '.')."""
-    if why := name_problem(name):
+    """A token's name follows Harness's name rule (letters, digits, space, '-', '_', '.')
+    and does not start as tokens do."""
+    why = name_problem(name)
+    if why is None and name.lower().startswith(TOKEN_PREFIX):
+        why = f"starts with {TOKEN_PREFIX}, as tokens do"
+    if why:
         raise ValidationFailed([Problem("name", why, given=name, allowed=NAME_RULE)], what="token")
+
+
+def check_token_id(token_id: str) -> None:
+    """A token's id as lists show it: 16 hexadecimal digits."""
+    if not _TOKEN_ID.match(token_id):
+        problem = Problem("id", "is not a token id", token_id, "16 hexadecimal digits")
+        raise ValidationFailed([problem], what="token")
 
 
 def display_prefix(token: str) -> str:

@@ -40,6 +40,7 @@ from awsconn.service.token_values import (
     TokenKind,
     TokenStatus,
     check_name,
+    check_token_id,
     display_prefix,
     expiry_of,
     new_token,
@@ -47,6 +48,7 @@ from awsconn.service.token_values import (
     scope_of_text,
     shaped_like_a_token,
     token_hash,
+    token_problems,
 )
 
 if TYPE_CHECKING:
@@ -120,6 +122,8 @@ def create_token(
     ``token.create`` (``delegate_token.create``).
     """
     now = ctx.clock()
+    if pasted := token_problems(name=name, role=role, scope=scope, expires=expires):
+        raise ValidationFailed(pasted, what="token")
     problems: list[Problem] = []
 
     def collect(check: Callable[[], _T]) -> _T | None:
@@ -230,8 +234,12 @@ def revoke_token(
     if (name is None) == (token_id is None):
         problem = Problem("name", "give the token's name or its id (one of them)")
         raise ValidationFailed([problem], what="token")
+    if pasted := token_problems(name=name, id=token_id):
+        raise ValidationFailed(pasted, what="token")
     if name is not None:
         check_name(name)
+    if token_id is not None:
+        check_token_id(token_id)
     caller = ctx.caller
     now = ctx.clock()
     wanted = f"named {name!r}" if name is not None else f"with id {token_id!r}"
@@ -243,7 +251,7 @@ def revoke_token(
             if name is not None:
                 row = tx.tokens.find_live(kind=kind.value, name=name)
             else:
-                row = tx.tokens.find(str(token_id)[:64])
+                row = tx.tokens.find(str(token_id))
             scope = Scope(row.org, row.project) if row is not None else Scope()
             if row is None or row.kind != kind.value or not caller.visible(scope):
                 raise NotFound(f"no live {kind.noun} {wanted} in {caller.scope.label()}")
