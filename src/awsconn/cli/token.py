@@ -30,12 +30,14 @@ def create(
     name: str = typer.Option(
         ..., "--name", metavar="NAME", help="A name, unique among live tokens."
     ),
-    role: str = typer.Option(..., "--role", metavar="ROLE", help="viewer, editor or admin."),
+    role: str = typer.Option(
+        ..., "--role", metavar="ROLE", help="The role: viewer, editor or admin."
+    ),
     scope: str | None = typer.Option(
         None,
         "--scope",
-        metavar="ORG[/PROJECT]",
-        help="Where the role holds (and in everything inside it); default: the whole account.",
+        metavar="SCOPE",
+        help="ORG or ORG/PROJECT: where the role holds, and inside it (default: the account).",
     ),
     access: bool = typer.Option(
         False, "--access", help="Also grant connector:access (obtain connectors' credentials)."
@@ -44,7 +46,7 @@ def create(
         "30d",
         "--expires",
         metavar="WHEN",
-        help="30d, 12h, 90m, an ISO date or date and time, or never (at most 365d ahead).",
+        help="When it expires: 30d, 12h, 90m, an ISO date or time, or never (365d at most).",
     ),
     output: str = OUTPUT,
 ) -> None:
