@@ -11,9 +11,16 @@ from typing import Any
 
 import pytest
 from auth_fixtures import caller
-from sqlalchemy import event
+from sqlalchemy import event, text
 
-from awsconn.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from awsconn.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    StoreCorrupt,
+    Unauthenticated,
+    ValidationFailed,
+)
 from awsconn.model import Scope
 from awsconn.service.access import Permission, Role
 from awsconn.service.context import AppContext
@@ -91,9 +98,9 @@ def test_every_failure_to_authenticate_reads_the_same_and_echoes_nothing(
     assert {(r.message, r.hint, r.code) for r in refusals} == {
         (refusals[0].message, refusals[0].hint, "UNAUTHENTICATED")
     }
-    for refusal, text in zip(refusals, cases, strict=True):
+    for refusal, given in zip(refusals, cases, strict=True):
         said = f"{refusal.message} {refusal.hint} {refusal!r} {refusal.to_dict()}"
-        assert not text or text[5:15] not in said
+        assert not given or given[5:15] not in said
         assert refusal.__cause__ is None and refusal.__context__ is None
     assert authenticate(auth_ctx, good).name == "good"
 
@@ -297,3 +304,11 @@ def test_a_token_minted_by_a_token_holder_names_its_maker(auth_ctx: AppContext) 
     assert authenticate(auth_ctx, token).scope == Scope("eng", "web")
     with pytest.raises(Forbidden):
         create_token(auth_ctx, name="acct", role="viewer")
+
+
+def test_a_token_row_edited_outside_awsconn_is_store_corrupt(auth_ctx: AppContext) -> None:
+    token, info = create_token(auth_ctx, name="ci", role="viewer")
+    with auth_ctx.db.engine.begin() as conn:
+        conn.execute(text("UPDATE api_tokens SET role = 'root' WHERE id = :id"), {"id": info.id})
+    with pytest.raises(StoreCorrupt, match=f"token {info.id} grants a role"):
+        authenticate(auth_ctx, token)

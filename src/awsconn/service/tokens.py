@@ -23,6 +23,7 @@ from awsconn.errors import (
     Forbidden,
     NotFound,
     Problem,
+    StoreCorrupt,
     StoreUnavailable,
     Unauthenticated,
     ValidationFailed,
@@ -298,12 +299,19 @@ def authenticate(runtime: TokenRuntime, token: str, *, address: str | None = Non
         or (row.expires_at is not None and row.expires_at <= now)
     ):
         raise Unauthenticated(_NOT_VALID, hint=_NOT_VALID_HINT)
+    try:
+        role, scope = Role(row.role), Scope(row.org, row.project)
+    except ValueError:
+        raise StoreCorrupt(
+            f"token {row.id} grants a role or scope awsconn never writes",
+            hint="the database was edited outside awsconn; revoke the token and make another",
+        ) from None
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
         _touch(runtime, row.id, now)
     return Caller(
         name=row.name,
-        role=Role(row.role),
-        scope=Scope(row.org, row.project),
+        role=role,
+        scope=scope,
         access=row.access,
         token_id=row.id,
         address=address,
