@@ -20,6 +20,7 @@ from awsconn.service.audit import (
     list_audit,
     moment_of,
     record,
+    record_in,
 )
 from awsconn.service.context import AppContext
 from awsconn.service.tokens import authenticate, create_token, revoke_token
@@ -217,3 +218,23 @@ def test_a_failure_to_record_never_hides_the_use_cases_outcome(
         raise Conflict("connector already exists")
     assert len(auth_warnings) == 2
     assert all("audit log did not record connector.create" in w for w in auth_warnings)
+
+
+def test_a_bulk_write_records_one_event_per_target_in_its_own_transaction(
+    auth_ctx: AppContext,
+) -> None:
+    refs = [EntityRef(Scope("eng"), f"c{i}") for i in range(3)]
+    with auth_ctx.db.transaction() as tx:
+        for version, ref in enumerate(refs, start=1):
+            record_in(
+                tx, auth_ctx, "connector.import", AuditTarget.of("connector", ref), version=version
+            )
+    with pytest.raises(RuntimeError), auth_ctx.db.transaction() as tx:
+        record_in(tx, auth_ctx, "connector.import", AuditTarget.of("connector", refs[0]))
+        raise RuntimeError("the import failed: its events go with it")
+    events = list_audit(auth_ctx, action="connector.import").events
+    assert [(e.target.ref, e.version) for e in events] == [
+        ("eng/c2", 3),
+        ("eng/c1", 2),
+        ("eng/c0", 1),
+    ]

@@ -11,7 +11,9 @@ and the event is recorded when the block ends: ``ok``, ``denied`` (Forbidden or
 Unauthenticated raised inside) or ``failed`` (anything else; its error code kept), with
 the caller's name, token id and address from ``ctx.caller``. ``event.write(tx)`` inside
 the use case's own write transaction records the ``ok`` row atomically with the write;
-otherwise it is appended in a transaction of its own after the block.
+otherwise it is appended in a transaction of its own after the block. A use case that
+writes several targets in one transaction (an import) calls ``record_in(tx, ...)`` per
+target instead.
 
 ``detail`` is an :class:`AuditDetail`: a fixed set of fields holding ids, enumerations,
 counts and flags, each checked against a narrow pattern. There is no free-text field,
@@ -61,6 +63,7 @@ __all__ = [
     "list_audit",
     "moment_of",
     "record",
+    "record_in",
 ]
 
 MAX_PAGE = 1000
@@ -203,6 +206,22 @@ class AuditEvent:
 def _check_action(action: str) -> None:
     if not _ACTION.match(action):
         raise InternalError(f"audit action {action!r} is not of the form noun.verb")
+
+
+def record_in(
+    tx: Transaction,
+    ctx: AppContext,
+    action: str,
+    target: AuditTarget,
+    outcome: Outcome = Outcome.OK,
+    *,
+    version: int | None = None,
+    detail: AuditDetail | None = None,
+) -> AuditEntry:
+    """Append one event inside ``tx``, a use case's own write transaction: it commits with
+    the use case's writes or not at all. For a use case that writes several targets at
+    once (an import: one event per connector); one target is simpler with ``audited``."""
+    return AuditEntry.of(_append(tx, ctx, action, target, outcome, version, detail))
 
 
 def _append(
