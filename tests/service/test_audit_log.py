@@ -94,9 +94,14 @@ def test_an_event_written_in_the_use_cases_transaction_is_recorded_once(
 def test_a_detail_holds_only_whitelisted_fields_of_narrow_forms() -> None:
     with pytest.raises(TypeError):
         AuditDetail(value="the secret")  # type: ignore[call-arg]
+    token = "awsc_" + "Ab1" * 14 + "x"
     for field, value in [
         ("error_code", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
         ("token_id", "awsc_ but with spaces"),
+        ("token_id", token),
+        ("key_id", token),
+        ("credential_type", token),
+        ("role", "root"),
         ("key_id", "x" * 65),
         ("changed", ("spec.credential.spec.secretKey: hunter2",)),
         ("capabilities", ("s3-read",) * 65),

@@ -44,7 +44,7 @@ from awsconn.model import EntityRef, Scope
 from awsconn.service.access import Permission
 from awsconn.service.json_model import JsonModel, to_camel
 from awsconn.service.time_spans import SPAN_FORMS, parse_moment, parse_span
-from awsconn.service.token_values import token_problems
+from awsconn.service.token_values import holds_a_token, token_problems
 
 if TYPE_CHECKING:
     from awsconn.service.context import AppContext
@@ -107,21 +107,18 @@ class AuditTarget:
 
 
 # Each string field of AuditDetail and the pattern its values must match.
-_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}\Z")
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}\Z")
-_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
-_PATH = re.compile(r"^[A-Za-z0-9_.$\[\]-]{1,200}\Z")
 _PATTERNS: dict[str, re.Pattern[str]] = {
-    "token_id": _ID,
-    "token_kind": _WORD,
-    "role": _WORD,
+    "token_id": re.compile(r"^[0-9a-f]{16}\Z"),
+    "token_kind": re.compile(r"^(api|delegate)\Z"),
+    "role": re.compile(r"^(viewer|editor|admin|delegate)\Z"),
     "error_code": _CODE,
-    "credential_type": _WORD,
+    "credential_type": re.compile(r"^[A-Za-z]{1,32}\Z"),
     "status": _CODE,
-    "key_id": _ID,
-    "region": _WORD,
-    "changed": _PATH,
-    "capabilities": _WORD,
+    "key_id": re.compile(r"^[A-Za-z0-9._-]{1,64}\Z"),  # a master key's id
+    "region": re.compile(r"^[a-z0-9-]{1,32}\Z"),
+    "changed": re.compile(r"^[A-Za-z0-9_.$\[\]-]{1,200}\Z"),
+    "capabilities": re.compile(r"^[a-z0-9-]{1,64}\Z"),
 }
 _MAX_LIST = 64
 
@@ -157,7 +154,9 @@ class AuditDetail:
             if isinstance(value, tuple) and len(value) > _MAX_LIST:
                 raise InternalError(f"audit detail {name} lists more than {_MAX_LIST} items")
             for item in values:
-                if item is not None and not (isinstance(item, str) and pattern.match(item)):
+                if item is None:
+                    continue
+                if not (isinstance(item, str) and pattern.match(item)) or holds_a_token(item):
                     raise InternalError(f"audit detail {name} has a value of the wrong form")
         if self.count is not None and not (isinstance(self.count, int) and self.count >= 0):
             raise InternalError("audit detail count must be a whole number")
