@@ -296,6 +296,27 @@ def test_no_role_above_ones_own_and_no_token_admin_below_admin(
     assert list_tokens(auth_ctx, include_ended=True) == []
 
 
+def test_a_description_is_free_text_for_people(auth_ctx: AppContext) -> None:
+    _, info = create_token(
+        auth_ctx, name="ci", role="viewer", description="CI of the web team\nrotated yearly"
+    )
+    assert info.description == "CI of the web team\nrotated yearly"
+    assert info.to_json()["description"] == info.description
+    with pytest.raises(ValidationFailed) as bad:
+        create_token(auth_ctx, name="x", role="viewer", description="\x1b[31mred" + "x" * 1100)
+    assert [p.path for p in bad.value.problems] == ["description"]
+
+
+def test_listing_a_scope_needs_token_admin_there(auth_ctx: AppContext) -> None:
+    for name, scope in [("acct", None), ("eng", "eng"), ("web", "eng/web"), ("ops", "ops")]:
+        create_token(auth_ctx, name=name, role="viewer", scope=scope)
+    assert [i.name for i in list_tokens(auth_ctx, scope=Scope("eng"))] == ["eng", "web"]
+    auth_ctx.caller = caller(Role.ADMIN, "eng")
+    assert [i.name for i in list_tokens(auth_ctx, scope=Scope("eng", "web"))] == ["web"]
+    with pytest.raises(Forbidden, match="granted in org eng only"):
+        list_tokens(auth_ctx, scope=Scope("ops"))
+
+
 def test_a_token_minted_by_a_token_holder_names_its_maker(auth_ctx: AppContext) -> None:
     admin, _ = create_token(auth_ctx, name="eng-admin", role="admin", scope="eng")
     auth_ctx.caller = authenticate(auth_ctx, admin, address="192.0.2.7")

@@ -187,6 +187,25 @@ def test_queries_filter_and_page(auth_ctx: AppContext, store_clock: FakeClock) -
     assert list_audit(auth_ctx, actor="someone else").events == []
 
 
+def test_numbered_pages_count_the_events_of_a_scope(auth_ctx: AppContext) -> None:
+    for i in range(5):
+        scope = Scope("eng", "web") if i % 2 else Scope("ops")
+        record(auth_ctx, "connector.test", AuditTarget("connector", f"c{i}", scope), Outcome.OK)
+    page = list_audit(auth_ctx, scope=Scope("ops"), limit=2, page_index=1)
+    assert [e.target.ref for e in page.events] == ["c0"]
+    assert (page.page_index, page.total_items) == (1, 3)
+    assert page.to_json()["totalItems"] == 3
+    auth_ctx.caller = caller(Role.ADMIN, "eng")
+    assert [e.target.ref for e in list_audit(auth_ctx, scope=Scope("eng", "web")).events] == [
+        "c3",
+        "c1",
+    ]
+    with pytest.raises(Forbidden, match="granted in org eng only"):
+        list_audit(auth_ctx, scope=Scope("ops"))
+    with pytest.raises(ValidationFailed, match="pageIndex"):
+        list_audit(auth_ctx, page_index=0, cursor="5")
+
+
 def test_bad_queries_name_each_setting(auth_ctx: AppContext) -> None:
     now = auth_ctx.clock()
     with pytest.raises(ValidationFailed) as info:

@@ -29,6 +29,7 @@ def test_a_pasted_token_is_refused_unechoed_and_unstored(auth_ctx: AppContext) -
         lambda: create_token(auth_ctx, name="x", role="viewer", scope=token),
         lambda: create_token(auth_ctx, name="x", role="viewer", expires=token),
         lambda: create_token(auth_ctx, name=f"my token is {token}", role="viewer"),
+        lambda: create_token(auth_ctx, name="x", role="viewer", description=f"is {token}"),
         lambda: revoke_token(auth_ctx, name=token),
         lambda: revoke_token(auth_ctx, token_id=token),
         lambda: list_audit(auth_ctx, actor=token),

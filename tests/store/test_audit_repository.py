@@ -94,6 +94,16 @@ def test_pages_continue_below_the_last_id_shown(db: Database) -> None:
     assert seen == sorted(ids, reverse=True)
 
 
+def test_numbered_pages_and_counts(db: Database) -> None:
+    for i in range(5):
+        append(db, "connector.test", f"c{i}", target_org="eng" if i % 2 else None)
+    with db.transaction(write=False) as tx:
+        assert [r.target_ref for r in tx.audit.list(limit=2, offset=2)] == ["c2", "c1"]
+        assert tx.audit.count() == 5
+        assert tx.audit.count(org="eng") == 2
+        assert tx.audit.count(action_prefix="secret.") == 0
+
+
 def test_a_detail_that_is_not_json_is_refused(db: Database) -> None:
     with pytest.raises(InvalidInput, match="audit detail"):
         append(db, "connector.create", detail={"x": object()})

@@ -48,6 +48,9 @@ def create(
         metavar="WHEN",
         help="When it expires: 30d, 12h, 90m, an ISO date or time, or never (365d at most).",
     ),
+    description: str | None = typer.Option(
+        None, "--description", metavar="TEXT", help="What the token is for (free text)."
+    ),
     output: str = OUTPUT,
 ) -> None:
     """Create a token; it is printed once, on stdout, and never again."""
@@ -55,7 +58,13 @@ def create(
 
     output = check_output(output)
     issued = tokens.create_token(
-        build_context(), name=name, role=role, scope=scope, access=access, expires=expires
+        build_context(),
+        name=name,
+        role=role,
+        scope=scope,
+        access=access,
+        expires=expires,
+        description=description,
     )
     if output == "json":
         print_json(issued.to_json())

@@ -351,10 +351,13 @@ class AuditEntry(JsonModel):
 
 
 class AuditPage(JsonModel):
-    """Events newest first; ``next_cursor`` asks for the page after this one (None: last)."""
+    """Events newest first; ``next_cursor`` asks for the page after this one (None: last);
+    ``page_index`` and ``total_items`` when numbered pages were asked for."""
 
     events: list[AuditEntry]
     next_cursor: str | None
+    page_index: int | None = None
+    total_items: int | None = None
 
 
 def moment_of(text: str, *, setting: str, now: datetime) -> datetime:
@@ -392,12 +395,17 @@ def list_audit(
     target_kind: str | None = None,
     limit: int = 100,
     cursor: str | None = None,
+    page_index: int | None = None,
+    scope: Scope | None = None,
 ) -> AuditPage:
-    """Events on targets in the caller's scope (and inside it), newest first; needs
-    ``audit:view`` there. ``action`` is exact or ``noun.*``; ``target`` is a reference
-    as recorded (``eng/web/prod_aws``); ``cursor`` is a page's ``next_cursor``."""
+    """Events on targets in ``scope`` (default: the caller's) and inside it, newest first;
+    needs ``audit:view`` there. ``action`` is exact or ``noun.*``; ``target`` is a
+    reference as recorded (``eng/web/prod_aws``). Pages: ``cursor`` (a page's
+    ``next_cursor``: stable while events are appended) or ``page_index`` (numbered pages
+    of ``limit``, with ``total_items``, as Harness's page responses count them)."""
     caller = ctx.caller
-    caller.require(Permission.AUDIT_VIEW, caller.scope)
+    where = caller.scope if scope is None else scope
+    caller.require(Permission.AUDIT_VIEW, where)
     problems = token_problems(actor=actor, action=action, target=target, cursor=cursor)
     if problems:
         raise ValidationFailed(problems, what="audit query")
@@ -416,6 +424,9 @@ def list_audit(
             problems.append(
                 Problem("cursor", "is not a cursor", given=cursor, allowed="a page's nextCursor")
             )
+    if page_index is not None and (cursor is not None or not 0 <= page_index <= 10**6):
+        why = "goes with no cursor" if cursor is not None else "is out of range"
+        problems.append(Problem("pageIndex", why, given=page_index, allowed="0-1000000"))
     if since is not None and until is not None and until <= since:
         problems.append(Problem("until", "is not after since", given=_iso(until)))
     if problems:
@@ -424,23 +435,28 @@ def list_audit(
     if action is not None and action.endswith(".*"):
         prefix = action[:-1]
         action = None
+    query: dict[str, Any] = {
+        "org": where.org,
+        "project": where.project,
+        "since": since,
+        "until": until,
+        "actor": actor,
+        "action": action,
+        "action_prefix": prefix,
+        "target_kind": target_kind,
+        "target_ref": target,
+    }
+    total = None
     with ctx.db.transaction(write=False) as tx:
-        rows = tx.audit.list(
-            org=caller.scope.org,
-            project=caller.scope.project,
-            since=since,
-            until=until,
-            actor=actor,
-            action=action,
-            action_prefix=prefix,
-            target_kind=target_kind,
-            target_ref=target,
-            before_id=before,
-            limit=limit + 1,
-        )
+        offset = 0 if page_index is None else page_index * limit
+        rows = tx.audit.list(before_id=before, limit=limit + 1, offset=offset, **query)
+        if page_index is not None:
+            total = tx.audit.count(**query)
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(
         events=[AuditEntry.of(r) for r in rows],
         next_cursor=str(rows[-1].id) if more else None,
+        page_index=page_index,
+        total_items=total,
     )

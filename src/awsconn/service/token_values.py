@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from awsconn.errors import Problem, ValidationFailed
 from awsconn.model import Scope
 from awsconn.model.identifiers import IDENTIFIER_RULE, NAME_RULE, identifier_problem, name_problem
+from awsconn.model.text_rules import MAX_DESCRIPTION_CHARS
+from awsconn.model.validation import Collector
 from awsconn.service.access import Role
 from awsconn.service.json_model import JsonModel
 from awsconn.service.time_spans import SPAN_FORMS, parse_moment, parse_span
@@ -39,6 +41,7 @@ __all__ = [
     "TokenInfo",
     "TokenKind",
     "TokenStatus",
+    "check_description",
     "check_name",
     "check_token_id",
     "display_prefix",
@@ -112,6 +115,7 @@ class TokenInfo(JsonModel):
     id: str
     kind: TokenKind
     name: str
+    description: str | None
     role: Role
     scope: str | None  # ORG or ORG/PROJECT; None: the account
     access: bool
@@ -129,6 +133,7 @@ class TokenInfo(JsonModel):
             id=row.id,
             kind=TokenKind(row.kind),
             name=row.name,
+            description=row.description,
             role=Role(row.role),
             scope=scope_text(Scope(row.org, row.project)),
             access=row.access,
@@ -252,6 +257,18 @@ def check_name(name: str) -> None:
         why = f"starts with {TOKEN_PREFIX}, as tokens do"
     if why:
         raise ValidationFailed([Problem("name", why, given=name, allowed=NAME_RULE)], what="token")
+
+
+def check_description(description: str | None) -> str | None:
+    """A token's description: free text for people, as a connector's (empty: none)."""
+    if description is None:
+        return None
+    check = Collector("token")
+    text = check.string(
+        description, "description", max_length=MAX_DESCRIPTION_CHARS, multiline=True
+    )
+    check.raise_if_any()
+    return text or None
 
 
 def check_token_id(token_id: str) -> None:

@@ -40,6 +40,7 @@ from awsconn.service.token_values import (
     TokenInfo,
     TokenKind,
     TokenStatus,
+    check_description,
     check_name,
     check_token_id,
     display_prefix,
@@ -113,17 +114,22 @@ def create_token(
     access: bool = False,
     expires: str | datetime | None = DEFAULT_EXPIRES,
     kind: TokenKind = TokenKind.API,
+    description: str | None = None,
 ) -> IssuedToken:
     """Make a token; the text is returned here once and stored only as its hash.
 
-    API tokens hold viewer, editor or admin in ``scope`` (``ORG[/PROJECT]``, default the
+    ``description`` is free text for people (Harness's limit, 1,024 characters). API
+    tokens hold viewer, editor or admin in ``scope`` (``ORG[/PROJECT]``, default the
     account); delegate tokens hold the delegate role in the account. Names are unique per
     kind among live tokens (an expired holder gives its name up). Needs ``token:admin``
     in the scope, and no role above the caller's own. Audited as
     ``token.create`` (``delegate_token.create``).
     """
     now = ctx.clock()
-    if pasted := token_problems(name=name, role=role, scope=scope, expires=expires):
+    pasted = token_problems(
+        name=name, role=role, scope=scope, expires=expires, description=description
+    )
+    if pasted:
         raise ValidationFailed(pasted, what="token")
     problems: list[Problem] = []
 
@@ -138,6 +144,7 @@ def create_token(
     wanted = collect(lambda: role_of(role, kind))
     where = scope if isinstance(scope, Scope) else collect(lambda: scope_of_text(scope))
     expires_at = collect(lambda: expiry_of(expires, now=now))
+    about = collect(lambda: check_description(description))
     if kind is TokenKind.DELEGATE and (where not in (None, Scope()) or access):
         problems.append(Problem("scope", "a delegate token holds no scope and no access"))
     if problems:
@@ -165,6 +172,7 @@ def create_token(
                 access=access,
                 created_by=caller.name,
                 expires_at=expires_at,
+                description=about,
             )
             event.detail = AuditDetail(
                 token_id=row.id,
@@ -204,18 +212,23 @@ def _free_name(tx: Transaction, kind: TokenKind, name: str, caller: Caller, now:
 
 
 def list_tokens(
-    ctx: AppContext, *, kind: TokenKind = TokenKind.API, include_ended: bool = False
+    ctx: AppContext,
+    *,
+    kind: TokenKind = TokenKind.API,
+    include_ended: bool = False,
+    scope: Scope | None = None,
 ) -> list[TokenInfo]:
-    """Tokens of ``kind`` in the caller's scope and inside it (needs ``token:admin`` there);
-    only active ones unless ``include_ended`` (revoked and expired too)."""
+    """Tokens of ``kind`` in ``scope`` (default: the caller's) and the scopes inside it;
+    needs ``token:admin`` there. Only active ones unless ``include_ended``."""
     caller = ctx.caller
-    caller.require(Permission.TOKEN_ADMIN, caller.scope)
+    where = caller.scope if scope is None else scope
+    caller.require(Permission.TOKEN_ADMIN, where)
     now = ctx.clock()
     with ctx.db.transaction(write=False) as tx:
         rows = tx.tokens.list(
             kind=kind.value,
-            org=caller.scope.org,
-            project=caller.scope.project,
+            org=where.org,
+            project=where.project,
             include_ended=include_ended,
             now=now,
         )
@@ -368,6 +381,7 @@ def ensure_admin_token(ctx: AppContext, path: Path | None = None) -> str | None:
             access=True,
             created_by=caller.name,
             expires_at=None,
+            description="the first admin token: no live admin token held the account",
         )
         try:
             ensure_private_dir(file.parent, "the admin token's folder", ctx.warn)

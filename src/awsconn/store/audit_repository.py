@@ -1,7 +1,8 @@
 """The audit log: rows appended, never changed; read newest first, a page at a time.
 
 Pages are keyed by id (``before_id``): the next page starts below the last id shown,
-so rows appended meanwhile neither repeat nor shift what is left to read.
+so rows appended meanwhile neither repeat nor shift what is left to read. Numbered
+pages (``offset``, with ``count``) serve Harness-shaped page responses.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import builtins
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 
 from awsconn.errors import InternalError
 from awsconn.store.db_errors import translated
@@ -69,7 +70,27 @@ class AuditRepository(Repository):
         return AuditRow.of(record)
 
     def list(
-        self,
+        self, *, before_id: int | None = None, limit: int = 100, offset: int = 0, **query: Any
+    ) -> builtins.list[AuditRow]:
+        """Events matching ``query`` (see ``_conditions``), newest first: at most ``limit`` rows
+        below ``before_id``, after skipping ``offset``."""
+        where = self._conditions(**query)
+        if before_id is not None:
+            where.append(Events.id < before_id)
+        stmt = select(Events).where(*where).order_by(Events.id.desc()).limit(limit)
+        if offset:
+            stmt = stmt.offset(offset)
+        with translated(self._where):
+            return [AuditRow.of(r) for r in self._session.scalars(stmt)]
+
+    def count(self, **query: Any) -> int:
+        """How many events match ``query`` (see ``_conditions``)."""
+        stmt = select(func.count()).select_from(Events).where(*self._conditions(**query))
+        with translated(self._where):
+            return int(self._session.scalar(stmt) or 0)
+
+    @staticmethod
+    def _conditions(
         *,
         org: str | None = None,
         project: str | None = None,
@@ -80,14 +101,9 @@ class AuditRepository(Repository):
         action_prefix: str | None = None,
         target_kind: str | None = None,
         target_ref: str | None = None,
-        before_id: int | None = None,
-        limit: int = 100,
-    ) -> builtins.list[AuditRow]:
-        """Events whose target is in (org, project) or inside it, newest first.
-
-        ``since`` is inclusive, ``until`` exclusive; ``action_prefix`` matches actions
-        starting with it (``connector.``); at most ``limit`` rows below ``before_id``.
-        """
+    ) -> builtins.list[ColumnElement[bool]]:
+        """Events whose target is in (org, project) or inside it; ``since`` inclusive,
+        ``until`` exclusive; ``action_prefix`` matches actions starting with it."""
         where: builtins.list[ColumnElement[bool]] = within_scope(
             Events.target_org, Events.target_project, org, project
         )
@@ -105,8 +121,4 @@ class AuditRepository(Repository):
             where.append(Events.target_kind == target_kind)
         if target_ref is not None:
             where.append(Events.target_ref == target_ref)
-        if before_id is not None:
-            where.append(Events.id < before_id)
-        stmt = select(Events).where(*where).order_by(Events.id.desc()).limit(limit)
-        with translated(self._where):
-            return [AuditRow.of(r) for r in self._session.scalars(stmt)]
+        return where

@@ -205,6 +205,7 @@ class TokenRow:
     id: str
     kind: str
     name: str
+    description: str | None
     token_hash: str = field(repr=False)
     prefix: str
     role: str
@@ -224,6 +225,7 @@ class TokenRow:
             id=rec.id,
             kind=rec.kind,
             name=rec.name,
+            description=rec.description,
             token_hash=rec.token_hash,
             prefix=rec.prefix,
             role=rec.role,

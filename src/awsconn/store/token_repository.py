@@ -64,6 +64,7 @@ class TokenRepository(Repository):
         access: bool,
         created_by: str,
         expires_at: datetime | None,
+        description: str | None = None,
     ) -> TokenRow:
         """Insert a token; a live one of that kind and name already there is a Conflict
         (a ConcurrentWrite when another transaction inserted it first)."""
@@ -72,6 +73,7 @@ class TokenRepository(Repository):
             id=id,
             kind=kind,
             name=name,
+            description=description,
             token_hash=token_hash,
             prefix=prefix,
             role=role,

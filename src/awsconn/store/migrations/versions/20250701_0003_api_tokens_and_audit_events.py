@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(32), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("name", sa.String(128), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("prefix", sa.String(16), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
