@@ -26,6 +26,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "secret": ("awsconn.cli.secret", "Encrypted secrets (values are write-only)."),
     "policy": ("awsconn.cli.policy", "The offline IAM policy engine."),
     "permissions": ("awsconn.cli.permissions", "What each use needs; check a connector has it."),
+    "token": ("awsconn.cli.token", "API tokens: create (shown once), list, revoke."),
+    "audit": ("awsconn.cli.audit", "The audit log: every write and credential issued."),
 }
 
 

@@ -30,7 +30,12 @@ from sqlalchemy.orm import Session
 from awsconn.errors import ConcurrentWrite, InvalidInput, StoreUnavailable
 from awsconn.store.db_errors import driver_message, translated
 from awsconn.store.home import Warn, create_private_file, log_warning, report_open_to_others
-from awsconn.store.repositories import ConnectorRepository, SecretRepository
+from awsconn.store.repositories import (
+    AuditRepository,
+    ConnectorRepository,
+    SecretRepository,
+    TokenRepository,
+)
 from awsconn.store.revision import HEAD_REVISION, VERSION_QUERY
 from awsconn.store.rows import Clock, system_clock
 
@@ -71,6 +76,16 @@ class Transaction:
     session: Session
     secrets: SecretRepository
     connectors: ConnectorRepository
+    tokens: TokenRepository
+    audit: AuditRepository
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once this transaction has committed (never if it rolls back)."""
+
+        def committed(_session: Session) -> None:
+            callback()
+
+        event.listen(self.session, "after_commit", committed, once=True)
 
 
 class Database:
@@ -165,10 +180,13 @@ class Database:
         session = Session(bind=bind, autoflush=False, expire_on_commit=False)
         try:
             with translated(self.where), session.begin():
+                parts = (session, self.clock, self.where)
                 yield Transaction(
                     session=session,
-                    secrets=SecretRepository(session, self.clock, self.where, write=write),
-                    connectors=ConnectorRepository(session, self.clock, self.where, write=write),
+                    secrets=SecretRepository(*parts, write=write),
+                    connectors=ConnectorRepository(*parts, write=write),
+                    tokens=TokenRepository(*parts, write=write),
+                    audit=AuditRepository(*parts, write=write),
                 )
         finally:
             session.close()

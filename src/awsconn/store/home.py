@@ -8,6 +8,7 @@ open is reported through ``warn`` with the command that fixes it, and still used
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -20,6 +21,7 @@ __all__ = [
     "ensure_private_dir",
     "log_warning",
     "report_open_to_others",
+    "write_private_file",
 ]
 
 HOME_ENV = "AWSCONN_HOME"
@@ -84,3 +86,24 @@ def create_private_file(path: Path) -> bool:
     finally:
         os.close(fd)
     return True
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Replace ``path`` with a 0600 file holding ``text``, atomically: a reader sees the old
+    file or the whole new one, never a part, and the text is never in a file others can
+    read. The folder must exist. Raises OSError."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    try:
+        try:
+            os.fchmod(fd, PRIVATE_FILE)
+            data = memoryview(text.encode("utf-8"))
+            while data:
+                data = data[os.write(fd, data) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -8,12 +8,16 @@ link them. Rows live in ``rows.py`` (no SQLAlchemy). Get repositories from
 
 from __future__ import annotations
 
+from awsconn.store.audit_repository import AuditRepository, AuditRow
 from awsconn.store.connector_repository import ConnectorRepository, ConnectorRow, ConnectorTestRow
 from awsconn.store.repository_base import KEEP, Clock, Keep, describe_scope
 from awsconn.store.secret_repository import SecretRepository, SecretRow
+from awsconn.store.token_repository import TokenRepository, TokenRow
 
 __all__ = [
     "KEEP",
+    "AuditRepository",
+    "AuditRow",
     "Clock",
     "ConnectorRepository",
     "ConnectorRow",
@@ -21,5 +25,7 @@ __all__ = [
     "Keep",
     "SecretRepository",
     "SecretRow",
+    "TokenRepository",
+    "TokenRow",
     "describe_scope",
 ]

@@ -48,6 +48,7 @@ def check_json(value: Any, what: str) -> None:
 
 
 _M = TypeVar("_M", SecretRecord, ConnectorRecord)
+_Rec = TypeVar("_Rec")  # any mapped record
 
 
 class Repository:
@@ -62,7 +63,7 @@ class Repository:
     def _now(self) -> datetime:
         return check_timestamp(self._clock(), "the clock's time")
 
-    def _one(self, stmt: Select[_M]) -> _M | None:
+    def _one(self, stmt: Select[_Rec]) -> _Rec | None:
         with translated(self._where):
             return self._session.scalars(
                 stmt.execution_options(populate_existing=True)

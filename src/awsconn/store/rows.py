@@ -5,6 +5,7 @@ repositories and the stdlib ``sqlite3`` point reader (``sqlite_reads.py``) both 
 ``Row.of`` on an object with the table's column names as attributes, so the two agree
 on every conversion ('' scope columns become None, JSON is copied, blobs are checked).
 ``PointReads`` is the little a hot path needs: one connector or one secret by key.
+``TokenRow`` and ``AuditRow`` come from the SQLAlchemy repositories only.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from awsconn.model.clock import Clock, utc_now
 
 __all__ = [
     "KEEP",
+    "AuditRow",
     "Clock",
     "ConnectorLookup",
     "ConnectorRow",
@@ -29,6 +31,7 @@ __all__ = [
     "ReadSource",
     "SecretLookup",
     "SecretRow",
+    "TokenRow",
     "describe_scope",
     "not_found",
     "scope_columns",
@@ -188,6 +191,90 @@ class SecretRow:
             updated_at=rec.updated_at,
             aad_version=rec.aad_version,
             sealed_problem="; ".join(problems) or None,
+        )
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """A stored API or delegate token: what it grants and its life, never the token itself.
+
+    ``token_hash`` is the SHA-256 the token is looked up by (kept out of ``repr``: it is
+    not the token, but nothing gains from printing it).
+    """
+
+    id: str
+    kind: str
+    name: str
+    description: str | None
+    token_hash: str = field(repr=False)
+    prefix: str
+    role: str
+    org: str | None
+    project: str | None
+    access: bool
+    created_at: datetime
+    created_by: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    revoked_by: str | None
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, rec: Any) -> TokenRow:
+        return cls(
+            id=rec.id,
+            kind=rec.kind,
+            name=rec.name,
+            description=rec.description,
+            token_hash=rec.token_hash,
+            prefix=rec.prefix,
+            role=rec.role,
+            org=rec.org or None,
+            project=rec.project or None,
+            access=bool(rec.access),
+            created_at=rec.created_at,
+            created_by=rec.created_by,
+            expires_at=rec.expires_at,
+            revoked_at=rec.revoked_at,
+            revoked_by=rec.revoked_by,
+            last_used_at=rec.last_used_at,
+        )
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit event as stored (see ``tables.AuditEventRecord``)."""
+
+    id: int
+    at: datetime
+    actor: str
+    actor_token: str | None
+    address: str | None
+    action: str
+    target_kind: str
+    target_ref: str
+    target_org: str | None
+    target_project: str | None
+    version: int | None
+    outcome: str
+    detail: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, rec: Any) -> AuditRow:
+        return cls(
+            id=rec.id,
+            at=rec.at,
+            actor=rec.actor,
+            actor_token=rec.actor_token,
+            address=rec.address,
+            action=rec.action,
+            target_kind=rec.target_kind,
+            target_ref=rec.target_ref,
+            target_org=rec.target_org or None,
+            target_project=rec.target_project or None,
+            version=rec.version,
+            outcome=rec.outcome,
+            detail=dict(rec.detail) if rec.detail is not None else None,
         )
 
 

@@ -1,4 +1,5 @@
-"""SQLAlchemy tables: secrets, connectors, the secrets each connector names, test history.
+"""SQLAlchemy tables: secrets, connectors, the secrets each connector names, test history,
+API and delegate tokens (hashes only), the audit log.
 
 Scope columns hold '' (never NULL) for "no org" / "no project", so the unique
 (org, project, identifier) constraints hold on SQLite and PostgreSQL alike (NULLs
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Dialect,
     ForeignKey,
@@ -23,12 +25,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "ApiTokenRecord",
+    "AuditEventRecord",
     "Base",
     "ConnectorRecord",
     "ConnectorSecretRefRecord",
@@ -175,3 +180,74 @@ class ConnectorSecretRefRecord(Base):
     secret_project: Mapped[str] = mapped_column(String(128), nullable=False)
     secret_identifier: Mapped[str] = mapped_column(String(128), nullable=False)
     secret_id: Mapped[int | None] = mapped_column(ForeignKey("secrets.id"), nullable=True)
+
+
+class ApiTokenRecord(Base):
+    """An API or delegate token: its SHA-256 and a short display prefix, never the token.
+
+    ``token_hash`` is unique and indexed: authenticating is one lookup by it. A name is
+    unique per kind among tokens not revoked (a partial unique index, on both engines);
+    an expired holder of a name gives it up (``revoked_at`` set) when the name is reused.
+    """
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        UniqueConstraint("token_hash"),
+        Index(
+            "uq_api_tokens_live_name",
+            "kind",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+        Index(None, "org", "project"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # "api" | "delegate"
+    name: Mapped[str] = mapped_column(String(128), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    org: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    project: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    access: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(256), nullable=False)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditEventRecord(Base):
+    """One audited action: who (name, token id, address), what, on which target, outcome.
+
+    ``detail`` is a small JSON object built from a fixed set of fields (service/audit.py),
+    so it has no place for a secret value. Rows are only ever appended.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index(None, "at"),
+        Index(None, "actor", "at"),
+        Index(None, "action", "at"),
+        Index(None, "target_kind", "target_ref"),
+        Index(None, "target_org", "target_project"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    actor: Mapped[str] = mapped_column(String(256), nullable=False)
+    actor_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    target_kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    target_ref: Mapped[str] = mapped_column(String(400), nullable=False)
+    target_org: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    target_project: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(Document, nullable=True)

@@ -1,0 +1,1 @@
+from auth_fixtures import auth_ctx, auth_warnings  # noqa: F401
