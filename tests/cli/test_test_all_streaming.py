@@ -44,17 +44,25 @@ def silent_endpoint() -> Iterator[str]:
         yield f"http://127.0.0.1:{server.getsockname()[1]}"
 
 
-def _read_until(proc: subprocess.Popen[str], done: str, seconds: float) -> list[str]:
-    """Lines from stdout until one starts with ``done`` (or ``seconds`` pass)."""
+def _read_until(proc: subprocess.Popen[bytes], done: str, seconds: float) -> list[str]:
+    """Lines from stdout until one starts with ``done`` (or ``seconds`` pass without data).
+
+    Reads the pipe's file descriptor itself: a buffered reader would take several lines
+    from the pipe at once and leave ``select`` waiting for data it already holds.
+    """
     assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    buffer = b""
     lines: list[str] = []
     with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
+        sel.register(fd, selectors.EVENT_READ)
         while not any(line.startswith(done) for line in lines) and sel.select(timeout=seconds):
-            line = proc.stdout.readline()
-            if not line:
+            chunk = os.read(fd, 65536)
+            if not chunk:
                 break
-            lines.append(line)
+            buffer += chunk
+            *complete, buffer = buffer.split(b"\n")
+            lines.extend(line.decode() + "\n" for line in complete)
     return lines
 
 
@@ -82,8 +90,7 @@ def test_results_come_out_as_they_end_and_survive_a_kill(
         [sys.executable, "-m", "awsconn", *argv],
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=subprocess.DEVNULL,
     )
     try:
         lines = _read_until(proc, "{" if output == "json" else "  hint:", 60)

@@ -44,7 +44,7 @@ def test_a_token_is_random_prefixed_and_stored_only_as_its_hash(auth_ctx: AppCon
     assert 43 * math.log2(62) >= 256  # the body's entropy
     assert token.startswith(info.prefix) and len(info.prefix) == len("awsc_") + 6
     assert (info.name, info.role, info.scope, info.access) == ("ci", Role.EDITOR, "eng/web", True)
-    assert info.status is TokenStatus.ACTIVE and info.created_by == "local"
+    assert info.status == TokenStatus.ACTIVE and info.created_by == "local"
     with auth_ctx.db.transaction(write=False) as tx:
         row = tx.tokens.find(info.id)
     assert row is not None and row.token_hash == hashlib.sha256(token.encode()).hexdigest()
@@ -54,8 +54,8 @@ def test_a_token_is_random_prefixed_and_stored_only_as_its_hash(auth_ctx: AppCon
 def test_the_issued_token_hides_the_text_from_repr(auth_ctx: AppContext) -> None:
     issued = create_token(auth_ctx, name="ci", role="viewer")
     assert issued.token not in repr(issued)
-    assert issued.to_json()["token"] == issued.token
-    assert {"token", "name", "role", "scope", "expiresAt"} <= set(issued.to_json())
+    assert issued.wire()["token"] == issued.token
+    assert {"token", "name", "role", "scope", "expiresAt"} <= set(issued.wire())
 
 
 def test_authenticate_gives_the_caller_the_token_grants(auth_ctx: AppContext) -> None:
@@ -114,7 +114,7 @@ def test_a_token_expires_at_its_time(auth_ctx: AppContext, store_clock: FakeCloc
     _refusal(auth_ctx, token)
     assert list_tokens(auth_ctx) == []
     [ended] = list_tokens(auth_ctx, include_ended=True)
-    assert ended.status is TokenStatus.EXPIRED
+    assert ended.status == TokenStatus.EXPIRED
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ def test_expiry_dates_times_and_never(auth_ctx: AppContext, store_clock: FakeClo
     )
     assert at_time.expires_at == datetime(2025, 6, 1, 8, tzinfo=UTC)
     _, never = create_token(auth_ctx, name="c", role="viewer", expires="never")
-    assert never.expires_at is None and never.to_json()["expiresAt"] is None
+    assert never.expires_at is None and never.wire()["expiresAt"] is None
     _, default = create_token(auth_ctx, name="d", role="viewer")
     assert default.expires_at == store_clock.now + timedelta(days=30)
 
@@ -242,7 +242,7 @@ def test_revoke_by_name_or_id_once(auth_ctx: AppContext, store_clock: FakeClock)
     token, info = create_token(auth_ctx, name="ci", role="viewer")
     store_clock.advance(5)
     revoked = revoke_token(auth_ctx, token_id=info.id)
-    assert revoked.status is TokenStatus.REVOKED and revoked.revoked_at == store_clock.now
+    assert revoked.status == TokenStatus.REVOKED and revoked.revoked_at == store_clock.now
     with pytest.raises(Conflict, match="revoked already"):
         revoke_token(auth_ctx, token_id=info.id)
     with pytest.raises(NotFound, match="no live API token named 'ci'"):
@@ -269,7 +269,7 @@ def test_an_org_admin_administers_its_org_and_nothing_else(auth_ctx: AppContext)
     for name in ("ops-ci", "account-ci"):
         with pytest.raises(NotFound):  # outside its scope: not even found
             revoke_token(auth_ctx, name=name)
-    assert revoke_token(auth_ctx, name="web-ci").status is TokenStatus.REVOKED
+    assert revoke_token(auth_ctx, name="web-ci").status == TokenStatus.REVOKED
 
 
 def test_a_project_admin_cannot_reach_up_to_its_org(auth_ctx: AppContext) -> None:
@@ -301,7 +301,7 @@ def test_a_description_is_free_text_for_people(auth_ctx: AppContext) -> None:
         auth_ctx, name="ci", role="viewer", description="CI of the web team\nrotated yearly"
     )
     assert info.description == "CI of the web team\nrotated yearly"
-    assert info.to_json()["description"] == info.description
+    assert info.wire()["description"] == info.description
     with pytest.raises(ValidationFailed) as bad:
         create_token(auth_ctx, name="x", role="viewer", description="\x1b[31mred" + "x" * 1100)
     assert [p.path for p in bad.value.problems] == ["description"]

@@ -53,7 +53,7 @@ def list_(
         cursor=cursor,
     )
     if output == "json":
-        print_json(page.to_json())
+        print_json(page.wire())
         return
     from rich.table import Table
 
@@ -66,7 +66,7 @@ def list_(
             e.action,
             f"{e.target.kind} {e.target.ref}",
             "-" if e.version is None else str(e.version),
-            e.outcome.value,
+            e.outcome,
             json.dumps(e.detail, sort_keys=True) if e.detail else "",
         )
     console().print(table)

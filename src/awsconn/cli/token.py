@@ -21,7 +21,7 @@ def _when(value: Any) -> str:
 def _grant(info: Any) -> str:
     from awsconn.service.tokens import scope_of_text
 
-    text = f"{info.role.value} in {scope_of_text(info.scope).label()}"
+    text = f"{info.role} in {scope_of_text(info.scope).label()}"
     return text + (" with connector access" if info.access else "")
 
 
@@ -67,7 +67,7 @@ def create(
         description=description,
     )
     if output == "json":
-        print_json(issued.to_json())
+        print_json(issued.wire())
         return
     info = issued.info
     sys.stderr.write(
@@ -88,7 +88,7 @@ def list_(
     output = check_output(output)
     infos = tokens.list_tokens(build_context(), include_ended=all_)
     if output == "json":
-        print_json([i.to_json() for i in infos])
+        print_json([i.wire() for i in infos])
         return
     from rich.table import Table
 
@@ -98,11 +98,11 @@ def list_(
     for i in infos:
         table.add_row(
             i.name,
-            i.role.value,
+            i.role,
             i.scope or "account",
             "yes" if i.access else "no",
             i.prefix + "…",
-            i.status.value,
+            i.status,
             _when(i.expires_at),
             "-" if i.last_used_at is None else _when(i.last_used_at),
             i.id,
@@ -124,7 +124,7 @@ def revoke(
         raise InvalidInput("give the token's NAME or --id ID (one of them)")
     info = tokens.revoke_token(build_context(), name=name, token_id=token_id)
     if output == "json":
-        print_json(info.to_json())
+        print_json(info.wire())
         return
     typer.echo(f"token {info.name!r} ({info.id}) revoked")
 

@@ -31,6 +31,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from pydantic.alias_generators import to_camel
+
 from awsconn.errors import (
     UNPRINTABLE,
     AwsconnError,
@@ -41,8 +43,9 @@ from awsconn.errors import (
     ValidationFailed,
 )
 from awsconn.model import EntityRef, Scope
+from awsconn.model.results import AuditEntry, AuditPage
+from awsconn.model.results import AuditTarget as AuditTargetModel
 from awsconn.service.access import Permission
-from awsconn.service.json_model import JsonModel, to_camel
 from awsconn.service.time_spans import SPAN_FORMS, parse_moment, parse_span
 from awsconn.service.token_values import holds_a_token, token_problems
 
@@ -161,7 +164,7 @@ class AuditDetail:
         if self.count is not None and not (isinstance(self.count, int) and self.count >= 0):
             raise InternalError("audit detail count must be a whole number")
 
-    def to_json(self) -> dict[str, Any]:
+    def wire(self) -> dict[str, Any]:
         """The fields that are set, camelCase, as JSON values."""
         out: dict[str, Any] = {}
         for item in fields(self):
@@ -220,7 +223,7 @@ def record_in(
     """Append one event inside ``tx``, a use case's own write transaction: it commits with
     the use case's writes or not at all. For a use case that writes several targets at
     once (an import: one event per connector); one target is simpler with ``audited``."""
-    return AuditEntry.of(_append(tx, ctx, action, target, outcome, version, detail))
+    return audit_entry(_append(tx, ctx, action, target, outcome, version, detail))
 
 
 def _append(
@@ -246,7 +249,7 @@ def _append(
         target_project=target.scope.project,
         version=version,
         outcome=outcome.value,
-        detail=detail.to_json() if detail is not None else None,
+        detail=detail.wire() if detail is not None else None,
     )
 
 
@@ -262,7 +265,7 @@ def record(
     """Append one event in a transaction of its own, as ``ctx.caller`` at the clock's time."""
     with ctx.db.transaction() as tx:
         row = _append(tx, ctx, action, target, outcome, version, detail)
-    return AuditEntry.of(row)
+    return audit_entry(row)
 
 
 def _error_code(exc: BaseException) -> str:
@@ -308,56 +311,25 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-class AuditTargetModel(JsonModel):
-    kind: str
-    ref: str
-    org: str | None
-    project: str | None
-
-
-class AuditEntry(JsonModel):
-    """One event as the CLI (``-o json``) and the API show it."""
-
-    id: int
-    at: datetime
-    actor: str
-    actor_token: str | None
-    address: str | None
-    action: str
-    target: AuditTargetModel
-    version: int | None
-    outcome: Outcome
-    detail: dict[str, Any]
-
-    @classmethod
-    def of(cls, row: AuditRow) -> AuditEntry:
-        return cls(
-            id=row.id,
-            at=row.at,
-            actor=row.actor,
-            actor_token=row.actor_token,
-            address=row.address,
-            action=row.action,
-            target=AuditTargetModel(
-                kind=row.target_kind,
-                ref=row.target_ref,
-                org=row.target_org,
-                project=row.target_project,
-            ),
-            version=row.version,
-            outcome=Outcome(row.outcome),
-            detail=dict(row.detail or {}),
-        )
-
-
-class AuditPage(JsonModel):
-    """Events newest first; ``next_cursor`` asks for the page after this one (None: last);
-    ``page_index`` and ``total_items`` when numbered pages were asked for."""
-
-    events: list[AuditEntry]
-    next_cursor: str | None
-    page_index: int | None = None
-    total_items: int | None = None
+def audit_entry(row: AuditRow) -> AuditEntry:
+    """A stored event as the CLI (``-o json``) and the API show it."""
+    return AuditEntry(
+        id=row.id,
+        at=row.at,
+        actor=row.actor,
+        actor_token=row.actor_token,
+        address=row.address,
+        action=row.action,
+        target=AuditTargetModel(
+            kind=row.target_kind,
+            ref=row.target_ref,
+            org=row.target_org,
+            project=row.target_project,
+        ),
+        version=row.version,
+        outcome=Outcome(row.outcome).value,
+        detail=dict(row.detail or {}),
+    )
 
 
 def moment_of(text: str, *, setting: str, now: datetime) -> datetime:
@@ -455,7 +427,7 @@ def list_audit(
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(
-        events=[AuditEntry.of(r) for r in rows],
+        events=[audit_entry(r) for r in rows],
         next_cursor=str(rows[-1].id) if more else None,
         page_index=page_index,
         total_items=total,

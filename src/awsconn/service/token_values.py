@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 from awsconn.errors import Problem, ValidationFailed
 from awsconn.model import Scope
 from awsconn.model.identifiers import IDENTIFIER_RULE, NAME_RULE, identifier_problem, name_problem
+from awsconn.model.results import TokenInfo
 from awsconn.model.text_rules import MAX_DESCRIPTION_CHARS
 from awsconn.model.validation import Collector
 from awsconn.service.access import Role
-from awsconn.service.json_model import JsonModel
 from awsconn.service.time_spans import SPAN_FORMS, parse_moment, parse_span
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ __all__ = [
     "scope_text",
     "shaped_like_a_token",
     "token_hash",
+    "token_info",
     "token_problems",
 ]
 
@@ -109,42 +110,24 @@ def scope_of_text(text: str | None, *, setting: str = "scope") -> Scope:
     return Scope(parts[0], parts[1] if len(parts) == 2 else None)
 
 
-class TokenInfo(JsonModel):
-    """A token as lists and the API show it: what it grants and its life, never the token."""
-
-    id: str
-    kind: TokenKind
-    name: str
-    description: str | None
-    role: Role
-    scope: str | None  # ORG or ORG/PROJECT; None: the account
-    access: bool
-    prefix: str  # awsc_ and the first characters: enough to recognise, not to use
-    status: TokenStatus
-    created_at: datetime
-    created_by: str
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    last_used_at: datetime | None
-
-    @classmethod
-    def of(cls, row: TokenRow, now: datetime) -> TokenInfo:
-        return cls(
-            id=row.id,
-            kind=TokenKind(row.kind),
-            name=row.name,
-            description=row.description,
-            role=Role(row.role),
-            scope=scope_text(Scope(row.org, row.project)),
-            access=row.access,
-            prefix=row.prefix,
-            status=_status(row, now),
-            created_at=row.created_at,
-            created_by=row.created_by,
-            expires_at=row.expires_at,
-            revoked_at=row.revoked_at,
-            last_used_at=row.last_used_at,
-        )
+def token_info(row: TokenRow, now: datetime) -> TokenInfo:
+    """A stored token as lists and the API show it (status as of ``now``)."""
+    return TokenInfo(
+        id=row.id,
+        kind=TokenKind(row.kind).value,
+        name=row.name,
+        description=row.description,
+        role=Role(row.role).value,
+        scope=scope_text(Scope(row.org, row.project)),
+        access=row.access,
+        prefix=row.prefix,
+        status=_status(row, now).value,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
+    )
 
 
 def _status(row: TokenRow, now: datetime) -> TokenStatus:
@@ -169,8 +152,9 @@ class IssuedToken:
         yield self.token
         yield self.info
 
-    def to_json(self) -> dict[str, Any]:
-        return {"token": self.token, **self.info.to_json()}
+    def wire(self) -> dict[str, Any]:
+        """What ``token create -o json`` prints and the API answers: the token, once."""
+        return {"token": self.token, **self.info.wire()}
 
 
 def token_hash(token: str) -> str:

@@ -50,6 +50,7 @@ from awsconn.service.token_values import (
     scope_of_text,
     shaped_like_a_token,
     token_hash,
+    token_info,
     token_problems,
 )
 
@@ -185,7 +186,7 @@ def create_token(
             return row
 
         row = ctx.db.run(work)
-    return IssuedToken(token, TokenInfo.of(row, now))
+    return IssuedToken(token, token_info(row, now))
 
 
 def create_delegate_token(
@@ -232,7 +233,7 @@ def list_tokens(
             include_ended=include_ended,
             now=now,
         )
-    return [TokenInfo.of(r, now) for r in rows]
+    return [token_info(r, now) for r in rows]
 
 
 def revoke_token(
@@ -279,7 +280,7 @@ def revoke_token(
             return found
 
         row = ctx.db.run(work)
-    return TokenInfo.of(row, now)
+    return token_info(row, now)
 
 
 class TokenRuntime(Protocol):

@@ -1,35 +1,15 @@
-"""What awsconn hands out: one typed set of results for every door.
-
-The CLI's ``-o json``, the HTTP API, the Python client and the results a delegate posts
-back all speak these models. Pure pydantic: no I/O, nothing of the service layer, so a
-thin client can import them alone.
-
-- The wire form is ``model.wire()`` (= ``model_dump(mode="json", by_alias=True)``):
-  camelCase names; ``Model.model_validate(wire)`` gives back an equal model.
-- Timestamps are aware datetimes, kept in UTC; each entry point renders them (the CLI
-  as ISO 8601 with ``Z``, the API as Harness's epoch milliseconds).
-- A field that a shape has only sometimes (``permissions`` of a test, ``version`` of a
-  dry run) is left out of the wire form while it is empty, so each shape stays the one
-  scripts already read.
-"""
+"""Results of connectors, connection tests, permission checks and tasks."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    JsonValue,
-    model_validator,
-)
-from pydantic.alias_generators import to_camel
+from pydantic import Field, JsonValue, model_validator
 
 from awsconn.errors import AwsFailure
+from awsconn.model.results.wire import Timestamp, WireModel, is_empty, is_none
+from awsconn.model.results.wire import optional as _optional
+from awsconn.model.results.wire import unless_empty as _unless_empty
 
 __all__ = [
     "ActionCheckResult",
@@ -58,50 +38,7 @@ __all__ = [
     "Task",
     "TaskKind",
     "TaskState",
-    "WireModel",
 ]
-
-
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
-Timestamp = Annotated[AwareDatetime, AfterValidator(_utc)]
-"""An aware datetime, converted to UTC (so the wire form is the same whoever made it)."""
-
-
-def _none(value: object) -> bool:
-    return value is None
-
-
-def _empty(value: object) -> bool:
-    return not value
-
-
-def _optional(default: Any = None) -> Any:
-    """A field left out of the wire form while it is None."""
-    return Field(default=default, exclude_if=_none)
-
-
-def _unless_empty() -> Any:
-    """A list left out of the wire form while it is empty."""
-    return Field(default_factory=list, exclude_if=_empty)
-
-
-class WireModel(BaseModel):
-    """A result: camelCase on the wire, either name in, no unknown field, immutable."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-        defer_build=True,
-    )
-
-    def wire(self) -> dict[str, Any]:
-        """The wire form (JSON types, camelCase names)."""
-        return self.model_dump(mode="json", by_alias=True)
 
 
 # -- failures and identities ---------------------------------------------------------
@@ -175,7 +112,7 @@ class FieldChange(WireModel):
     path: str
     old: JsonValue = _optional()
     new: JsonValue = _optional()
-    secret_reference: bool = Field(default=False, exclude_if=_empty)
+    secret_reference: bool = Field(default=False, exclude_if=is_empty)
 
 
 class AppliedConnector(WireModel):
@@ -234,9 +171,9 @@ class AwsCredentials(WireModel):
     access_key_id: str = Field(alias="AccessKeyId")
     secret_access_key: str = Field(alias="SecretAccessKey", repr=False)
     session_token: str | None = Field(
-        default=None, alias="SessionToken", repr=False, exclude_if=_none
+        default=None, alias="SessionToken", repr=False, exclude_if=is_none
     )
-    expiration: Timestamp | None = Field(default=None, alias="Expiration", exclude_if=_none)
+    expiration: Timestamp | None = Field(default=None, alias="Expiration", exclude_if=is_none)
 
 
 # -- permission checks ---------------------------------------------------------------
