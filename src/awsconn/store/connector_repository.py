@@ -29,6 +29,7 @@ from awsconn.store.rows import ConnectorRow, ConnectorTestRow
 from awsconn.store.tables import (
     ConnectorRecord,
     ConnectorSecretRefRecord,
+    ConnectorStatusChangeRecord,
     ConnectorTestRecord,
     SecretRecord,
 )
@@ -216,7 +217,8 @@ class ConnectorRepository(ScopedRepository[ConnectorRecord, ConnectorRow]):
         """Append to the history and update last_*; the connector's version is untouched.
 
         ``succeeded`` defaults to ``status.upper() == "SUCCESS"``. A result older than the
-        last recorded one joins the history without overwriting last_status.
+        last recorded one joins the history without overwriting last_status. A result
+        that changes last_status (its first one too) is recorded as a status change.
         """
         check_timestamp(tested_at, "tested_at")
         check_json(result, "the test result")
@@ -240,6 +242,17 @@ class ConnectorRepository(ScopedRepository[ConnectorRecord, ConnectorRow]):
         with translated(self._where):
             self._session.add(record)
             self._session.flush()
+            if "last_status" in values and status != connector.last_status:
+                self._session.add(
+                    ConnectorStatusChangeRecord(
+                        connector_id=connector.id,
+                        test_id=record.id,
+                        at=tested_at,
+                        from_status=connector.last_status,
+                        to_status=status,
+                    )
+                )
+                self._session.flush()
             if values:
                 self._session.execute(
                     update(ConnectorRecord)

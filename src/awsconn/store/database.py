@@ -33,7 +33,10 @@ from awsconn.store.home import Warn, create_private_file, log_warning, report_op
 from awsconn.store.repositories import (
     AuditRepository,
     ConnectorRepository,
+    DelegateRepository,
+    MonitorRepository,
     SecretRepository,
+    TaskRepository,
     TokenRepository,
 )
 from awsconn.store.revision import HEAD_REVISION, VERSION_QUERY
@@ -78,6 +81,9 @@ class Transaction:
     connectors: ConnectorRepository
     tokens: TokenRepository
     audit: AuditRepository
+    tasks: TaskRepository
+    delegates: DelegateRepository
+    monitor: MonitorRepository
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once this transaction has committed (never if it rolls back)."""
@@ -187,6 +193,9 @@ class Database:
                     connectors=ConnectorRepository(*parts, write=write),
                     tokens=TokenRepository(*parts, write=write),
                     audit=AuditRepository(*parts, write=write),
+                    tasks=TaskRepository(*parts, write=write),
+                    delegates=DelegateRepository(*parts, write=write),
+                    monitor=MonitorRepository(*parts, write=write),
                 )
         finally:
             session.close()

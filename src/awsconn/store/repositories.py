@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from awsconn.store.audit_repository import AuditRepository, AuditRow
 from awsconn.store.connector_repository import ConnectorRepository, ConnectorRow, ConnectorTestRow
+from awsconn.store.delegate_repository import DelegateRepository, DelegateRow
+from awsconn.store.monitor_repository import MonitorRepository, ScheduleRow, StatusChangeRow
 from awsconn.store.repository_base import KEEP, Clock, Keep, describe_scope
 from awsconn.store.secret_repository import SecretRepository, SecretRow
+from awsconn.store.task_repository import TaskRepository, TaskRow
 from awsconn.store.token_repository import TokenRepository, TokenRow
 
 __all__ = [
@@ -22,9 +25,16 @@ __all__ = [
     "ConnectorRepository",
     "ConnectorRow",
     "ConnectorTestRow",
+    "DelegateRepository",
+    "DelegateRow",
     "Keep",
+    "MonitorRepository",
+    "ScheduleRow",
     "SecretRepository",
     "SecretRow",
+    "StatusChangeRow",
+    "TaskRepository",
+    "TaskRow",
     "TokenRepository",
     "TokenRow",
     "describe_scope",

@@ -32,6 +32,7 @@ __all__ = [
     "SecretLookup",
     "SecretRow",
     "TokenRow",
+    "blob_of",
     "describe_scope",
     "not_found",
     "scope_columns",
@@ -136,7 +137,7 @@ class ConnectorTestRow:
         )
 
 
-def _blob(value: object) -> bytes | None:
+def blob_of(value: object) -> bytes | None:
     """Bytes as the drivers return a BLOB/bytea (bytes, memoryview); None for anything else."""
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value)
@@ -168,7 +169,7 @@ class SecretRow:
 
     @classmethod
     def of(cls, rec: Any) -> SecretRow:
-        nonce, ciphertext = _blob(rec.nonce), _blob(rec.ciphertext)
+        nonce, ciphertext = blob_of(rec.nonce), blob_of(rec.ciphertext)
         problems = [
             f"its {column} is stored as {type(raw).__name__}, not bytes"
             for column, raw, value in (

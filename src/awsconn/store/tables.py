@@ -1,5 +1,6 @@
 """SQLAlchemy tables: secrets, connectors, the secrets each connector names, test history,
-API and delegate tokens (hashes only), the audit log.
+API and delegate tokens (hashes only), the audit log; delegates, their tasks, the test
+schedule of each connector and its status changes.
 
 Scope columns hold '' (never NULL) for "no org" / "no project", so the unique
 (org, project, identifier) constraints hold on SQLite and PostgreSQL alike (NULLs
@@ -36,9 +37,13 @@ __all__ = [
     "AuditEventRecord",
     "Base",
     "ConnectorRecord",
+    "ConnectorScheduleRecord",
     "ConnectorSecretRefRecord",
+    "ConnectorStatusChangeRecord",
     "ConnectorTestRecord",
+    "DelegateRecord",
     "SecretRecord",
+    "TaskRecord",
     "metadata",
 ]
 
@@ -251,3 +256,121 @@ class AuditEventRecord(Base):
     version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     outcome: Mapped[str] = mapped_column(String(16), nullable=False)
     detail: Mapped[dict[str, Any] | None] = mapped_column(Document, nullable=True)
+
+
+class TaskRecord(Base):
+    """A connector's work for a delegate: queued, running (owner and lease), ended.
+
+    ``params`` is what the work needs besides the connector (capability names, a
+    timeout): never a secret. ``requires`` lists what a delegate must offer to take it
+    (``tag:NAME`` per delegate selector, ``capability:NAME`` per capability), so a claim
+    filters in SQL. A credentials task's result is the credentials: it is kept sealed
+    (``result_sealed``, AES-GCM under the master key, bound to the task and attempt),
+    never in ``result``. ``result_digest`` identifies what the owner posted, so posting
+    the same result again is recognised. ``version`` counts state changes.
+    """
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("id"),
+        Index(None, "state", "seq"),
+        Index(None, "owner", "state"),
+        Index(None, "org", "project", "connector"),
+        Index(None, "finished_at"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    """Submission order: claims take the oldest first, lists show the newest first."""
+    id: Mapped[str] = mapped_column(String(32), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    org: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    project: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    connector: Mapped[str] = mapped_column(String(128), nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    params: Mapped[dict[str, Any]] = mapped_column(Document, nullable=False)
+    requires: Mapped[list[str]] = mapped_column(Document, nullable=False)
+    result: Mapped[dict[str, Any] | None] = mapped_column(Document, nullable=True)
+    result_key_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    result_nonce: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    result_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    result_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error: Mapped[dict[str, Any] | None] = mapped_column(Document, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    owner: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempt: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    submitted_by: Mapped[str] = mapped_column(String(256), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+class DelegateRecord(Base):
+    """One registered delegate instance (a restart registers a new one).
+
+    ``capabilities`` is None until the delegate reports them; ``init_status`` is
+    ``none`` (no init script), ``pending``, ``succeeded`` or ``failed``; ``state`` is
+    ``registered`` or ``disconnected`` (it said goodbye). Whether it counts as connected
+    also needs a recent ``last_heartbeat``, so it is decided when read.
+    """
+
+    __tablename__ = "delegates"
+    __table_args__ = (
+        Index(None, "name"),
+        Index(None, "token_id"),
+        Index(None, "last_heartbeat"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), nullable=False)
+    token_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    host_name: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    tags: Mapped[list[str]] = mapped_column(Document, nullable=False)
+    capabilities: Mapped[list[str] | None] = mapped_column(Document, nullable=True)
+    version: Mapped[str] = mapped_column(String(64), nullable=False)
+    init_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    init_exit_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    init_output: Mapped[str | None] = mapped_column(Text, nullable=True)
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_heartbeat: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class ConnectorScheduleRecord(Base):
+    """When a connector is next tested by the monitor, and its own interval (awsconn's
+    metadata, not part of the Harness document). ``next_test_at`` moves forward in the
+    same transaction that claims the test, so one replica takes each due test."""
+
+    __tablename__ = "connector_schedules"
+    __table_args__ = (Index(None, "next_test_at"),)
+
+    connector_id: Mapped[int] = mapped_column(
+        ForeignKey("connectors.id", ondelete="CASCADE"), primary_key=True
+    )
+    test_interval_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    next_test_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ConnectorStatusChangeRecord(Base):
+    """A connector's status moved (SUCCESS to FAILURE, back, or its first status): what
+    an alert hook reads, in id order. Written with the test that caused it."""
+
+    __tablename__ = "connector_status_changes"
+    __table_args__ = (
+        Index(None, "at"),
+        Index(None, "connector_id", "at"),
+        Index(None, "test_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    connector_id: Mapped[int] = mapped_column(
+        ForeignKey("connectors.id", ondelete="CASCADE"), nullable=False
+    )
+    test_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connector_tests.id", ondelete="SET NULL"), nullable=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(32), nullable=False)

@@ -1,0 +1,138 @@
+"""Wake-ups: a queued task starts as soon as a delegate is free, a waiter learns at once.
+
+Each :class:`~awsconn.service.runtime.Runtime` has one :class:`TaskSignals`: a counter
+under a condition variable. Whatever changes the queue or ends a task bumps it after
+its transaction commits (:func:`announce`); a claim or a wait that found nothing sleeps
+until the counter moves, then looks again. Across replicas on PostgreSQL the same
+transaction sends ``NOTIFY awsconn_tasks``; each runtime that has a claimer or waiter
+asleep keeps one connection ``LISTEN``-ing on that channel (a daemon thread, gone after
+:data:`LISTEN_IDLE_S` with nobody asleep) and bumps its own counter when one arrives.
+Sleepers also look again every :data:`FALLBACK_POLL_S`, so a notification lost while
+the listener reconnects (or a change written by another process on SQLite) delays a
+claim by at most that.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from awsconn.service.context import AppContext
+    from awsconn.service.runtime import Runtime
+    from awsconn.store.database import Transaction
+
+__all__ = ["CHANNEL", "FALLBACK_POLL_S", "LISTEN_IDLE_S", "TaskSignals", "announce", "signals_of"]
+
+CHANNEL = "awsconn_tasks"
+FALLBACK_POLL_S = 1.0
+LISTEN_IDLE_S = 10.0
+log = logging.getLogger("awsconn.tasks")
+
+
+class TaskSignals:
+    """A generation counter that sleepers wait on; ``listen_url`` adds PostgreSQL's."""
+
+    def __init__(self, listen_url: URL | None = None) -> None:
+        self._condition = threading.Condition()
+        self._generation = 0
+        self._sleepers = 0
+        self._listen_url = listen_url
+        self._listener: threading.Thread | None = None
+        self._last_sleeper = time.monotonic()
+
+    @property
+    def generation(self) -> int:
+        with self._condition:
+            return self._generation
+
+    def bump(self) -> None:
+        """Something changed: every sleeper looks again."""
+        with self._condition:
+            self._generation += 1
+            self._condition.notify_all()
+
+    def sleep(self, seen: int, timeout_s: float) -> int:
+        """Until the counter moves past ``seen`` or ``timeout_s`` passes (at most the
+        fallback poll); the counter now."""
+        self._ensure_listener()
+        with self._condition:
+            self._sleepers += 1
+            try:
+                self._condition.wait_for(
+                    lambda: self._generation != seen, timeout=min(timeout_s, FALLBACK_POLL_S)
+                )
+            finally:
+                self._sleepers -= 1
+                self._last_sleeper = time.monotonic()
+            return self._generation
+
+    # -- PostgreSQL's LISTEN --------------------------------------------------------------
+
+    def _ensure_listener(self) -> None:
+        if self._listen_url is None:
+            return
+        with self._condition:
+            if self._listener is not None and self._listener.is_alive():
+                return
+            self._last_sleeper = time.monotonic()
+            self._listener = threading.Thread(
+                target=self._listen, name="awsconn-task-listener", daemon=True
+            )
+            self._listener.start()
+
+    def _idle(self) -> bool:
+        with self._condition:
+            return self._sleepers == 0 and time.monotonic() - self._last_sleeper > LISTEN_IDLE_S
+
+    def _listen(self) -> None:
+        import psycopg
+
+        assert self._listen_url is not None
+        conninfo = self._listen_url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        while not self._idle():
+            try:
+                with psycopg.connect(conninfo, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.bump()  # whatever was announced while nobody listened
+                    while not self._idle():
+                        if any(True for _ in conn.notifies(timeout=1.0, stop_after=1000)):
+                            self.bump()
+            except psycopg.Error as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                log.warning("task notifications paused (polling meanwhile): %s", first[:200])
+                time.sleep(FALLBACK_POLL_S)
+
+
+_SIGNALS: weakref.WeakKeyDictionary[Runtime, TaskSignals] = weakref.WeakKeyDictionary()
+_SIGNALS_LOCK = threading.Lock()
+
+
+def signals_of(ctx: AppContext) -> TaskSignals:
+    """The runtime's signals, made on first use (with a listener on PostgreSQL)."""
+    runtime = ctx.runtime
+    with _SIGNALS_LOCK:
+        found = _SIGNALS.get(runtime)
+        if found is None:
+            db = ctx.db
+            found = TaskSignals(db.url if db.dialect == "postgresql" else None)
+            _SIGNALS[runtime] = found
+        return found
+
+
+def announce(ctx: AppContext, tx: Transaction) -> None:
+    """Wake sleepers once ``tx`` commits: this runtime's at once, other replicas' through
+    ``NOTIFY`` (PostgreSQL sends it at commit, never for a rollback)."""
+    if tx.session.get_bind().dialect.name == "postgresql":
+        tx.session.execute(text(f"SELECT pg_notify('{CHANNEL}', '')"))
+    signals = signals_of(ctx)
+    tx.after_commit(signals.bump)

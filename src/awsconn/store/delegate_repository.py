@@ -1,0 +1,131 @@
+"""Delegates: one row per registered instance, its heartbeat and what it reported.
+
+Whether a delegate counts as connected depends on the time of asking (its last
+heartbeat), so rows keep the facts and the service decides.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, CursorResult, delete, select, update
+
+from awsconn.errors import InternalError
+from awsconn.store.db_errors import translated
+from awsconn.store.repository_base import KEEP, Keep, Repository, check_json
+from awsconn.store.tables import DelegateRecord
+from awsconn.store.task_rows import DelegateRow
+
+__all__ = ["DelegateRepository", "DelegateRow"]
+
+Delegates = DelegateRecord
+
+
+class DelegateRepository(Repository):
+    """Rows of ``delegates``."""
+
+    def _update(
+        self, delegate_id: str, where: Sequence[ColumnElement[bool]], **values: Any
+    ) -> bool:
+        stmt = update(Delegates).where(Delegates.id == delegate_id, *where).values(**values)
+        with translated(self._where):
+            result = self._session.execute(stmt, execution_options={"synchronize_session": False})
+        return bool(cast(CursorResult[Any], result).rowcount)
+
+    def create(
+        self,
+        *,
+        id: str,
+        name: str,
+        token_id: str,
+        host_name: str | None,
+        tags: Sequence[str],
+        capabilities: Sequence[str] | None,
+        version: str,
+        init_status: str,
+    ) -> DelegateRow:
+        """Register an instance, its heartbeat now."""
+        check_json(list(tags), "the delegate's tags")
+        now = self._now()
+        record = Delegates(
+            id=id,
+            name=name,
+            token_id=token_id,
+            host_name=host_name,
+            tags=list(tags),
+            capabilities=list(capabilities) if capabilities is not None else None,
+            version=version,
+            init_status=init_status,
+            state="registered",
+            registered_at=now,
+            last_heartbeat=now,
+        )
+        self._insert(record, f"delegate {id} exists already")
+        row = self.find(id)
+        if row is None:  # pragma: no cover - inserted just above in this transaction
+            raise InternalError(f"delegate {id} vanished after its insert")
+        return row
+
+    def find(self, delegate_id: str) -> DelegateRow | None:
+        """The delegate, or None; locked to the end of a write transaction (PostgreSQL)."""
+        stmt = select(Delegates).where(Delegates.id == delegate_id)
+        if self._write:
+            stmt = stmt.with_for_update()
+        record = self._one(stmt)
+        return DelegateRow.of(record) if record is not None else None
+
+    def report_init(
+        self,
+        delegate_id: str,
+        *,
+        status: str,
+        exit_code: int | None,
+        output: str | None,
+        capabilities: Sequence[str] | Keep | None = KEEP,
+        now: datetime,
+    ) -> bool:
+        """Record how its init script ended (and what it can do, when it says)."""
+        values: dict[str, Any] = {
+            "init_status": status,
+            "init_exit_code": exit_code,
+            "init_output": output,
+            "last_heartbeat": now,
+        }
+        if not isinstance(capabilities, Keep):
+            values["capabilities"] = list(capabilities) if capabilities is not None else None
+        return self._update(delegate_id, [Delegates.state == "registered"], **values)
+
+    def beat(self, delegate_id: str, *, now: datetime) -> bool:
+        """Its heartbeat (never moved backwards); False when it is unknown or has left."""
+        return self._update(
+            delegate_id,
+            [Delegates.state == "registered", Delegates.last_heartbeat <= now],
+            last_heartbeat=now,
+        )
+
+    def disconnect(self, delegate_id: str) -> bool:
+        """It said goodbye; False when it had already."""
+        return self._update(delegate_id, [Delegates.state == "registered"], state="disconnected")
+
+    def list(
+        self, *, seen_since: datetime | None = None, names: Sequence[str] = ()
+    ) -> builtins.list[DelegateRow]:
+        """Delegates (whose last heartbeat is at or after ``seen_since``), by name."""
+        stmt = select(Delegates)
+        if seen_since is not None:
+            stmt = stmt.where(Delegates.last_heartbeat >= seen_since)
+        if names:
+            stmt = stmt.where(Delegates.name.in_(list(names)))
+        stmt = stmt.order_by(Delegates.name, Delegates.registered_at, Delegates.id)
+        with translated(self._where):
+            return [DelegateRow.of(r) for r in self._session.scalars(stmt)]
+
+    def forget(self, *, silent_since: datetime) -> int:
+        """Delete delegates not heard from since ``silent_since``; how many."""
+        stmt = delete(Delegates).where(Delegates.last_heartbeat < silent_since)
+        with translated(self._where):
+            result = self._session.execute(stmt, execution_options={"synchronize_session": False})
+        return int(cast(CursorResult[Any], result).rowcount)

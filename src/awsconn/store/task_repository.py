@@ -1,0 +1,330 @@
+"""Tasks: insert, claim, renew, finish, requeue, expire, list, prune.
+
+Every state change is one conditional UPDATE (``WHERE state = ... AND owner = ... AND
+attempt = ...``) that says whether it happened, so a change that lost a race touches
+nothing, on both engines. A claim picks the oldest queued task whose ``requires`` the
+delegate offers: PostgreSQL locks it with ``FOR UPDATE SKIP LOCKED`` (claimers on
+several replicas never wait for each other nor take the same task), SQLite runs it in
+the write transaction (``BEGIN IMMEDIATE``: one writer at a time).
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    bindparam,
+    delete,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.sql.elements import TextClause
+
+from awsconn.errors import InternalError
+from awsconn.store.db_errors import translated
+from awsconn.store.repository_base import Repository, check_json, scope_columns
+from awsconn.store.tables import TaskRecord
+from awsconn.store.task_rows import SealedResult, TaskRow
+from awsconn.store.token_repository import within_scope
+
+__all__ = ["ENDED_STATES", "TaskRepository", "TaskRow"]
+
+Tasks = TaskRecord
+ENDED_STATES = ("succeeded", "failed", "expired", "cancelled")
+
+
+class TaskRepository(Repository):
+    """Rows of ``tasks``."""
+
+    @property
+    def _dialect(self) -> str:
+        return self._session.get_bind().dialect.name
+
+    def _locking(self, stmt: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
+        """``FOR UPDATE`` (SKIP LOCKED when asked) on PostgreSQL in a write transaction;
+        SQLite's write transaction holds the database's lock already."""
+        if self._write and self._dialect == "postgresql":
+            return stmt.with_for_update(skip_locked=skip_locked)
+        return stmt
+
+    def _rows(self, stmt: Select[Any]) -> builtins.list[TaskRow]:
+        with translated(self._where):
+            records = self._session.scalars(stmt.execution_options(populate_existing=True))
+            return [TaskRow.of(r) for r in records]
+
+    def _update(self, task_id: str, where: Sequence[ColumnElement[bool]], **values: Any) -> bool:
+        """UPDATE one task when ``where`` still holds; whether it did (version + 1)."""
+        stmt = (
+            update(Tasks)
+            .where(Tasks.id == task_id, *where)
+            .values(version=Tasks.version + 1, **values)
+        )
+        with translated(self._where):
+            result = self._session.execute(stmt, execution_options={"synchronize_session": False})
+        return bool(cast(CursorResult[Any], result).rowcount)
+
+    # -- writing -----------------------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        id: str,
+        kind: str,
+        org: str | None,
+        project: str | None,
+        connector: str,
+        params: dict[str, Any],
+        requires: Sequence[str],
+        deadline: datetime,
+        submitted_by: str,
+        state: str = "queued",
+        error: dict[str, Any] | None = None,
+        result: dict[str, Any] | None = None,
+        sealed: SealedResult | None = None,
+        started_at: datetime | None = None,
+        finished_at: datetime | None = None,
+    ) -> TaskRow:
+        """Insert a task (queued, or already ended when it could not or did run here)."""
+        check_json(params, "the task's parameters")
+        check_json(list(requires), "the task's requirements")
+        for value, what in ((error, "the task's error"), (result, "the task's result")):
+            if value is not None:
+                check_json(value, what)
+        o, p = scope_columns(org, project)
+        record = Tasks(
+            id=id,
+            kind=kind,
+            org=o,
+            project=p,
+            connector=connector,
+            state=state,
+            params=params,
+            requires=list(requires),
+            result=result,
+            result_key_id=sealed.key_id if sealed else None,
+            result_nonce=sealed.nonce if sealed else None,
+            result_sealed=sealed.ciphertext if sealed else None,
+            error=error,
+            created_at=self._now(),
+            started_at=started_at,
+            finished_at=finished_at,
+            deadline=deadline,
+            attempt=0,
+            submitted_by=submitted_by,
+            version=1,
+        )
+        self._insert(record, f"task {id} exists already")
+        found = self.find(id)
+        if found is None:  # pragma: no cover - inserted just above in this transaction
+            raise InternalError(f"task {id} vanished after its insert")
+        return found
+
+    def claim_next(
+        self, *, owner: str, offered: Sequence[str], now: datetime, lease_until: datetime
+    ) -> TaskRow | None:
+        """Take the oldest queued task, before its deadline, whose every requirement is in
+        ``offered``: running, owned by ``owner`` until ``lease_until``, attempt + 1."""
+        stmt = (
+            select(Tasks)
+            .where(Tasks.state == "queued", Tasks.deadline > now, self._offers(offered))
+            .order_by(Tasks.seq)
+            .limit(1)
+        )
+        found = self._rows(self._locking(stmt, skip_locked=True))
+        if not found:
+            return None
+        task = found[0]
+        taken = self._update(
+            task.id,
+            [Tasks.state == "queued"],
+            state="running",
+            owner=owner,
+            attempt=Tasks.attempt + 1,
+            started_at=now,
+            lease_until=lease_until,
+        )
+        return self.find(task.id) if taken else None
+
+    def _offers(self, offered: Sequence[str]) -> TextClause:
+        """SQL: every entry of the task's ``requires`` is among ``offered``."""
+        if self._dialect == "postgresql":
+            return text("tasks.requires <@ CAST(:offered AS JSONB)").bindparams(
+                offered=json.dumps(sorted(set(offered)))
+            )
+        return text(
+            "NOT EXISTS (SELECT 1 FROM json_each(tasks.requires) AS wanted "
+            "WHERE wanted.value NOT IN :offered)"
+        ).bindparams(bindparam("offered", value=sorted(set(offered)), expanding=True))
+
+    def renew(
+        self, *, owner: str, task_ids: Sequence[str], now: datetime, lease_until: datetime
+    ) -> builtins.list[str]:
+        """Extend the lease of the tasks of ``task_ids`` that ``owner`` still runs (and
+        whose deadline has not passed); the ids renewed."""
+        if not task_ids:
+            return []
+        where = [
+            Tasks.id.in_(list(task_ids)),
+            Tasks.state == "running",
+            Tasks.owner == owner,
+            Tasks.deadline > now,
+        ]
+        with translated(self._where):
+            ids = list(self._session.scalars(self._locking(select(Tasks.id).where(*where))))
+            if ids:
+                stmt = update(Tasks).where(Tasks.id.in_(ids), *where[1:])
+                self._session.execute(
+                    stmt.values(lease_until=lease_until),
+                    execution_options={"synchronize_session": False},
+                )
+        return ids
+
+    def finish(
+        self,
+        *,
+        task_id: str,
+        owner: str,
+        attempt: int,
+        state: str,
+        now: datetime,
+        digest: str,
+        result: dict[str, Any] | None = None,
+        sealed: SealedResult | None = None,
+        error: dict[str, Any] | None = None,
+    ) -> bool:
+        """End a running task as ``owner``'s ``attempt`` (succeeded or failed); False when
+        it is not running as that attempt of that owner any more."""
+        for value, what in ((error, "the task's error"), (result, "the task's result")):
+            if value is not None:
+                check_json(value, what)
+        return self._update(
+            task_id,
+            [Tasks.state == "running", Tasks.owner == owner, Tasks.attempt == attempt],
+            state=state,
+            result=result,
+            result_key_id=sealed.key_id if sealed else None,
+            result_nonce=sealed.nonce if sealed else None,
+            result_sealed=sealed.ciphertext if sealed else None,
+            result_digest=digest,
+            error=error,
+            finished_at=now,
+            lease_until=None,
+        )
+
+    def end(
+        self,
+        task_id: str,
+        *,
+        from_states: Sequence[str],
+        state: str,
+        now: datetime,
+        error: dict[str, Any] | None = None,
+    ) -> bool:
+        """Move a task in one of ``from_states`` to the ended ``state`` (cancelled, failed,
+        expired); False when it was in none of them."""
+        if error is not None:
+            check_json(error, "the task's error")
+        return self._update(
+            task_id,
+            [Tasks.state.in_(list(from_states))],
+            state=state,
+            error=error,
+            finished_at=now,
+            lease_until=None,
+        )
+
+    def requeue(self, task_id: str, *, owner: str | None = None) -> bool:
+        """Put a running task back in the queue (its lease lapsed, or its owner left);
+        with ``owner``, only while that delegate holds it."""
+        where = [Tasks.state == "running"]
+        if owner is not None:
+            where.append(Tasks.owner == owner)
+        return self._update(task_id, where, state="queued", owner=None, lease_until=None)
+
+    def prune(self, *, before: datetime) -> int:
+        """Delete ended tasks that finished before ``before``; how many."""
+        stmt = delete(Tasks).where(Tasks.state.in_(ENDED_STATES), Tasks.finished_at < before)
+        with translated(self._where):
+            result = self._session.execute(stmt, execution_options={"synchronize_session": False})
+        return int(cast(CursorResult[Any], result).rowcount)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def find(self, task_id: str, *, lock: bool = False) -> TaskRow | None:
+        """The task, or None; with ``lock`` in a write transaction, locked to its end."""
+        stmt = select(Tasks).where(Tasks.id == task_id)
+        found = self._rows(self._locking(stmt) if lock else stmt)
+        return found[0] if found else None
+
+    def lapsed(self, *, now: datetime, limit: int) -> builtins.list[TaskRow]:
+        """Running tasks whose lease ended before ``now`` (locked, skipping locked ones)."""
+        stmt = (
+            select(Tasks)
+            .where(Tasks.state == "running", Tasks.lease_until < now)
+            .order_by(Tasks.lease_until)
+            .limit(limit)
+        )
+        return self._rows(self._locking(stmt, skip_locked=True))
+
+    def overdue(self, *, now: datetime, limit: int) -> builtins.list[TaskRow]:
+        """Queued or running tasks whose deadline has passed (locked, skipping locked)."""
+        stmt = (
+            select(Tasks)
+            .where(Tasks.state.in_(("queued", "running")), Tasks.deadline <= now)
+            .order_by(Tasks.deadline)
+            .limit(limit)
+        )
+        return self._rows(self._locking(stmt, skip_locked=True))
+
+    def queued(self, *, older_than: datetime, limit: int) -> builtins.list[TaskRow]:
+        """Queued tasks created before ``older_than``, oldest first (locked, skipping)."""
+        stmt = (
+            select(Tasks)
+            .where(Tasks.state == "queued", Tasks.created_at < older_than)
+            .order_by(Tasks.seq)
+            .limit(limit)
+        )
+        return self._rows(self._locking(stmt, skip_locked=True))
+
+    def owned(self, owner: str) -> builtins.list[TaskRow]:
+        """The tasks ``owner`` runs now."""
+        stmt = select(Tasks).where(Tasks.owner == owner, Tasks.state == "running")
+        return self._rows(self._locking(stmt.order_by(Tasks.id)))
+
+    def list(
+        self,
+        *,
+        org: str | None = None,
+        project: str | None = None,
+        connector: str | None = None,
+        states: Sequence[str] = (),
+        kinds: Sequence[str] = (),
+        limit: int = 100,
+        offset: int = 0,
+    ) -> builtins.list[TaskRow]:
+        """Tasks in (org, project) and the scopes inside it, newest first; ``connector``
+        names one connector of exactly that scope."""
+        stmt = select(Tasks).where(*within_scope(Tasks.org, Tasks.project, org, project))
+        if connector is not None:
+            o, p = scope_columns(org, project)
+            stmt = stmt.where(Tasks.org == o, Tasks.project == p, Tasks.connector == connector)
+        if states:
+            stmt = stmt.where(Tasks.state.in_(list(states)))
+        if kinds:
+            stmt = stmt.where(Tasks.kind.in_(list(kinds)))
+        stmt = stmt.order_by(Tasks.seq.desc()).offset(offset).limit(limit)
+        return self._rows(stmt)
+
+    def find_many(self, ids: Sequence[str]) -> builtins.list[TaskRow]:
+        """The rows of ``ids`` that exist (for a heartbeat's answer)."""
+        if not ids:
+            return []
+        return self._rows(select(Tasks).where(Tasks.id.in_(list(ids))))
