@@ -47,6 +47,8 @@ class TaskSignals:
         self._listen_url = listen_url
         self._listener: threading.Thread | None = None
         self._last_sleeper = time.monotonic()
+        self.listening = threading.Event()
+        """Set while the PostgreSQL listener is connected and listening."""
 
     @property
     def generation(self) -> int:
@@ -103,14 +105,17 @@ class TaskSignals:
             try:
                 with psycopg.connect(conninfo, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    self.listening.set()
                     self.bump()  # whatever was announced while nobody listened
                     while not self._idle():
                         if any(True for _ in conn.notifies(timeout=1.0, stop_after=1000)):
                             self.bump()
             except psycopg.Error as exc:
+                self.listening.clear()
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 log.warning("task notifications paused (polling meanwhile): %s", first[:200])
                 time.sleep(FALLBACK_POLL_S)
+        self.listening.clear()
 
 
 _SIGNALS: weakref.WeakKeyDictionary[Runtime, TaskSignals] = weakref.WeakKeyDictionary()
