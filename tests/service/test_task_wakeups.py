@@ -158,9 +158,7 @@ def test_claimers_on_several_replicas_finish_every_task_exactly_once(
     runtimes = [server, replica] if postgres else [server]
     count = 300 if postgres else 100
     ref = add_connector(server, "prod")
-    workers = [
-        start_delegate(rt, f"d{i}-{j}") for i, rt in enumerate(runtimes) for j in range(3)
-    ]
+    workers = [start_delegate(rt, f"d{i}-{j}") for i, rt in enumerate(runtimes) for j in range(3)]
     claimed_ids: list[str] = []
     finished: list[str] = []
     stop = threading.Event()

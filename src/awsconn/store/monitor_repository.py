@@ -80,7 +80,9 @@ class MonitorRepository(Repository):
         rows = [{"connector_id": cid, "next_test_at": first_test_at()} for cid in missing]
         dialect = postgresql if self._dialect == "postgresql" else sqlite
         insert = dialect.insert(Schedules).values(rows).on_conflict_do_nothing()
-        return max(0, self._execute(insert))
+        with translated(self._where):
+            added = self._session.execute(insert.returning(Schedules.connector_id)).all()
+        return len(added)
 
     def due(self, *, now: datetime, limit: int, lock: bool = False) -> builtins.list[ScheduleRow]:
         """Schedules whose next test time is at or before ``now``, earliest first; with
