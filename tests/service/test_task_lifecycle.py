@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from delegate_fixtures import add_connector, start_delegate
@@ -175,3 +176,23 @@ def test_bad_outcomes_and_ids_are_refused_with_their_path(server: AppContext) ->
     with pytest.raises(ValidationFailed, match="kind"):
         tasks.submit(server, "shell", ref)
     assert tasks.get(server, task.id).state == "running"  # nothing half-written
+
+
+def test_a_restarted_server_loses_no_task(db_url: str, server: AppContext, tmp_path: Path) -> None:
+    ref = add_connector(server, "prod")
+    d = start_delegate(server)
+    running = tasks.submit(server, "regions", ref)
+    queued = tasks.submit(server, "regions", ref)
+    assert tasks.claim(d.ctx, d.id, wait_s=0) is not None
+    server.close()  # the process ends; another starts on the same database
+    environ = {"AWSCONN_HOME": str(tmp_path / "home"), "AWSCONN_DATABASE_URL": db_url}
+    again = AppContext(environ=environ, clock=server.clock, runs_as="server")
+    try:
+        dctx = again.for_request(d.ctx.caller)
+        assert tasks.get(again, running.id).state == "running"
+        claimed = tasks.claim(dctx, d.id, wait_s=0)
+        assert claimed is not None and claimed.task.id == queued.id
+        for task in (running, queued):
+            assert tasks.finish(dctx, d.id, task.id, 1, result=_regions("prod")).ended
+    finally:
+        again.close()

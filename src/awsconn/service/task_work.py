@@ -27,7 +27,7 @@ import logging
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -128,10 +128,9 @@ def claim(
 def _take(ctx: AppContext, delegate_id: str) -> TaskRow | None:
     now = ctx.clock()
     with ctx.db.transaction() as tx:
-        own_delegate(ctx, tx, delegate_id)
-        tx.delegates.beat(delegate_id, now=now)
-        row = tx.delegates.find(delegate_id)
-        assert row is not None  # locked by this transaction
+        row = own_delegate(ctx, tx, delegate_id)
+        if tx.delegates.beat(delegate_id, now=now):
+            row = replace(row, last_heartbeat=now)
         info = info_of(row, now)
         if not info.connected:
             raise Conflict(
@@ -223,11 +222,10 @@ def heartbeat(ctx: AppContext, delegate_id: str, running: Sequence[str] = ()) ->
     ids = _task_ids(running, "running")
     now = ctx.clock()
     with ctx.db.transaction() as tx:
-        own_delegate(ctx, tx, delegate_id)
-        tx.delegates.beat(delegate_id, now=now)
+        row = own_delegate(ctx, tx, delegate_id)
+        if tx.delegates.beat(delegate_id, now=now):
+            row = replace(row, last_heartbeat=now)
         renewed = tx.tasks.renew(owner=delegate_id, task_ids=ids, now=now, lease_until=now + LEASE)
-        row = tx.delegates.find(delegate_id)
-    assert row is not None
     kept = set(renewed)
     return HeartbeatReply(
         connected=info_of(row, now).connected,
@@ -249,8 +247,8 @@ def _redactor_for(ctx: AppContext, row: TaskRow) -> Redactor:
         stored = reads.connectors.find(
             org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier
         )
-    if stored is None:
-        return Redactor()
+    if stored is None or stored.credential_type != "ManualConfig":
+        return Redactor()  # only ManualConfig connectors hold secret values
     spec = spec_or_error(ctx, parse_connector_document(stored.document, account=ctx.account))
     return Redactor(spec.secrets()) if not isinstance(spec, AwsconnError) else Redactor()
 
@@ -284,7 +282,6 @@ def finish(
     now = ctx.clock()
     with ctx.db.transaction() as tx:
         own_delegate(ctx, tx, delegate_id)
-        tx.delegates.beat(delegate_id, now=now)
         row = tx.tasks.find(task_id, lock=True)
         assert row is not None  # tasks are deleted only long after they ended
         mine = row.owner == delegate_id and row.attempt == attempt

@@ -69,10 +69,10 @@ class DelegateRepository(Repository):
             raise InternalError(f"delegate {id} vanished after its insert")
         return row
 
-    def find(self, delegate_id: str) -> DelegateRow | None:
-        """The delegate, or None; locked to the end of a write transaction (PostgreSQL)."""
+    def find(self, delegate_id: str, *, lock: bool = False) -> DelegateRow | None:
+        """The delegate, or None; with ``lock`` in a write transaction, locked to its end."""
         stmt = select(Delegates).where(Delegates.id == delegate_id)
-        if self._write:
+        if lock and self._write:
             stmt = stmt.with_for_update()
         record = self._one(stmt)
         return DelegateRow.of(record) if record is not None else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -151,7 +152,17 @@ class TaskRepository(Repository):
             started_at=now,
             lease_until=lease_until,
         )
-        return self.find(task.id) if taken else None
+        if not taken:
+            return None
+        return replace(
+            task,
+            state="running",
+            owner=owner,
+            attempt=task.attempt + 1,
+            started_at=now,
+            lease_until=lease_until,
+            version=task.version + 1,
+        )
 
     def _offers(self, offered: Sequence[str]) -> TextClause:
         """SQL: every entry of the task's ``requires`` is among ``offered``."""
