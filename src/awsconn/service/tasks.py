@@ -29,7 +29,7 @@ from awsconn.errors import Conflict, NotFound, Problem, ValidationFailed
 from awsconn.model import EntityRef, Scope
 from awsconn.model.results import AwsCredentials, Failure, Task
 from awsconn.service import connector_reads
-from awsconn.service.audit import AuditDetail, AuditTarget, audited
+from awsconn.service.audit import AuditDetail, AuditEvent, AuditTarget, audited
 from awsconn.service.delegates import connected_delegates, eligible, unavailable
 from awsconn.service.dispatch import PERMISSION_OF, where_runs
 from awsconn.service.task_payloads import (
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from awsconn.model import Connector
     from awsconn.model.results import WireModel
     from awsconn.service.context import AppContext
+    from awsconn.store.database import Transaction
     from awsconn.store.task_rows import TaskRow
 
 __all__ = [
@@ -118,17 +119,23 @@ def submit(
         clean = check_params(kind, params, connector)
         where = where_runs(connector, runs_as=ctx.runs_as, tags=ctx.delegate_tags, here=False)
         if where.runs_here:
-            task = _run_here(ctx, kind, connector, clean, seconds)
-        else:
-            task = _queue(ctx, kind, connector, clean, seconds)
-        event.detail = AuditDetail(
-            status=task.state.upper(), error_code=task.error.code if task.error else None
-        )
-    return task
+            return _run_here(ctx, kind, connector, clean, seconds, event)
+        return _queue(ctx, kind, connector, clean, seconds, event)
+
+
+def _recorded(event: AuditEvent, tx: Transaction, state: str, error: Failure | None) -> None:
+    """The submit's audit event, in the transaction that stores the task."""
+    event.detail = AuditDetail(status=state.upper(), error_code=error.code if error else None)
+    event.write(tx)
 
 
 def _queue(
-    ctx: AppContext, kind: str, connector: Connector, params: dict[str, Any], seconds: float
+    ctx: AppContext,
+    kind: str,
+    connector: Connector,
+    params: dict[str, Any],
+    seconds: float,
+    event: AuditEvent,
 ) -> Task:
     """Queue the task for a delegate, or fail it at once when no connected one can run it."""
     now = ctx.clock()
@@ -149,14 +156,21 @@ def _queue(
         if routing.matching:
             row = tx.tasks.create(**common)
             announce(ctx, tx)
+            _recorded(event, tx, row.state, None)
         else:
             failure = unavailable(str(connector.ref), kind, routing)
             row = tx.tasks.create(**common, state="failed", error=failure.wire(), finished_at=now)
+            _recorded(event, tx, row.state, failure)
     return task_of(ctx, row)
 
 
 def _run_here(
-    ctx: AppContext, kind: str, connector: Connector, params: dict[str, Any], seconds: float
+    ctx: AppContext,
+    kind: str,
+    connector: Connector,
+    params: dict[str, Any],
+    seconds: float,
+    event: AuditEvent,
 ) -> Task:
     """Run the work in this process with its own use case, and record it as a task."""
     started = ctx.clock()
@@ -193,6 +207,7 @@ def _run_here(
             finished_at=ctx.clock(),
         )
         announce(ctx, tx)
+        _recorded(event, tx, row.state, error)
     return task_of(ctx, row)
 
 
