@@ -95,6 +95,8 @@ def test_registration_input_is_checked_field_by_field(server: AppContext) -> Non
         )
     paths = [p.path for p in info.value.problems]
     assert paths == ["name", "tags[1]", "tags[2]", "capabilities[1]", "version"]
+    with pytest.raises(ValidationFailed, match="tags: must be a list"):
+        delegates.register(dctx, name="d", tags="east,west", version="1")  # type: ignore[arg-type]
     assert delegates.list_delegates(server) == []  # nothing half-written
 
 

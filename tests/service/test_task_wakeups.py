@@ -118,13 +118,13 @@ def test_another_replicas_claim_and_wait_are_woken_through_postgresql(
         d = start_delegate(b)
         claim = Background(lambda: tasks.claim(d.ctx, d.id, wait_s=60))
         _sleeping(b, 0)
-        assert task_signals.signals_of(b).listening.wait(WATCHDOG_S)
+        assert task_signals.signals_of(b).wait_listening(WATCHDOG_S)
         task = tasks.submit(a, "regions", ref)
         claimed = claim.result()
         assert claimed is not None and claimed.task.id == task.id
         waiter = Background(lambda: tasks.wait(a, task.id, 60))
         _sleeping(a, 0)
-        assert task_signals.signals_of(a).listening.wait(WATCHDOG_S)
+        assert task_signals.signals_of(a).wait_listening(WATCHDOG_S)
         tasks.finish(d.ctx, d.id, task.id, 1, result=_regions("prod"))
         assert waiter.result().state == "succeeded"
     finally:

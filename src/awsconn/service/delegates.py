@@ -257,6 +257,11 @@ def _checked_list(
     return list(out)
 
 
+def _listed(value: Any) -> Any:
+    """A tuple as a list; anything else as given (a string is not a list of tags)."""
+    return list(value) if isinstance(value, tuple) else value
+
+
 def _checked_capabilities(c: Collector, raw: Any, path: str) -> list[str] | None:
     return _checked_list(
         c, raw, path, what="capabilities", limit=MAX_CAPABILITIES, pattern=_CAPABILITY
@@ -324,11 +329,11 @@ def register(
     clean_name = c.string(name, "name", required=True, max_length=128)
     if clean_name is not None and not _NAME.match(clean_name):
         c.add("name", "is not a delegate name", given=clean_name, allowed=_NAME_RULE)
-    clean_tags = _checked_list(c, list(tags), "tags", what="tags", limit=MAX_TAGS, pattern=None)
+    clean_tags = _checked_list(c, _listed(tags), "tags", what="tags", limit=MAX_TAGS, pattern=None)
     caps = (
         None
         if capabilities is None
-        else _checked_capabilities(c, list(capabilities), "capabilities")
+        else _checked_capabilities(c, _listed(capabilities), "capabilities")
     )
     clean_version = c.string(version, "version", required=True, allow_empty=False, max_length=64)
     host = c.string(host_name, "hostName", max_length=256)
@@ -369,7 +374,7 @@ def report_init(
     caps = (
         None
         if capabilities is None
-        else _checked_capabilities(c, list(capabilities), "capabilities")
+        else _checked_capabilities(c, _listed(capabilities), "capabilities")
     )
     if output_tail is not None and not isinstance(output_tail, str):
         c.add("outputTail", "must be a string", given=type(output_tail).__name__)

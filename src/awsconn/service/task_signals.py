@@ -25,11 +25,20 @@ from sqlalchemy import text
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
+    from awsconn.aws.deadline import Deadline
     from awsconn.service.context import AppContext
     from awsconn.service.runtime import Runtime
     from awsconn.store.database import Transaction
 
-__all__ = ["CHANNEL", "FALLBACK_POLL_S", "LISTEN_IDLE_S", "TaskSignals", "announce", "signals_of"]
+__all__ = [
+    "CHANNEL",
+    "FALLBACK_POLL_S",
+    "LISTEN_IDLE_S",
+    "TaskSignals",
+    "announce",
+    "signals_of",
+    "waiting",
+]
 
 CHANNEL = "awsconn_tasks"
 FALLBACK_POLL_S = 1.0
@@ -47,13 +56,22 @@ class TaskSignals:
         self._listen_url = listen_url
         self._listener: threading.Thread | None = None
         self._last_sleeper = time.monotonic()
-        self.listening = threading.Event()
-        """Set while the PostgreSQL listener is connected and listening."""
+        self._listening = False
 
     @property
     def generation(self) -> int:
         with self._condition:
             return self._generation
+
+    def wait_listening(self, timeout_s: float) -> bool:
+        """Whether the PostgreSQL listener is listening (waiting up to ``timeout_s``)."""
+        with self._condition:
+            return self._condition.wait_for(lambda: self._listening, timeout=timeout_s)
+
+    def _set_listening(self, value: bool) -> None:
+        with self._condition:
+            self._listening = value
+            self._condition.notify_all()
 
     def bump(self) -> None:
         """Something changed: every sleeper looks again."""
@@ -105,17 +123,24 @@ class TaskSignals:
             try:
                 with psycopg.connect(conninfo, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
-                    self.listening.set()
+                    self._set_listening(True)
                     self.bump()  # whatever was announced while nobody listened
                     while not self._idle():
                         if any(True for _ in conn.notifies(timeout=1.0, stop_after=1000)):
                             self.bump()
             except psycopg.Error as exc:
-                self.listening.clear()
+                self._set_listening(False)
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 log.warning("task notifications paused (polling meanwhile): %s", first[:200])
                 time.sleep(FALLBACK_POLL_S)
-        self.listening.clear()
+        self._set_listening(False)
+
+
+def waiting(seconds: float) -> Deadline | None:
+    """The moment a wait of ``seconds`` ends (None: do not wait at all)."""
+    from awsconn.aws.deadline import Deadline
+
+    return Deadline(max(seconds, 0.001)) if seconds > 0 else None
 
 
 _SIGNALS: weakref.WeakKeyDictionary[Runtime, TaskSignals] = weakref.WeakKeyDictionary()

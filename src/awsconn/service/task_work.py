@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -64,7 +63,7 @@ from awsconn.service.task_payloads import (
     session_payload,
     task_of,
 )
-from awsconn.service.task_signals import announce, signals_of
+from awsconn.service.task_signals import announce, signals_of, waiting
 from awsconn.timeouts import TimeoutRange
 
 if TYPE_CHECKING:
@@ -112,14 +111,14 @@ def claim(
     """
     seconds = CLAIM_WAIT.check(wait_s, setting="waitSeconds")
     signals = signals_of(ctx)
-    end = time.monotonic() + seconds
+    deadline = waiting(seconds)
     while True:
         seen = signals.generation
         while (row := _take(ctx, delegate_id)) is not None:
             claimed = _claimed(ctx, delegate_id, row)
             if claimed is not None:
                 return claimed
-        left = end - time.monotonic()
+        left = deadline.remaining() if deadline is not None else 0.0
         if left <= 0:
             return None
         signals.sleep(seen, left)

@@ -20,7 +20,6 @@ and are re-exported here.
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -38,7 +37,7 @@ from awsconn.service.task_payloads import (
     seal_result,
     task_of,
 )
-from awsconn.service.task_signals import announce, signals_of
+from awsconn.service.task_signals import announce, signals_of, waiting
 from awsconn.service.task_work import (
     ReaperReport,
     claim,
@@ -352,11 +351,11 @@ def wait(ctx: AppContext, task_id: str, timeout_s: float = WAIT_TIMEOUT.default)
     it then expires). Woken at once when it ends, on this replica or another."""
     seconds = WAIT_TIMEOUT.check(timeout_s)
     signals = signals_of(ctx)
-    end = time.monotonic() + seconds
+    deadline = waiting(seconds)
     while True:
         seen = signals.generation
         task = get(ctx, task_id)
-        left = end - time.monotonic()
+        left = deadline.remaining() if deadline is not None else 0.0
         if task.ended or left <= 0:
             return task
         until_deadline = (task.deadline - ctx.clock()).total_seconds()
