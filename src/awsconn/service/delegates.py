@@ -355,7 +355,6 @@ def register(
                 init_status="pending" if init_script else "none",
             )
             event.write(tx)
-    _wake(ctx)
     return info_of(row, ctx.clock())
 
 
@@ -392,7 +391,6 @@ def report_init(
         )
         row = tx.delegates.find(delegate_id)
     assert row is not None
-    _wake(ctx)
     return info_of(row, now)
 
 
@@ -430,9 +428,3 @@ def connected_delegates(
     now = now or ctx.clock()
     rows = tx.delegates.list(seen_since=now - HEARTBEAT_WINDOW)
     return [info_of(r, now) for r in rows]
-
-
-def _wake(ctx: AppContext) -> None:
-    from awsconn.service.task_signals import signals_of
-
-    signals_of(ctx).bump()
