@@ -11,7 +11,8 @@ from typing import Any
 from awsconn.api.paths import Route
 
 IDENTIFIER = "probe_target"
-_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}  # fmt: skip
+_ALLOW_S3 = {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+_POLICY = {"Version": "2012-10-17", "Statement": [_ALLOW_S3]}
 
 
 def connector_body(org: str | None, identifier: str = IDENTIFIER) -> dict[str, Any]:
