@@ -12,7 +12,8 @@
   id only; the log line has the exception's type and where it was raised, not its
   message (which could hold a value).
 - One access log line per request (method, route template, status, duration,
-  correlation id, caller name: never a body, a header value or a query string) and the
+  correlation id, caller name, worker pid: never a body, a header value or a query
+  string) and the
   latency histogram.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import traceback
@@ -156,6 +158,7 @@ class Gate:
                         "durationMs": round(elapsed * 1000, 2),
                         "correlationId": correlation_id,
                         "caller": caller.name if caller is not None else None,
+                        "pid": os.getpid(),
                     },
                     ensure_ascii=True,
                 ),
