@@ -42,9 +42,16 @@ def test_writes_and_credentials_are_audited_with_caller_address_and_version(
         "delegateSelectors": [],
         "executeOnDelegate": False,
     }
-    secret = {"secret": {"type": "SecretText", "name": "s", "identifier": f"s_{tag}",
-                         "orgIdentifier": "audited",
-                         "spec": {"valueType": "Inline", "value": user.secret_access_key}}}  # fmt: skip
+    spec = {"valueType": "Inline", "value": user.secret_access_key}
+    secret = {
+        "secret": {
+            "type": "SecretText",
+            "name": "s",
+            "identifier": f"s_{tag}",
+            "orgIdentifier": "audited",
+            "spec": spec,
+        }
+    }
     with api_server.client(token=editor) as http:
         assert http.post("/ng/api/v2/secrets", json=secret).status_code == 200
         assert http.post("/ng/api/connectors", json=body).status_code == 200
