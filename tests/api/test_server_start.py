@@ -28,6 +28,9 @@ def test_the_first_start_makes_one_admin_token_and_says_it_once(tmp_path: Path) 
         assert server.logs().count(server.token) == 1
         with server.client() as http:
             assert http.get("/ng/api/awsconn/tokens").status_code == 200
+        with server.client(token="") as http:
+            ready = http.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["data"]["status"] == "READY"
     token = server.token
     with ApiServer(tmp_path) as again:  # a live admin token exists: nothing new
         assert again.token == token
