@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match
 
 from awsconn.api.harness_errors import error_body, unexpected_error_body
 from awsconn.api.paths import PUBLIC_PATH_PREFIXES, ROUTES
@@ -213,8 +214,6 @@ class Gate:
             return str(getattr(route, "path", "unmatched"))
         app = scope.get("app")
         router = getattr(app, "router", None)
-        from starlette.routing import Match
-
         for candidate in getattr(router, "routes", ()):
             try:
                 match, _ = candidate.matches({**scope, "type": "http"})
