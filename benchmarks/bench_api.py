@@ -9,8 +9,9 @@ schema of its own, dropped after) the store is filled with ``--connectors`` conn
   &pageSize=100`` (random pages) are timed one after the other on one keep-alive
   connection: p50 and p99 in milliseconds (goal: p99 <= 50 ms);
 - baseline: the same service calls in this process (``service.connectors.get``,
-  ``service.connector_pages.list_page``) with an admin caller: p50/p99 and the ratio
-  HTTP / in-process;
+  ``service.connector_pages.list_page``) with an admin caller, the heap frozen after
+  warming up as the server freezes its own at start: p50/p99 and the ratio HTTP /
+  in-process;
 - a bounded load run: ``--clients`` threads send ``--load`` requests in all (gets and
   pages alternating), loopback only: requests per second and errors (goal: 0 errors).
 
@@ -21,6 +22,7 @@ schema of its own, dropped after) the store is filled with ``--connectors`` conn
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import signal
@@ -209,6 +211,8 @@ def _bench(label: str, environ: dict[str, str], args: argparse.Namespace, work: 
 
             for call in (http_get, http_page, local_get, local_page):  # warm up
                 _timed(call, 20)
+            gc.collect()
+            gc.freeze()  # as the server does at start: long-lived objects out of every collection
             base_get = _timed(local_get, args.requests)
             base_page = _timed(local_page, args.requests)
             _row("in-process connectors.get", base_get)
