@@ -57,6 +57,8 @@ def test_writes_and_credentials_are_audited_with_caller_address_and_version(
         assert http.post("/ng/api/connectors", json=body).status_code == 200
         body["connector"]["description"] = "changed"
         assert http.put("/ng/api/connectors", json=body).status_code == 200
+        tested = http.post(f"/ng/api/connectors/testConnection/{identifier}", params=ORG)
+        assert tested.json()["data"]["status"] == "FAILURE"  # no ec2:DescribeRegions
         issued = http.post(f"/ng/api/awsconn/connectors/{identifier}/credentials", params=ORG)
         assert issued.status_code == 200, issued.text
         assert http.delete(f"/ng/api/connectors/{identifier}", params=ORG).status_code == 200
@@ -68,10 +70,16 @@ def test_writes_and_credentials_are_audited_with_caller_address_and_version(
     assert [(e["action"], e["version"], e["outcome"]) for e in events] == [
         ("connector.create", 1, "ok"),
         ("connector.update", 2, "ok"),
+        ("connector.test", 2, "ok"),
         ("connector.credentials", 2, "ok"),
         ("connector.delete", 2, "ok"),
     ]
     assert events[1]["detail"] == {"credentialType": "ManualConfig", "changed": ["description"]}
+    assert events[2]["detail"] == {
+        "status": "FAILURE",
+        "region": "us-east-1",
+        "errorCode": "DESCRIBE_REGIONS_DENIED",
+    }
     for event in events:
         assert event["actor"].startswith("editor-") and event["actorToken"]
         assert event["address"] == "127.0.0.1"
