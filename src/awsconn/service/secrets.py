@@ -69,15 +69,22 @@ def create(
     with audited(ctx, "secret.create", _target(ref)) as event:
         _check(ref, value)
         ctx.caller.require(Permission.SECRET_EDIT, ref.scope)
-        meta = ctx.secrets.create(
-            org=ref.scope.org,
-            project=ref.scope.project,
-            identifier=ref.identifier,
-            value=value,
-            description=description or None,
-        )
-        event.version = meta.version
-        event.detail = AuditDetail(key_id=meta.key_id)
+
+        def work(tx: Any) -> Any:
+            meta = ctx.secrets.create(
+                org=ref.scope.org,
+                project=ref.scope.project,
+                identifier=ref.identifier,
+                value=value,
+                description=description or None,
+                tx=tx,
+            )
+            event.version = meta.version
+            event.detail = AuditDetail(key_id=meta.key_id)
+            event.write(tx)  # recorded with the write, or not at all
+            return meta
+
+        meta = ctx.db.run(work)
     return metadata_of(meta)
 
 
@@ -91,15 +98,22 @@ def update(
     with audited(ctx, "secret.update", _target(ref)) as event:
         _check(ref, value)
         ctx.caller.require(Permission.SECRET_EDIT, ref.scope)
-        meta = ctx.secrets.update(
-            org=ref.scope.org,
-            project=ref.scope.project,
-            identifier=ref.identifier,
-            value=value,
-            description=KEEP if description is None else description,
-        )
-        event.version = meta.version
-        event.detail = AuditDetail(key_id=meta.key_id)
+
+        def work(tx: Any) -> Any:
+            meta = ctx.secrets.update(
+                org=ref.scope.org,
+                project=ref.scope.project,
+                identifier=ref.identifier,
+                value=value,
+                description=KEEP if description is None else description,
+                tx=tx,
+            )
+            event.version = meta.version
+            event.detail = AuditDetail(key_id=meta.key_id)
+            event.write(tx)  # recorded with the write, or not at all
+            return meta
+
+        meta = ctx.db.run(work)
     return metadata_of(meta)
 
 
