@@ -26,6 +26,7 @@ from awsconn.model.results import (
 )
 from awsconn.service import connector_reads
 from awsconn.service.access import Permission
+from awsconn.service.audit import AuditDetail, AuditEvent, AuditTarget, audited
 from awsconn.service.connection import secrets_kept_out
 from awsconn.service.context import AppContext
 from awsconn.service.dispatch import Dispatched, dispatch, dispatch_connector
@@ -111,9 +112,17 @@ def _failed(ctx: AppContext, d: Dispatched) -> ConnectionTestResult:
     )
 
 
-def _settle(ctx: AppContext, run: _Run, result: ConnectionTestResult, redactor: Redactor) -> None:
-    """Store the result (no secret in any message); a store that cannot take it, or a
-    connector deleted meanwhile, leaves it reported but marked not recorded."""
+def _settle(
+    ctx: AppContext,
+    run: _Run,
+    result: ConnectionTestResult,
+    redactor: Redactor,
+    event: AuditEvent | None = None,
+) -> None:
+    """Store the result (no secret in any message), and ``event`` (the test's audit event)
+    in the same transaction; a store that cannot take it, or a connector deleted
+    meanwhile, leaves it reported but marked not recorded (a store that was busy
+    throughout records no event either: it would only wait for the same lock again)."""
     connector = run.dispatched.connector
     result = replace(
         result,
@@ -131,10 +140,19 @@ def _settle(ctx: AppContext, run: _Run, result: ConnectionTestResult, redactor: 
                 duration_ms=result.duration_ms,
                 result=history_entry(result).wire(),
             )
+            if event is not None:
+                event.detail = AuditDetail(
+                    status=result.status,
+                    region=result.region,
+                    error_code=result.errors[0].code if result.errors else None,
+                )
+                event.write(tx)
     except NotFound:  # deleted while its test ran: nothing to store it on
         run.not_recorded = "the connector was deleted during the test"
     except StoreUnavailable as exc:  # e.g. another process held the write lock throughout
         run.not_recorded = exc.message
+        if event is not None:
+            event.skip()
     run.result = result
 
 
@@ -172,21 +190,27 @@ def run_connector_test(
 
     A connector that must run on a delegate this process is not: NeedsDelegate.
     ``ignoreTestConnection`` does not apply: the caller asked for this connector.
+    Audited as ``connector.test`` (status, region, the first error's code), in the
+    transaction that stores the result.
     """
     from awsconn.aws.connectivity import run_connection_test
 
     timeout_s = ctx.budget(TEST_TIMEOUT.check(timeout_s))
     names = _capability_names(capabilities)
-    d = dispatch(ctx, ref, "connection-test", here=here)
-    d.where.require()
-    run = _Run(d)
-    with secrets_kept_out([d.spec] if d.spec else []) as redactor:
-        if d.spec is not None:
-            tested = run_connection_test(d.spec, ctx.sessions, timeout_s=timeout_s, clock=ctx.clock)
-        else:
-            tested = _failed(ctx, d)
-        _settle(ctx, run, tested, redactor)
-    _check_after(ctx, run, names, timeout_s)
+    with audited(ctx, "connector.test", AuditTarget.of("connector", ref)) as event:
+        d = dispatch(ctx, ref, "connection-test", here=here)
+        event.version = d.version
+        d.where.require()
+        run = _Run(d)
+        with secrets_kept_out([d.spec] if d.spec else []) as redactor:
+            if d.spec is not None:
+                tested = run_connection_test(
+                    d.spec, ctx.sessions, timeout_s=timeout_s, clock=ctx.clock
+                )
+            else:
+                tested = _failed(ctx, d)
+            _settle(ctx, run, tested, redactor, event)
+        _check_after(ctx, run, names, timeout_s)
     return run.outcome()
 
 
