@@ -26,11 +26,11 @@ RANK = {
     "store": 3,
     "secrets": 4,  # sealed values stored through the store
     "service": 5,
-    "cli": 6,
     "api": 6,
     "web": 6,
     "delegate": 6,
-    "client": 6,
+    "client": 6,  # a server's client: errors, model and httpx (nothing of the service)
+    "cli": 7,  # on a local store (service) or a server (client)
 }
 # Third-party libraries a layer must not import (frameworks belong to the entry points).
 FORBIDDEN = {
@@ -41,6 +41,7 @@ FORBIDDEN = {
     "store": {"boto3", "botocore", "typer", "rich", "fastapi"},
     "secrets": {"boto3", "botocore", "typer", "rich", "fastapi"},
     "service": {"typer", "rich", "fastapi", "starlette", "uvicorn"},
+    "client": {"sqlalchemy", "alembic", "typer", "rich", "fastapi", "starlette"},  # boto3: .session
 }
 
 

@@ -1,0 +1,351 @@
+"""``client.connectors``: the connector use cases of a server, as the service's models."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from awsconn.client import routes
+from awsconn.client.transport import Transport, path_of
+from awsconn.client.wire import (
+    applied_connector,
+    canonical_document,
+    connector_detail,
+    connector_summary,
+    mapping,
+    model_of,
+    models_of,
+    page_content,
+    test_outcome,
+)
+from awsconn.errors import InvalidInput, NotFound
+from awsconn.model import EntityRef, Scope, parse_ref
+from awsconn.model.results import (
+    AppliedConnector,
+    ConnectionTestOutcome,
+    ConnectorDetail,
+    ConnectorSummary,
+    FieldChange,
+    HistoryEntry,
+    PermissionDiff,
+    PermissionReport,
+    RegionList,
+)
+
+__all__ = ["Connectors", "Diff", "Ref", "ref_of"]
+
+Ref = str | EntityRef
+"""A connector (or secret): ``ID``, ``ORG/ID``, ``ORG/PROJECT/ID`` or an EntityRef."""
+Diff = Callable[[Mapping[str, Any], Mapping[str, Any]], Iterable[FieldChange]]
+"""Field-by-field changes between two canonical connector documents (``{"connector"}``)."""
+
+_PAGE = 100
+
+
+def ref_of(ref: Ref) -> EntityRef:
+    return ref if isinstance(ref, EntityRef) else parse_ref(ref)
+
+
+def named_policy(given: tuple[str, Any]) -> dict[str, Any]:
+    """A ``(label, document)`` pair as the API's NamedPolicy."""
+    label, document = given
+    return {"name": label, "document": document}
+
+
+def named_policies(given: Iterable[tuple[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """``(label, document)`` pairs as the API's NamedPolicy list (None: not given)."""
+    return None if given is None else [named_policy(p) for p in given]
+
+
+def _parameters(values: Mapping[str, str | None] | None) -> dict[str, str] | None:
+    if not values:
+        return None
+    kept = {k: v for k, v in values.items() if v is not None}
+    return kept or None
+
+
+def _tags(tags: Iterable[str]) -> dict[str, str] | None:
+    """``KEY`` / ``KEY=VALUE`` filters as listV2's ``tags`` object."""
+    out: dict[str, str] = {}
+    for tag in tags:
+        key, _, value = tag.partition("=")
+        out[key] = value
+    return out or None
+
+
+class Connectors:
+    """Connectors on the server: list, get, apply, delete, test, regions, history, check."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    def __repr__(self) -> str:
+        return f"Connectors({self._t.url!r})"
+
+    # -- reads ------------------------------------------------------------------------
+
+    def page(
+        self,
+        *,
+        org: str | None = None,
+        project: str | None = None,
+        tags: Iterable[str] = (),
+        credential_type: str | None = None,
+        search: str | None = None,
+        page_index: int = 0,
+        page_size: int = _PAGE,
+    ) -> tuple[list[ConnectorSummary], int | None]:
+        """One page of connectors (``pageIndex`` from 0) and how many pages there are."""
+        scope = _scope(org, project)
+        params = {"pageIndex": page_index, "pageSize": page_size, "searchTerm": search}
+        tag_filter = _tags(tags)
+        if tag_filter or credential_type:
+            body: dict[str, Any] = {"filterType": "Connector"}
+            if tag_filter:
+                body["tags"] = tag_filter
+            if credential_type:
+                body["credentialTypes"] = [credential_type]
+            data = self._t.call(
+                "POST", routes.CONNECTORS_LIST_V2, scope=scope, params=params, body=body
+            )
+        else:
+            data = self._t.call("GET", routes.CONNECTORS, scope=scope, params=params)
+        content, pages = page_content(data, "connector list")
+        return [connector_summary(item) for item in content], pages
+
+    def list(
+        self,
+        *,
+        org: str | None = None,
+        project: str | None = None,
+        tags: Iterable[str] = (),
+        credential_type: str | None = None,
+        search: str | None = None,
+    ) -> list[ConnectorSummary]:
+        """Every connector the filters select, page after page."""
+        out: builtins.list[ConnectorSummary] = []
+        index = 0
+        while True:
+            found, pages = self.page(
+                org=org,
+                project=project,
+                tags=tags,
+                credential_type=credential_type,
+                search=search,
+                page_index=index,
+            )
+            out.extend(found)
+            index += 1
+            if not found or pages is None or index >= pages:
+                return out
+
+    def get(self, ref: Ref) -> ConnectorDetail:
+        r = ref_of(ref)
+        data = self._t.call(
+            "GET", path_of(routes.CONNECTOR, identifier=r.identifier), scope=r.scope
+        )
+        return connector_detail(data)
+
+    def history(self, ref: Ref, *, limit: int = 20) -> builtins.list[HistoryEntry]:
+        """Stored connection-test results, newest first."""
+        r = ref_of(ref)
+        data = self._t.call(
+            "GET",
+            path_of(routes.CONNECTOR_HISTORY, identifier=r.identifier),
+            scope=r.scope,
+            params={"limit": limit},
+        )
+        return models_of(HistoryEntry, data, "history")
+
+    # -- writes -----------------------------------------------------------------------
+
+    def create(self, source: str | Mapping[str, Any]) -> AppliedConnector:
+        """Create one connector from its Harness YAML text or document
+        (``{"connector": {...}}``); Conflict when it exists."""
+        return self.apply(source, mode="create")
+
+    def apply(
+        self,
+        source: str | Mapping[str, Any],
+        *,
+        mode: str = "apply",
+        diff: Diff | None = None,
+    ) -> AppliedConnector:
+        """Create or update one connector from its Harness YAML text or document.
+
+        ``mode="apply"`` creates it when missing, else updates it on the version read
+        (If-Match: a write in between is a Conflict) and reports ``unchanged`` when the
+        server kept the version; ``mode="create"`` refuses an existing one. ``diff(old,
+        new)`` (canonical documents) fills an update's ``changes``.
+        """
+        if mode not in ("create", "apply"):
+            raise ValueError(f"mode is create or apply, not {mode!r}")
+        content, content_type, ref = _body_of(source)
+        before: Mapping[str, Any] | None = None
+        if mode == "apply" and ref is not None:
+            try:
+                before = self._read(ref)
+            except NotFound:
+                before = None
+        if mode == "create" or (before is None and ref is not None):
+            after = self._t.call("POST", routes.CONNECTORS, content=content,
+                                 content_type=content_type)  # fmt: skip
+            return _applied(after, "created")
+        headers = {"if-match": f'"{before["version"]}"'} if before is not None else None
+        after = self._t.call(
+            "PUT", routes.CONNECTORS, content=content, content_type=content_type, headers=headers
+        )
+        if before is not None and after.get("version") == before.get("version"):
+            return _applied(after, "unchanged")
+        changes = None
+        if diff is not None and before is not None:
+            changes = list(diff(_document(before), _document(after)))
+        return _applied(after, "updated", changes)
+
+    def _read(self, ref: EntityRef) -> Mapping[str, Any]:
+        path = path_of(routes.CONNECTOR, identifier=ref.identifier)
+        return mapping(self._t.call("GET", path, scope=ref.scope), "connector")
+
+    def export(self, *, org: str | None = None, project: str | None = None) -> str:
+        """The connectors of one scope as multi-document Harness YAML, as ``connector
+        export`` writes it (deterministic, no account, no timestamps)."""
+        from awsconn.model import dump_connectors_yaml, parse_connector_document
+
+        details = [self.get(s.ref) for s in self.list(org=org, project=project)]
+        connectors = [parse_connector_document({"connector": d.connector}) for d in details]
+        connectors.sort(key=lambda c: (c.scope.sort_key(), c.identifier))
+        return dump_connectors_yaml(connectors) if connectors else ""
+
+    def delete(self, ref: Ref) -> None:
+        r = ref_of(ref)
+        self._t.call("DELETE", path_of(routes.CONNECTOR, identifier=r.identifier), scope=r.scope)
+
+    # -- the connector's AWS identity -------------------------------------------------
+
+    def test(self, ref: Ref) -> ConnectionTestOutcome:
+        """Test it on the server (GetCallerIdentity, DescribeRegions, then the permission
+        check of the capabilities it records); a failed test is an outcome with status
+        FAILURE, not an error."""
+        r = ref_of(ref)
+        path = path_of(routes.CONNECTOR_TEST, identifier=r.identifier)
+        return test_outcome(self._t.call("POST", path, scope=r.scope))
+
+    def regions(self, ref: Ref, *, timeout: float = 30.0) -> RegionList:
+        r = ref_of(ref)
+        data = self._t.call(
+            "GET",
+            path_of(routes.CONNECTOR_REGIONS, identifier=r.identifier),
+            scope=r.scope,
+            params={"timeout": timeout},
+            timeout=timeout + 30,
+        )
+        return model_of(RegionList, data, "regions")
+
+    def check(
+        self,
+        ref: Ref,
+        capabilities: Sequence[str] | None = None,
+        *,
+        parameters: Mapping[str, str | None] | None = None,
+        policies: Iterable[tuple[str, Any]] | None = None,
+        scps: Iterable[tuple[str, Any]] | None = None,
+        resource_policy: tuple[str, Any] | None = None,
+        use_simulator: bool = True,
+    ) -> PermissionReport:
+        """Does the connector's identity have what ``capabilities`` need (default: those
+        it records)? ``policies``: what-if, only these documents as its principal's."""
+        r = ref_of(ref)
+        body: dict[str, Any] = {"useSimulator": use_simulator}
+        optional = {
+            "capabilities": list(capabilities) if capabilities is not None else None,
+            "parameters": _parameters(parameters),
+            "policies": named_policies(policies) or None,
+            "scps": named_policies(scps) or None,
+            "resourcePolicy": named_policy(resource_policy) if resource_policy else None,
+        }
+        body.update({k: v for k, v in optional.items() if v is not None})
+        data = self._t.call(
+            "POST",
+            path_of(routes.CONNECTOR_CHECK, identifier=r.identifier),
+            scope=r.scope,
+            body=body,
+        )
+        return model_of(PermissionReport, data, "permission check")
+
+    def diff(
+        self,
+        ref: Ref,
+        capabilities: Sequence[str],
+        *,
+        what_if: Iterable[tuple[str, Any]],
+        parameters: Mapping[str, str | None] | None = None,
+        scps: Iterable[tuple[str, Any]] | None = None,
+        use_simulator: bool = True,
+    ) -> PermissionDiff:
+        """Which uses a new policy set gains or loses, against the connector's identity."""
+        r = ref_of(ref)
+        body: dict[str, Any] = {
+            "capabilities": list(capabilities),
+            "whatIf": named_policies(what_if),
+            "useSimulator": use_simulator,
+        }
+        if params := _parameters(parameters):
+            body["parameters"] = params
+        if scps:
+            body["scps"] = named_policies(scps)
+        data = self._t.call(
+            "POST",
+            path_of(routes.CONNECTOR_DIFF, identifier=r.identifier),
+            scope=r.scope,
+            body=body,
+        )
+        return model_of(PermissionDiff, data, "permission diff")
+
+
+def _scope(org: str | None, project: str | None) -> Scope | None:
+    if org is None and project is None:
+        return None
+    from awsconn.model import scope_of_settings
+
+    return scope_of_settings(org, project)
+
+
+def _body_of(source: str | Mapping[str, Any]) -> tuple[bytes, str, EntityRef | None]:
+    """What a write sends (YAML text as it is, a document as JSON) and the reference it
+    names when it names a valid one (else the server reports the problems)."""
+    import json
+
+    from awsconn.model import load_yaml_documents
+
+    if isinstance(source, str):
+        docs = load_yaml_documents(source, source="connector")  # the model's bounds
+        document: Any = docs[0] if len(docs) == 1 else None
+        content, kind = source.encode("utf-8"), "application/yaml"
+    else:
+        document = source
+        content, kind = json.dumps(source).encode("utf-8"), "application/json"
+    return content, kind, _named_ref(document)
+
+
+def _named_ref(document: Any) -> EntityRef | None:
+    body = document.get("connector") if isinstance(document, Mapping) else None
+    if not isinstance(body, Mapping):
+        return None
+    parts = [body.get("orgIdentifier"), body.get("projectIdentifier"), body.get("identifier")]
+    if not all(p is None or isinstance(p, str) for p in parts) or not parts[2]:
+        return None
+    try:
+        return parse_ref("/".join(p for p in parts if p))
+    except InvalidInput:
+        return None
+
+
+def _document(response: Mapping[str, Any]) -> dict[str, Any]:
+    return {"connector": canonical_document(response)}
+
+
+def _applied(
+    response: Any, action: str, changes: list[FieldChange] | None = None
+) -> AppliedConnector:
+    return applied_connector(response, action, changes)
