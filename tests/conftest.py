@@ -1,5 +1,6 @@
 """Shared fixtures. Keep this file small: fixtures live in tests/<topic>_fixtures.py."""
 
+from api_fixtures import api_server, api_server_pg, api_server_two_workers  # noqa: F401
 from aws_fixtures import (  # noqa: F401
     aws_env,
     aws_env_noauth,

@@ -77,6 +77,7 @@ AWSCONN_EXTRAS = {
     },
     "ConnectorFilterProperties": {"credentialTypes"},
     "AwsConnector": {"capabilities"},
+    "ConnectorResponse": {"version"},
 }  # fmt: skip
 OPTIONAL_HERE = {"connectorType", "type"}  # a spec's own type: see harness_connectors
 

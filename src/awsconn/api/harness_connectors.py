@@ -11,8 +11,9 @@ there, an artefact of the OpenAPI discriminator; Harness's documents carry the t
 ``ConnectorInfo.type`` and never in the spec, so it is optional here and never written.
 
 awsconn's extra fields, all optional: ``AwsConnector.capabilities`` (the uses the
-connector is for), ``ConnectorFilterProperties.credentialTypes``, and the connection
-test's richer outcome on ``ConnectorValidationResult`` and ``ErrorDetail``.
+connector is for), ``ConnectorFilterProperties.credentialTypes``,
+``ConnectorResponse.version`` (the stored version), and the connection test's richer
+outcome on ``ConnectorValidationResult`` and ``ErrorDetail``.
 """
 
 from __future__ import annotations
@@ -281,6 +282,8 @@ class ConnectorResponse(HarnessModel):
     governance_metadata: dict[str, Any] | None = None
     harness_managed: bool | None = None
     is_favorite: bool | None = None
+    # awsconn's extra field: the stored version (also the ETag; If-Match on update)
+    version: Int64 | None = None
 
 
 class ConnectionIdentity(HarnessModel):

@@ -11,7 +11,9 @@ walks it: every non-public route refuses no token (401), a token of another scop
   awsconn's own live under :data:`AWSCONN_PATH` (``/ng/api/awsconn``).
 - A ``scoped`` route takes the scope as Harness does, in the query parameters of
   :data:`SCOPE_PARAMETERS`, and checks the permission in that scope; an unscoped route
-  (the policy engine, the catalog) checks it wherever the caller's grant is.
+  (the policy engine, the catalog) checks it wherever the caller's grant is. A route
+  with ``body_scope`` (connector and secret writes) takes the scope from its body: the
+  service asks the permission there, and query parameters that contradict it are 400.
 - A row with ``planned`` names the work that brings it; the server does not serve it yet.
 """
 
@@ -101,6 +103,7 @@ class Route:
     response_media_type: str = JSON
     query: tuple[QueryParameter, ...] = ()
     scoped: bool = False
+    body_scope: bool = False
     harness_hook: str | None = None
     planned: str | None = None
 
@@ -165,10 +168,10 @@ ROUTES: tuple[Route, ...] = (
     # --- Harness: connectors ----------------------------------------------------------------
     Route("POST", _CONNECTORS, "createConnector", "Create a connector", _E,
           ResponseDto[ConnectorResponse], ConnectorRequest, (JSON, YAML), scoped=True,
-          harness_hook="useCreateConnectorMutation"),
+          body_scope=True, harness_hook="useCreateConnectorMutation"),
     Route("PUT", _CONNECTORS, "updateConnector", "Update a connector", _E,
           ResponseDto[ConnectorResponse], ConnectorRequest, (JSON, YAML), scoped=True,
-          harness_hook="useUpdateConnectorMutation"),
+          body_scope=True, harness_hook="useUpdateConnectorMutation"),
     Route("GET", f"{_CONNECTORS}/{{identifier}}", "getConnector", "One connector and its status",
           _V, ResponseDto[ConnectorResponse], scoped=True, harness_hook="useGetConnectorQuery"),
     Route("DELETE", f"{_CONNECTORS}/{{identifier}}", "deleteConnector", "Delete a connector", _E,
@@ -186,11 +189,11 @@ ROUTES: tuple[Route, ...] = (
           harness_hook="useGetTestConnectionResultMutation"),
     # --- Harness: secrets (values go in, never come out) ------------------------------------
     Route("POST", _SECRETS, "postSecret", "Create a secret", Permission.SECRET_EDIT,
-          ResponseDto[SecretResponse], SecretRequestWrapper, scoped=True,
+          ResponseDto[SecretResponse], SecretRequestWrapper, scoped=True, body_scope=True,
           harness_hook="usePostSecretMutation"),
     Route("PUT", f"{_SECRETS}/{{identifier}}", "putSecret", "Update a secret (its value too)",
           Permission.SECRET_EDIT, ResponseDto[SecretResponse], SecretRequestWrapper, scoped=True,
-          harness_hook="usePutSecretMutation"),
+          body_scope=True, harness_hook="usePutSecretMutation"),
     Route("GET", f"{_SECRETS}/{{identifier}}", "getSecretV2", "One secret's metadata",
           Permission.SECRET_VIEW, ResponseDto[SecretResponse], scoped=True,
           harness_hook="useGetSecretV2Query"),
@@ -232,7 +235,7 @@ ROUTES: tuple[Route, ...] = (
           "Stored connection test results, newest first", _V, _List, scoped=True,
           query=(QueryParameter("limit", int, default=20, description="1 to 1000"),)),
     Route("GET", f"{_OWN_CONNECTOR}/regions", "listConnectorRegions",
-          "The regions DescribeRegions returns for the connector", _T, _List, scoped=True,
+          "The regions DescribeRegions returns for the connector", _T, _Data, scoped=True,
           query=(QueryParameter("timeout", float, default=30.0,
                                 description="seconds, 1 to 600"),)),
     Route("POST", f"{_OWN_CONNECTOR}/credentials", "getConnectorCredentials",

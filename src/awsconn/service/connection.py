@@ -8,13 +8,14 @@ through :func:`secrets_kept_out`, without the connector's secrets.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from awsconn.aws.redaction import Redactor
 from awsconn.errors import AwsconnError, InternalError
 from awsconn.model import EntityRef
+from awsconn.service.access import LOCAL_OWNER
 from awsconn.service.context import AppContext
 from awsconn.service.dispatch import dispatch
 from awsconn.timeouts import CREDENTIALS_TIMEOUT
@@ -59,11 +60,32 @@ def credential_process_output(
     offline checks (region and role partition, secrets present and usable, key id
     format, a token for ASIA keys); otherwise AwsCallFailed with the taxonomy code and
     hint. A plain dict (no pydantic on this road); ``model.results.AwsCredentials``
-    reads it as it is.
+    reads it as it is. Audited as ``connector.credentials`` unless the caller is the
+    local store's owner.
     """
     timeout_s = ctx.budget(CREDENTIALS_TIMEOUT.check(timeout_s))
-    dispatched = dispatch(ctx, ref, "credentials", here=here)
-    return _credentials_of(ctx, dispatched.checked_spec(), timeout_s)
+    with _issued(ctx, ref) as note_version:
+        dispatched = dispatch(ctx, ref, "credentials", here=here)
+        note_version(dispatched.version)
+        return _credentials_of(ctx, dispatched.checked_spec(), timeout_s)
+
+
+@contextmanager
+def _issued(ctx: AppContext, ref: EntityRef) -> Iterator[Callable[[int | None], None]]:
+    """Audit credentials issued (``connector.credentials``, with the connector version)
+    to anyone but the local store's owner: the CLI on its own store keeps its light road
+    (no pydantic, no SQLAlchemy for stored keys). Yields a setter for the version."""
+    if ctx.caller == LOCAL_OWNER:
+        yield lambda _version: None
+        return
+    from awsconn.service.audit import AuditTarget, audited
+
+    with audited(ctx, "connector.credentials", AuditTarget.of("connector", ref)) as event:
+
+        def note(version: int | None) -> None:
+            event.version = version
+
+        yield note
 
 
 def _credentials_of(ctx: AppContext, spec: SessionSpec, timeout_s: float) -> dict[str, Any]:
@@ -109,8 +131,10 @@ def exec_environment(
     """``base`` with the connector's credentials and region, ambient AWS settings removed
     (``connector:access``, the checks of :func:`credential_process_output`)."""
     timeout_s = ctx.budget(CREDENTIALS_TIMEOUT.check(timeout_s))
-    dispatched = dispatch(ctx, ref, "credentials", here=here)
-    creds = _credentials_of(ctx, dispatched.checked_spec(), timeout_s)
+    with _issued(ctx, ref) as note_version:
+        dispatched = dispatch(ctx, ref, "credentials", here=here)
+        note_version(dispatched.version)
+        creds = _credentials_of(ctx, dispatched.checked_spec(), timeout_s)
     return _with_credentials(base, creds, dispatched.connector)
 
 

@@ -26,6 +26,7 @@ from awsconn.model.results import (
 )
 from awsconn.service import connector_reads
 from awsconn.service.access import Permission
+from awsconn.service.audit import AuditDetail, AuditTarget, audited
 from awsconn.service.connection import secrets_kept_out
 from awsconn.service.context import AppContext
 from awsconn.service.dispatch import Dispatched, dispatch, dispatch_connector
@@ -172,22 +173,33 @@ def run_connector_test(
 
     A connector that must run on a delegate this process is not: NeedsDelegate.
     ``ignoreTestConnection`` does not apply: the caller asked for this connector.
+    Audited as ``connector.test`` (status, region, the first error's code).
     """
     from awsconn.aws.connectivity import run_connection_test
 
     timeout_s = ctx.budget(TEST_TIMEOUT.check(timeout_s))
     names = _capability_names(capabilities)
-    d = dispatch(ctx, ref, "connection-test", here=here)
-    d.where.require()
-    run = _Run(d)
-    with secrets_kept_out([d.spec] if d.spec else []) as redactor:
-        if d.spec is not None:
-            tested = run_connection_test(d.spec, ctx.sessions, timeout_s=timeout_s, clock=ctx.clock)
-        else:
-            tested = _failed(ctx, d)
-        _settle(ctx, run, tested, redactor)
-    _check_after(ctx, run, names, timeout_s)
-    return run.outcome()
+    with audited(ctx, "connector.test", AuditTarget.of("connector", ref)) as event:
+        d = dispatch(ctx, ref, "connection-test", here=here)
+        event.version = d.version
+        d.where.require()
+        run = _Run(d)
+        with secrets_kept_out([d.spec] if d.spec else []) as redactor:
+            if d.spec is not None:
+                tested = run_connection_test(
+                    d.spec, ctx.sessions, timeout_s=timeout_s, clock=ctx.clock
+                )
+            else:
+                tested = _failed(ctx, d)
+            _settle(ctx, run, tested, redactor)
+        _check_after(ctx, run, names, timeout_s)
+        outcome = run.outcome()
+        event.detail = AuditDetail(
+            status=outcome.status,
+            region=d.connector.region,
+            error_code=outcome.errors[0].code if outcome.errors else None,
+        )
+    return outcome
 
 
 def run_all_tests(

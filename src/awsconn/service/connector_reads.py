@@ -27,6 +27,8 @@ class StoredConnector:
     last_status: str | None = None
     last_tested_at: datetime | None = None
     last_success_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
     @classmethod
     def of(cls, row: Any) -> StoredConnector:
@@ -36,6 +38,8 @@ class StoredConnector:
             last_status=row.last_status,
             last_tested_at=row.last_tested_at,
             last_success_at=row.last_success_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
         )
 
 

@@ -9,12 +9,11 @@ of :mod:`awsconn.model.results`.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Any
 
-from awsconn.errors import Conflict, Problem, StoreCorrupt, ValidationFailed
+from awsconn.errors import Problem, StoreCorrupt, ValidationFailed
 from awsconn.model import (
     Connector,
     CredentialType,
@@ -22,7 +21,6 @@ from awsconn.model import (
     Scope,
     connector_to_document,
     dump_connectors_yaml,
-    load_yaml_documents,
     parse_connector,
     parse_connector_document,
     scope_of_settings,
@@ -37,6 +35,7 @@ from awsconn.model.results import (
 )
 from awsconn.service import connector_reads
 from awsconn.service.access import Permission
+from awsconn.service.audit import AuditTarget, audited
 from awsconn.service.connector_reads import StoredConnector
 from awsconn.service.connector_template import placeholder_problems
 from awsconn.service.context import AppContext
@@ -44,6 +43,7 @@ from awsconn.service.context import AppContext
 __all__ = [
     "MAX_HISTORY",
     "apply_yaml",
+    "columns_of",
     "delete",
     "diff_documents",
     "export_yaml",
@@ -82,6 +82,8 @@ def summary_of(stored: StoredConnector) -> ConnectorSummary:
         last_status=stored.last_status,
         last_tested_at=stored.last_tested_at,
         last_success_at=stored.last_success_at,
+        created_at=stored.created_at,
+        updated_at=stored.updated_at,
     )
 
 
@@ -229,91 +231,18 @@ def _scope_of(doc: Any) -> Scope | None:
         return None
 
 
-class _DryRun(Exception):
-    """Raised inside the transaction of a dry run so that it rolls back."""
-
-
 def apply_yaml(
     ctx: AppContext, text: str, *, mode: str, source: str = "input", dry_run: bool = False
 ) -> list[AppliedConnector]:
-    """Write connectors from YAML text, all or nothing (``connector:edit`` on each scope).
+    """Write connectors from YAML text, all or nothing (``connector:edit`` on each scope);
+    audited. See :func:`awsconn.service.connector_writes.apply_yaml`."""
+    from awsconn.service.connector_writes import apply_yaml as write_yaml
 
-    ``mode``: "create" refuses existing connectors; "apply" and "import" create what is
-    missing and update what differs (the identifier and scope are the key, so immutable).
-    ``dry_run`` does every check and write, then rolls the transaction back.
-    """
-    if mode not in ("create", "apply", "import"):
-        raise ValueError(f"mode is create, apply or import, not {mode!r}")
-    docs = load_yaml_documents(text, source=source)
-    if mode == "create" and len(docs) != 1:
-        raise ValidationFailed(
-            [
-                Problem(
-                    "", f"has {len(docs)} documents", allowed="exactly one (use 'import' for many)"
-                )
-            ],
-            what=source,
-        )
-    for doc in docs:  # before any secret is looked up: no probing without the permission
-        scope = _scope_of(doc)
-        if scope is not None:
-            ctx.caller.require(Permission.CONNECTOR_EDIT, scope)
-    connectors = parse_and_check(ctx, docs)
-    for c in connectors:
-        ctx.caller.require(Permission.CONNECTOR_EDIT, c.scope)
-    results: list[AppliedConnector] = []
-
-    def write(tx: Any) -> None:
-        results.clear()  # a retry after a race starts over on fresh data
-        _write(tx, connectors, mode, dry_run, results)
-        if dry_run:
-            raise _DryRun
-
-    with contextlib.suppress(_DryRun):
-        ctx.db.run(write)
-    return results
+    return write_yaml(ctx, text, mode=mode, source=source, dry_run=dry_run)
 
 
-def _write(
-    tx: Any, connectors: list[Connector], mode: str, dry_run: bool, out: list[AppliedConnector]
-) -> None:
-    """Create what is missing, update what differs; ``results`` says which, in order."""
-    for c in connectors:
-        document = connector_to_document(c)
-        fields = _columns(c)
-        existing = tx.connectors.find(
-            org=c.scope.org, project=c.scope.project, identifier=c.identifier
-        )
-        action: Literal["created", "updated", "unchanged"]
-        changes: list[FieldChange] | None = None
-        if existing is None:
-            row = tx.connectors.create(document=document, **fields)
-            action, version = "created", row.version
-        elif mode == "create":
-            raise Conflict(
-                f"connector {c.ref} already exists",
-                hint="use 'awsconn connector apply' to update it",
-            )
-        elif existing.document == document:
-            action, version = "unchanged", existing.version
-        else:
-            row = tx.connectors.update(
-                document=document, expected_version=existing.version, **fields
-            )
-            changes = list(diff_documents(existing.document, document))
-            action, version = "updated", row.version
-        out.append(
-            AppliedConnector(
-                ref=str(c.ref),
-                action=action,
-                dry_run=dry_run,
-                version=None if dry_run else version,  # a dry run wrote nothing
-                changes=changes,
-            )
-        )
-
-
-def _columns(c: Connector) -> dict[str, Any]:
+def columns_of(c: Connector) -> dict[str, Any]:
+    """The indexed columns stored beside a connector's document."""
     return {
         "org": c.scope.org,
         "project": c.scope.project,
@@ -379,12 +308,16 @@ def list_connectors(
 
 
 def delete(ctx: AppContext, ref: EntityRef) -> None:
-    """Delete a connector and its history (``connector:edit``)."""
-    ctx.caller.require(Permission.CONNECTOR_EDIT, ref.scope)
-    with ctx.db.transaction() as tx:
-        tx.connectors.delete(
-            org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier
-        )
+    """Delete a connector and its history (``connector:edit``); audited as
+    ``connector.delete`` with the version deleted."""
+    with audited(ctx, "connector.delete", AuditTarget.of("connector", ref)) as event:
+        ctx.caller.require(Permission.CONNECTOR_EDIT, ref.scope)
+        with ctx.db.transaction() as tx:
+            org, project, identifier = ref.scope.org, ref.scope.project, ref.identifier
+            row = tx.connectors.find(org=org, project=project, identifier=identifier)
+            event.version = row.version if row is not None else None
+            tx.connectors.delete(org=org, project=project, identifier=identifier)
+            event.write(tx)
 
 
 def export_yaml(ctx: AppContext, *, org: str | None = None, project: str | None = None) -> str:

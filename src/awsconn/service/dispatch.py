@@ -142,6 +142,8 @@ class Dispatched:
     spec: SessionSpec | None = None
     error: AwsconnError | None = None
     """Why there is no spec although the work runs here (its secrets cannot be used)."""
+    version: int | None = None
+    """The stored version of the connector (what the audit log records)."""
 
     @property
     def failure(self) -> AwsFailure | None:
@@ -176,8 +178,8 @@ def dispatch(ctx: AppContext, ref: EntityRef, intent: Intent, *, here: bool = Fa
     read), the connector, where it runs, and its session when it runs here."""
     ctx.caller.require(PERMISSION_OF[intent], ref.scope)
     _check_override(ctx, here)
-    connector = connector_reads.load(ctx, ref).connector
-    return _dispatched(ctx, connector, here)
+    stored = connector_reads.load(ctx, ref)
+    return _dispatched(ctx, stored.connector, here, stored.version)
 
 
 def dispatch_connector(
@@ -197,11 +199,13 @@ def _check_override(ctx: AppContext, here: bool) -> None:
         )
 
 
-def _dispatched(ctx: AppContext, connector: Connector, here: bool) -> Dispatched:
+def _dispatched(
+    ctx: AppContext, connector: Connector, here: bool, version: int | None = None
+) -> Dispatched:
     where = where_runs(connector, runs_as=ctx.runs_as, tags=ctx.delegate_tags, here=here)
     if not where.runs_here:
-        return Dispatched(connector, where)
+        return Dispatched(connector, where, version=version)
     ready = spec_or_error(ctx, connector)
     if isinstance(ready, AwsconnError):
-        return Dispatched(connector, where, error=ready)
-    return Dispatched(connector, where, spec=ready)
+        return Dispatched(connector, where, error=ready, version=version)
+    return Dispatched(connector, where, spec=ready, version=version)

@@ -22,6 +22,7 @@ __all__ = [
     "CaseTally",
     "LintReport",
     "NamedDocument",
+    "decide",
     "evaluate",
     "lint",
     "simulate",
@@ -54,6 +55,43 @@ def evaluate(
         resource_policy=resource_policy,
         session_policy=session_policy,
     ).evaluate(request)
+
+
+def decide(
+    *,
+    action: Any,
+    resource: Any = "*",
+    principal: Any = None,
+    resource_account: Any = None,
+    context: Any = None,
+    unknown_keys: Any = (),
+    identity: Sequence[NamedDocument] = (),
+    boundaries: Sequence[NamedDocument] = (),
+    scps: Sequence[NamedDocument] = (),
+    resource_policy: NamedDocument | None = None,
+    session_policy: NamedDocument | None = None,
+) -> Decision:
+    """:func:`evaluate` of a request given as untrusted values (an API body): the request
+    is checked first (ValidationFailed with every problem at its field); ``principal``
+    defaults to :data:`DEFAULT_PRINCIPAL`."""
+    from awsconn.iam import Request
+
+    request = Request.checked(
+        principal=DEFAULT_PRINCIPAL if principal is None else principal,
+        action=action,
+        resource=resource,
+        resource_account=resource_account,
+        context=context or {},
+        unknown_keys=unknown_keys or (),
+    )
+    return evaluate(
+        request,
+        identity=identity,
+        boundaries=boundaries,
+        scps=scps,
+        resource_policy=resource_policy,
+        session_policy=session_policy,
+    )
 
 
 @dataclass

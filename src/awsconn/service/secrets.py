@@ -2,6 +2,8 @@
 
 Writes ask the caller for ``secret:edit`` on the secret's scope, reads (metadata only)
 for ``secret:view``; the store-wide key operations for ``secret:edit`` on the account.
+Writes are audited (``secret.create``, ``secret.update``, ``secret.delete``,
+``secret.rotate-key``, ``secret.reencrypt``): the version and key id, never a value.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from awsconn.model import EntityRef, Scope, scope_of_settings
 from awsconn.model.identifiers import IDENTIFIER_RULE, identifier_problem
 from awsconn.model.results import SecretMetadata
 from awsconn.service.access import Permission
+from awsconn.service.audit import AuditDetail, AuditTarget, audited
 from awsconn.service.context import AppContext
 from awsconn.service.refusals import SecretInUse
 
@@ -20,6 +23,8 @@ __all__ = [
     "MAX_SECRET_BYTES",
     "create",
     "delete",
+    "get",
+    "list_page",
     "list_secrets",
     "metadata_of",
     "reencrypt",
@@ -29,6 +34,7 @@ __all__ = [
 ]
 
 MAX_SECRET_BYTES = 64 * 1024
+_MASTER_KEY = AuditTarget("master-key", "master keys")
 
 
 def _check(ref: EntityRef, value: bytes | None) -> None:
@@ -59,36 +65,50 @@ def _check(ref: EntityRef, value: bytes | None) -> None:
 def create(
     ctx: AppContext, ref: EntityRef, value: bytes, *, description: str = ""
 ) -> SecretMetadata:
-    """Store a new secret, encrypted (Conflict if it exists)."""
-    _check(ref, value)
-    ctx.caller.require(Permission.SECRET_EDIT, ref.scope)
-    return metadata_of(
-        ctx.secrets.create(
+    """Store a new secret, encrypted (Conflict if it exists); audited as ``secret.create``."""
+    with audited(ctx, "secret.create", _target(ref)) as event:
+        _check(ref, value)
+        ctx.caller.require(Permission.SECRET_EDIT, ref.scope)
+        meta = ctx.secrets.create(
             org=ref.scope.org,
             project=ref.scope.project,
             identifier=ref.identifier,
             value=value,
             description=description or None,
         )
-    )
+        event.version = meta.version
+        event.detail = AuditDetail(key_id=meta.key_id)
+    return metadata_of(meta)
 
 
 def update(
     ctx: AppContext, ref: EntityRef, value: bytes, *, description: str | None = None
 ) -> SecretMetadata:
-    """Replace a secret's value (and its description, unless None)."""
-    _check(ref, value)
-    ctx.caller.require(Permission.SECRET_EDIT, ref.scope)
+    """Replace a secret's value (and its description, unless None); audited as
+    ``secret.update``."""
     from awsconn.store.repositories import KEEP
 
-    return metadata_of(
-        ctx.secrets.update(
+    with audited(ctx, "secret.update", _target(ref)) as event:
+        _check(ref, value)
+        ctx.caller.require(Permission.SECRET_EDIT, ref.scope)
+        meta = ctx.secrets.update(
             org=ref.scope.org,
             project=ref.scope.project,
             identifier=ref.identifier,
             value=value,
             description=KEEP if description is None else description,
         )
+        event.version = meta.version
+        event.detail = AuditDetail(key_id=meta.key_id)
+    return metadata_of(meta)
+
+
+def get(ctx: AppContext, ref: EntityRef) -> SecretMetadata:
+    """One secret's metadata (``secret:view``); NotFound naming it and its scope."""
+    _check(ref, None)
+    ctx.caller.require(Permission.SECRET_VIEW, ref.scope)
+    return metadata_of(
+        ctx.secrets.get(org=ref.scope.org, project=ref.scope.project, identifier=ref.identifier)
     )
 
 
@@ -114,21 +134,31 @@ def delete(ctx: AppContext, ref: EntityRef, *, force: bool = False) -> None:
     links are foreign keys: a connector written at the same moment either makes the
     delete refuse, or fails itself because the secret is gone.
     """
-    _check(ref, None)
-    ctx.caller.require(Permission.SECRET_EDIT, ref.scope)
-    org, project, identifier = ref.scope.org, ref.scope.project, ref.identifier
+    with audited(ctx, "secret.delete", _target(ref)) as event:
+        _check(ref, None)
+        ctx.caller.require(Permission.SECRET_EDIT, ref.scope)
+        org, project, identifier = ref.scope.org, ref.scope.project, ref.identifier
+        event.detail = AuditDetail(force=force)
 
-    def work(tx: Any) -> None:
-        users = [
-            _ref_of(u) for u in tx.secrets.users(org=org, project=project, identifier=identifier)
-        ]
-        if users and not force:
-            raise SecretInUse(str(ref), users)
-        ctx.secrets.delete(
-            org=org, project=project, identifier=identifier, detach_users=force, tx=tx
-        )
+        def work(tx: Any) -> None:
+            users = [
+                _ref_of(u)
+                for u in tx.secrets.users(org=org, project=project, identifier=identifier)
+            ]
+            if users and not force:
+                raise SecretInUse(str(ref), users)
+            found = tx.secrets.find(org=org, project=project, identifier=identifier)
+            event.version = found.version if found is not None else None
+            ctx.secrets.delete(
+                org=org, project=project, identifier=identifier, detach_users=force, tx=tx
+            )
+            event.write(tx)
 
-    ctx.db.run(work)
+        ctx.db.run(work)
+
+
+def _target(ref: EntityRef) -> AuditTarget:
+    return AuditTarget.of("secret", ref)
 
 
 def rotate_master_key(ctx: AppContext) -> tuple[str, int]:
@@ -138,24 +168,32 @@ def rotate_master_key(ctx: AppContext) -> tuple[str, int]:
     the operator's to manage: refused with the steps to follow instead. A missing key
     file is made only for a store without secrets (``MASTER_KEY_MISSING`` otherwise).
     """
-    ctx.caller.require(Permission.SECRET_EDIT, Scope())
-    if ctx.master_keys.from_environment:
-        raise InvalidInput(
-            "the master keys come from AWSCONN_MASTER_KEY, which awsconn does not write",
-            hint="put a new 'kid:BASE64' entry (32 random bytes) first in AWSCONN_MASTER_KEY, "
-            "keep the old ones after it, then run 'awsconn secret reencrypt'",
-        )
-    ctx.secrets.keyring_to_seal()  # the key file exists (or is made for an empty store)
-    ctx.secrets.check_keys()  # a key that cannot open them all is reported before any write
-    kid = ctx.master_keys.add_key()
-    ctx.reload_keys()
-    return kid, reencrypt(ctx)
+    with audited(ctx, "secret.rotate-key", _MASTER_KEY) as event:
+        ctx.caller.require(Permission.SECRET_EDIT, Scope())
+        if ctx.master_keys.from_environment:
+            raise InvalidInput(
+                "the master keys come from AWSCONN_MASTER_KEY, which awsconn does not write",
+                hint="put a new 'kid:BASE64' entry (32 random bytes) first in "
+                "AWSCONN_MASTER_KEY, keep the old ones after it, then run "
+                "'awsconn secret reencrypt'",
+            )
+        ctx.secrets.keyring_to_seal()  # the key file exists (or is made for an empty store)
+        ctx.secrets.check_keys()  # a key that cannot open them all is reported before writes
+        kid = ctx.master_keys.add_key()
+        ctx.reload_keys()
+        count = ctx.secrets.reencrypt()
+        event.detail = AuditDetail(key_id=kid, count=count)
+    return kid, count
 
 
 def reencrypt(ctx: AppContext) -> int:
-    """Re-seal every secret under the newest master key (after adding one); returns the count."""
-    ctx.caller.require(Permission.SECRET_EDIT, Scope())
-    return ctx.secrets.reencrypt()
+    """Re-seal every secret under the newest master key (after adding one); returns the
+    count. Audited as ``secret.reencrypt``."""
+    with audited(ctx, "secret.reencrypt", _MASTER_KEY) as event:
+        ctx.caller.require(Permission.SECRET_EDIT, Scope())
+        count = ctx.secrets.reencrypt()
+        event.detail = AuditDetail(count=count)
+    return count
 
 
 def list_secrets(
@@ -167,6 +205,28 @@ def list_secrets(
     ctx.caller.require(Permission.SECRET_VIEW, ctx.caller.scope if all_scopes else scope)
     found = ctx.secrets.list(org=org, project=project, all_scopes=all_scopes)
     return [metadata_of(m) for m in found if ctx.caller.visible(Scope(m.org, m.project))]
+
+
+def list_page(
+    ctx: AppContext,
+    scope: Scope,
+    *,
+    page_index: int = 0,
+    page_size: int = 50,
+    search_term: str | None = None,
+) -> tuple[list[SecretMetadata], int]:
+    """Page ``page_index`` of ``scope``'s secrets (metadata, by identifier) whose
+    identifier or description contains ``search_term`` (any case), and how many match in
+    all (``secret:view`` in ``scope``)."""
+    from awsconn.service.pages import page_problems, slice_page
+
+    if problems := page_problems(page_index, page_size):
+        raise ValidationFailed(problems, what="secret listing")
+    found = list_secrets(ctx, org=scope.org, project=scope.project)
+    if search_term:
+        term = search_term.lower()
+        found = [m for m in found if term in m.identifier.lower() or term in m.description.lower()]
+    return slice_page(found, page_index, page_size), len(found)
 
 
 def metadata_of(meta: Any) -> SecretMetadata:

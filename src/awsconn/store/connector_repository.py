@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, String, cast, delete, func, insert, or_, select, update
 
 from awsconn.errors import Conflict, InvalidInput, NotFound
 from awsconn.store.connector_links import named_secrets
@@ -200,6 +200,85 @@ class ConnectorRepository(ScopedRepository[ConnectorRecord, ConnectorRow]):
         with translated(self._where):
             records = self._session.scalars(stmt.execution_options(populate_existing=True))
             return [ConnectorRow.of(r) for r in records]
+
+    def page(
+        self,
+        *,
+        org: str | None,
+        project: str | None,
+        offset: int,
+        limit: int,
+        search: str | None = None,
+        identifiers: Sequence[str] = (),
+        names: Sequence[str] = (),
+        credential_types: Sequence[str] = (),
+        statuses: Sequence[str | None] = (),
+        tags: dict[str, str] | None = None,
+        description: str | None = None,
+        execute_on_delegate: bool | None = None,
+    ) -> tuple[builtins.list[ConnectorRow], int]:
+        """One page of one scope's connectors by identifier, and how many match in all.
+
+        ``search``: identifier, name or tags contain it (any case); the lists match any
+        of their values (``statuses``: the last test's, None for never tested); ``tags``
+        must all be present with those values; ``description`` is contained.
+        """
+        o, p = scope_columns(org, project)
+        where: builtins.list[ColumnElement[bool]] = [
+            ConnectorRecord.org == o,
+            ConnectorRecord.project == p,
+        ]
+        if search:
+            term = search.lower()
+            where.append(
+                or_(
+                    func.lower(ConnectorRecord.identifier).contains(term, autoescape=True),
+                    func.lower(ConnectorRecord.name).contains(term, autoescape=True),
+                    func.lower(cast(ConnectorRecord.tags, String)).contains(term, autoescape=True),
+                )
+            )
+        if identifiers:
+            where.append(ConnectorRecord.identifier.in_(list(identifiers)))
+        if names:
+            where.append(ConnectorRecord.name.in_(list(names)))
+        if credential_types:
+            where.append(ConnectorRecord.credential_type.in_(list(credential_types)))
+        if statuses:
+            known = [s for s in statuses if s is not None]
+            either = [ConnectorRecord.last_status.in_(known)] if known else []
+            if None in statuses:
+                either.append(ConnectorRecord.last_status.is_(None))
+            where.append(or_(*either))
+        for key, value in (tags or {}).items():
+            if not key or '"' in key or "\\" in key:
+                raise InvalidInput(f"tag filter key {key!r} cannot be matched")
+            where.append(ConnectorRecord.tags[key].as_string() == value)
+        body = ConnectorRecord.document["connector"]
+        if description:
+            where.append(body["description"].as_string().contains(description, autoescape=True))
+        if execute_on_delegate is not None:
+            flag = body["spec"]["executeOnDelegate"].as_boolean()
+            where.append(flag.is_(True) if execute_on_delegate else flag.is_(False))
+        stmt = (
+            select(ConnectorRecord)
+            .where(*where)
+            .order_by(ConnectorRecord.identifier)
+            .offset(max(0, offset))
+            .limit(max(0, limit))
+        )
+        count = select(func.count()).select_from(ConnectorRecord).where(*where)
+        with translated(self._where):
+            total = int(self._session.scalar(count) or 0)
+            records = self._session.scalars(stmt.execution_options(populate_existing=True))
+            return [ConnectorRow.of(r) for r in records], total
+
+    def status_counts(self) -> dict[str | None, int]:
+        """How many connectors (every scope) have each last status (None: never tested)."""
+        stmt = select(ConnectorRecord.last_status, func.count()).group_by(
+            ConnectorRecord.last_status
+        )
+        with translated(self._where):
+            return {status: int(n) for status, n in self._session.execute(stmt)}
 
     def record_test(
         self,

@@ -21,6 +21,7 @@ __all__ = [
     "CheckNotRun",
     "ConnectionTestOutcome",
     "ConnectorDetail",
+    "ConnectorPage",
     "ConnectorSummary",
     "DependentAction",
     "Failure",
@@ -96,6 +97,9 @@ class ConnectorSummary(WireModel):
     last_status: str | None
     last_tested_at: Timestamp | None
     last_success_at: Timestamp | None
+    created_at: Timestamp | None = _optional()
+    updated_at: Timestamp | None = _optional()
+    """When it was created and last changed (absent where the store did not say)."""
 
 
 class ConnectorDetail(WireModel):
@@ -103,6 +107,15 @@ class ConnectorDetail(WireModel):
 
     connector: dict[str, JsonValue]
     status: ConnectorSummary
+
+
+class ConnectorPage(WireModel):
+    """One page of a scope's connectors (by identifier) and how many match in all."""
+
+    items: list[ConnectorDetail]
+    page_index: int
+    page_size: int
+    total_items: int
 
 
 class FieldChange(WireModel):

@@ -1,0 +1,168 @@
+"""The FastAPI application: ``create_app(runtime, settings)`` builds it from the route table.
+
+Every row of ``paths.ROUTES`` that is served (not ``planned``) becomes a route with its
+method, path, operationId, summary and response model, handled by the function
+registered for its operation (``handlers.py``); FastAPI itself serves ``/openapi.json``
+and ``/docs``. The gate (``gate.py``) wraps them all; errors are answered by
+``error_handlers.py``. Blocking service calls run in the thread pool, sized by
+``settings.threads``. The OpenAPI document names the token schemes and, for the
+connector writes, their JSON and YAML bodies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import TypeAdapter
+
+from awsconn import __version__
+from awsconn.api import routes_awsconn, routes_connectors, routes_health, routes_secrets
+from awsconn.api.error_handlers import install_error_handlers
+from awsconn.api.gate import Gate
+from awsconn.api.handlers import HANDLERS
+from awsconn.api.harness_connectors import ConnectorRequest
+from awsconn.api.harness_envelopes import ErrorDTO
+from awsconn.api.metrics import Metrics
+from awsconn.api.paths import JSON, ROUTES, YAML, Route
+from awsconn.api.settings import ServerSettings
+from awsconn.service.connector_pages import status_counts
+from awsconn.service.runtime import Runtime
+from awsconn.service.tokens import authenticate
+
+__all__ = ["FRAMEWORK_ROUTES", "create_app"]
+
+_ROUTE_MODULES = (routes_awsconn, routes_connectors, routes_health, routes_secrets)
+FRAMEWORK_ROUTES = frozenset({"openapi", "docs"})
+"""Operations FastAPI serves itself (the OpenAPI document and its page)."""
+
+_DESCRIPTION = (
+    "Harness's NG API for AWS connectors and secrets, and awsconn's own endpoints, in "
+    "ResponseDto envelopes. Every route but /healthz, /readyz, /metrics, /openapi.json "
+    "and /docs takes a token: x-api-key: TOKEN or Authorization: Bearer TOKEN."
+)
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorDTO, "description": text}
+    for status, text in (
+        (400, "bad input: every problem at its path"),
+        (401, "no valid API token"),
+        (403, "the token's role or scope does not allow it"),
+        (404, "not found (or another account)"),
+        (409, "a conflict, or a delegate is needed"),
+        (413, "the body is too large"),
+        (422, "the connector's AWS settings or identity must change"),
+        (500, "the server failed (the correlation id to report)"),
+        (502, "AWS or the network failed"),
+        (503, "the store or AWS is not available"),
+        (504, "AWS did not answer in time"),
+    )
+}
+_PUBLIC_ERRORS: dict[int | str, dict[str, Any]] = {503: _ERRORS[503], 500: _ERRORS[500]}
+
+
+def _openapi_extra(row: Route) -> dict[str, Any] | None:
+    """A body FastAPI does not read itself: the connector document as JSON or YAML."""
+    if YAML not in row.request_media_types:
+        return None
+    content: dict[str, Any] = {}
+    for media in row.request_media_types:
+        if media == JSON:
+            content[media] = {"schema": {"$ref": "#/components/schemas/ConnectorRequest"}}
+        else:
+            content[media] = {"schema": {"type": "string"}}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+def _responses(row: Route) -> dict[int | str, dict[str, Any]]:
+    if row.public:
+        out: dict[int | str, dict[str, Any]] = dict(_PUBLIC_ERRORS) if row.path == "/readyz" else {}
+        if row.response is None:
+            out[200] = {"content": {row.response_media_type: {}}, "description": row.summary}
+        return out
+    return _ERRORS
+
+
+def _add_routes(app: FastAPI) -> None:
+    assert all(m.__name__ for m in _ROUTE_MODULES)  # imported: their handlers are registered
+    for row in ROUTES:
+        if row.planned is not None or row.operation in FRAMEWORK_ROUTES:
+            continue
+        app.add_api_route(
+            row.path,
+            HANDLERS[row.operation],
+            methods=[row.method],
+            operation_id=row.operation,
+            summary=row.summary,
+            response_model=row.response,
+            responses=_responses(row),
+            openapi_extra=_openapi_extra(row),
+            tags=["public" if row.public else ("harness" if row.harness_hook else "awsconn")],
+        )
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=_DESCRIPTION, routes=app.routes
+    )
+    components = schema.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    request = TypeAdapter(ConnectorRequest).json_schema(
+        by_alias=True, ref_template="#/components/schemas/{model}"
+    )
+    for name, definition in request.pop("$defs", {}).items():
+        schemas.setdefault(name, definition)
+    schemas.setdefault("ConnectorRequest", request)
+    components["securitySchemes"] = {
+        "ApiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+        "Bearer": {"type": "http", "scheme": "bearer"},
+    }
+    protected = {(r.method.lower(), r.path) for r in ROUTES if not r.public}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if (method, path) in protected:
+                operation["security"] = [{"ApiKey": []}, {"Bearer": []}]
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(runtime: Runtime, settings: ServerSettings | None = None) -> FastAPI:
+    """The application over ``runtime`` (built once for the process, ``runs_as`` server)."""
+    settings = settings or ServerSettings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    app = FastAPI(
+        title="awsconn",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        lifespan=lifespan,
+    )
+    metrics = Metrics(lambda: status_counts(runtime))
+    app.state.runtime = runtime
+    app.state.settings = settings
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    _add_routes(app)
+
+    def who(token: str, address: str | None) -> Any:
+        return authenticate(runtime, token, address=address)
+
+    app.add_middleware(Gate, authenticate=who, metrics=metrics)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,74 @@
+"""``awsconn server``: the REST API (Harness's NG endpoints and awsconn's own) over HTTP.
+
+Options only; everything else is ``awsconn.api.serve`` (imported when the command runs,
+so ``awsconn --help`` loads no web framework).
+"""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["server"]
+
+
+def server(
+    host: str = typer.Option(
+        "127.0.0.1", "--host", metavar="ADDRESS", help="The address to listen on."
+    ),
+    port: int = typer.Option(
+        7420, "--port", metavar="PORT", min=1, max=65535, help="The port to listen on."
+    ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        metavar="N",
+        min=1,
+        max=64,
+        help="Worker processes (safe on SQLite too: writes queue on its lock).",
+    ),
+    certfile: str | None = typer.Option(
+        None, "--certfile", metavar="FILE", help="TLS certificate (PEM); with --keyfile."
+    ),
+    keyfile: str | None = typer.Option(
+        None, "--keyfile", metavar="FILE", help="TLS private key (PEM); with --certfile."
+    ),
+    root_path: str = typer.Option(
+        "",
+        "--root-path",
+        metavar="PATH",
+        help="The path prefix a reverse proxy serves awsconn under (e.g. /awsconn).",
+    ),
+    threads: int = typer.Option(
+        40,
+        "--threads",
+        metavar="N",
+        min=1,
+        max=1000,
+        help="Requests each worker serves at once (the rest wait).",
+    ),
+    request_timeout: float = typer.Option(
+        120.0,
+        "--request-timeout",
+        metavar="SECONDS",
+        min=1.0,
+        max=3600.0,
+        help="The deadline of one request's work (a connection test waits up to it).",
+    ),
+) -> None:
+    """Serve the REST API. The first start makes an admin token (printed once, and written
+    to $AWSCONN_HOME/admin-token, mode 0600) before it listens."""
+    from awsconn.api.serve import serve
+    from awsconn.api.settings import ServerSettings
+
+    serve(
+        ServerSettings(
+            host=host,
+            port=port,
+            workers=workers,
+            root_path=root_path,
+            certfile=certfile,
+            keyfile=keyfile,
+            threads=threads,
+            request_timeout_s=request_timeout,
+        )
+    )
