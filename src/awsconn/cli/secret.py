@@ -24,6 +24,7 @@ from awsconn.errors import InvalidInput
 
 if TYPE_CHECKING:
     from awsconn.model import EntityRef
+    from awsconn.model.results import SecretMetadata
 
 app = typer.Typer(no_args_is_help=True, help="Encrypted secrets (values are write-only).")
 
@@ -78,6 +79,10 @@ def _read_value(value_file: Path | None) -> bytes:
     return data
 
 
+def _version(meta: SecretMetadata) -> str:
+    return "" if meta.version is None else f" (version {meta.version})"
+
+
 @app.command("create", context_settings=TAKES_STRAY)
 def create(
     ctx: typer.Context,
@@ -94,7 +99,7 @@ def create(
     ref = _ref(identifier, org, project)
     where = backend()
     meta = where.create_secret(ref, _read_value(value_file), description=description)
-    typer.echo(f"secret {meta.ref} created (version {meta.version})")
+    typer.echo(f"secret {meta.ref} created{_version(meta)}")
 
 
 @app.command("update", context_settings=TAKES_STRAY)
@@ -113,7 +118,7 @@ def update(
     ref = _ref(identifier, org, project)
     where = backend()
     meta = where.update_secret(ref, _read_value(value_file), description=description)
-    typer.echo(f"secret {meta.ref} updated (version {meta.version})")
+    typer.echo(f"secret {meta.ref} updated{_version(meta)}")
 
 
 @app.command("list")
@@ -134,7 +139,9 @@ def list_(
 
     table = Table("REF", "DESCRIPTION", "VERSION", "KEY", "UPDATED")
     for r in rows:
-        table.add_row(r["ref"], r["description"], str(r["version"]), r["keyId"], r["updatedAt"])
+        table.add_row(
+            r["ref"], r["description"], str(r["version"] or "-"), r["keyId"] or "-", r["updatedAt"]
+        )
     console().print(table)
 
 

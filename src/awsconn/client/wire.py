@@ -188,27 +188,25 @@ def applied_connector(
 
 
 def secret_metadata(response: Any) -> SecretMetadata:
-    """A ``SecretResponse`` (never holding a value) as the secret's metadata."""
+    """A ``SecretResponse`` (never holding a value) as the secret's metadata; ``version``
+    and ``keyId`` when the server adds them beside Harness's fields (else None)."""
     body = mapping(response, "secret")
     secret = mapping(body.get("secret"), "secret.secret")
     version, key_id = body.get("version"), body.get("keyId")
-    if isinstance(version, bool) or not isinstance(version, int) or not isinstance(key_id, str):
-        raise _unexpected("secret", "has no version and keyId (awsconn's fields)")
     org, project = secret.get("orgIdentifier"), secret.get("projectIdentifier")
     identifier = str(secret.get("identifier"))
-    ref = "/".join(p for p in (org, project, identifier) if p)
     created = from_epoch_ms(body.get("createdAt"), "secret.createdAt")
     updated = from_epoch_ms(body.get("updatedAt"), "secret.updatedAt")
     if created is None or updated is None:
         raise _unexpected("secret", "has no createdAt and updatedAt")
     return SecretMetadata(
-        ref=ref,
+        ref="/".join(p for p in (org, project, identifier) if p),
         identifier=identifier,
         org=org,
         project=project,
         description=secret.get("description") or "",
-        version=version,
-        key_id=key_id,
+        version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+        key_id=key_id if isinstance(key_id, str) else None,
         created_at=created,
         updated_at=updated,
     )
