@@ -23,6 +23,7 @@ from awsconn.client import Client, connect
 __all__ = [
     "Result",
     "Runner",
+    "cli_at",
     "client",
     "connector_doc",
     "remote_cli",
@@ -144,6 +145,23 @@ def remote_cli(
             "AWSCONN_HOME": str(tmp_path / "remote-home"),
             "AWSCONN_URL": api_server.url,
             "AWSCONN_TOKEN": api_server.token if token is None else token,
+        }
+        return _runner(monkeypatch, capsys, environ)(*argv, input=input)
+
+    return run
+
+
+@pytest.fixture
+def cli_at(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> Runner:
+    """The CLI against the server at a URL of the test's choosing: ``cli_at(url, *argv)``."""
+
+    def run(url: str, *argv: str, input: str | bytes | None = None) -> Result:
+        environ = {
+            "AWSCONN_HOME": str(tmp_path / "remote-home"),
+            "AWSCONN_URL": url,
+            "AWSCONN_TOKEN": "awsc_" + "U" * 43,
         }
         return _runner(monkeypatch, capsys, environ)(*argv, input=input)
 

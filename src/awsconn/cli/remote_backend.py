@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from awsconn.cli.remote import Remote, here_refused
-from awsconn.errors import DelegateUnavailable, InvalidInput
+from awsconn.errors import DelegateUnavailable, InvalidInput, Problem, ValidationFailed
 
 if TYPE_CHECKING:
     from awsconn.client import Client
@@ -87,7 +87,12 @@ class RemoteBackend:
                 "its API writes one connector per request, so all-or-nothing cannot hold",
                 "give one connector per file",
             )
-        return [self.client.connectors.apply(docs[0], mode=mode)]
+        from awsconn.service.connectors import diff_documents
+
+        try:
+            return [self.client.connectors.apply(text, mode=mode, diff=diff_documents)]
+        except ValidationFailed as exc:
+            raise _as_local_input(exc) from None
 
     def export_yaml(self, *, org: str | None, project: str | None) -> str:
         return self.client.connectors.export(org=org, project=project)
@@ -359,3 +364,17 @@ class RemoteBackend:
         )
         creds = self.client.credentials(ref, timeout=timeout)
         return _with_credentials(base, creds.wire(), connector)
+
+
+_BODY = "connector."
+
+
+def _as_local_input(exc: ValidationFailed) -> ValidationFailed:
+    """A write's problems as the local store reports them: the API places them under the
+    body's ``connector.``; the file's document has them at the top (``spec...``)."""
+    if not exc.problems or not all(p.path.startswith(_BODY) for p in exc.problems):
+        return exc
+    moved = [Problem(p.path[len(_BODY) :], p.message, p.given, p.allowed) for p in exc.problems]
+    local = ValidationFailed(moved, what="connector input")
+    local.hint = exc.hint
+    return local
