@@ -11,7 +11,8 @@ from awsconn.client import Client, connect
 from awsconn.errors import Forbidden, InvalidInput, Unauthenticated, ValidationFailed
 from awsconn.model.results import AuditPage, TokenInfo
 
-POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}  # fmt: skip
+ALLOW_S3 = {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+POLICY = {"Version": "2012-10-17", "Statement": [ALLOW_S3]}
 
 
 def test_a_token_made_through_the_client_works_in_its_scope_until_revoked(

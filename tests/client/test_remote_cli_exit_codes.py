@@ -99,12 +99,16 @@ def test_a_server_that_cannot_be_reached_is_exit_1_naming_it(
         (("audit", "list", "--since", "24h", "--actor", "ci"), None, "--since, --actor"),
         (("credentials", "x", "--here"), None, "--here"),
         (("exec", "x", "--here", "--", "true"), None, "--here"),
-    ],  # fmt: skip
+    ],
 )
 def test_what_the_api_cannot_do_is_refused_naming_the_option(
-    remote_cli: Runner, api_server: ApiServer, unique_name: str, argv: tuple[str, ...],
-    given: str | None, named: str,
-) -> None:  # fmt: skip
+    remote_cli: Runner,
+    api_server: ApiServer,
+    unique_name: str,
+    argv: tuple[str, ...],
+    given: str | None,
+    named: str,
+) -> None:
     doc = json.dumps(connector_doc(unique_name, "AKIAIOSFODNN7EXAMPLE", "sk"))
     text = given.replace("DOC", doc).replace("---", "\n---\n") if given else None
     r = remote_cli(*argv, input=text)
