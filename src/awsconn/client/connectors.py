@@ -16,8 +16,8 @@ from awsconn.client.wire import (
     mapping,
     model_of,
     models_of,
+    outcome_of_test,
     page_content,
-    test_outcome,
 )
 from awsconn.errors import InvalidInput, NotFound
 from awsconn.model import EntityRef, Scope, parse_ref
@@ -229,7 +229,7 @@ class Connectors:
         FAILURE, not an error."""
         r = ref_of(ref)
         path = path_of(routes.CONNECTOR_TEST, identifier=r.identifier)
-        return test_outcome(self._t.call("POST", path, scope=r.scope))
+        return outcome_of_test(self._t.call("POST", path, scope=r.scope))
 
     def regions(self, ref: Ref, *, timeout: float = 30.0) -> RegionList:
         r = ref_of(ref)

@@ -40,9 +40,9 @@ __all__ = [
     "mapping",
     "model_of",
     "models_of",
+    "outcome_of_test",
     "page_content",
     "secret_metadata",
-    "test_outcome",
 ]
 
 M = TypeVar("M", bound=WireModel)
@@ -229,7 +229,7 @@ def _failure(detail: Mapping[str, Any]) -> Failure:
     )
 
 
-def test_outcome(result: Any) -> ConnectionTestOutcome:
+def outcome_of_test(result: Any) -> ConnectionTestOutcome:
     """A ``ConnectorValidationResult`` as the connection test's outcome."""
     body = mapping(result, "connection test")
     status = body.get("status")
