@@ -34,6 +34,7 @@ __all__ = [
     "api_server",
     "api_server_pg",
     "api_server_two_workers",
+    "free_port",
     "module_postgres_url",
 ]
 
@@ -89,13 +90,19 @@ class ApiServer:
     def command(self) -> list[str]:
         return [sys.executable, "-m", "awsconn", "server", "--port", str(self.port), *self.args]
 
-    def start(self) -> ApiServer:
+    def launch(self) -> None:
+        """Start the process on a free port; :meth:`wait_healthy` waits for it."""
         self.port = free_port()
         self.url = f"{self.scheme}://127.0.0.1:{self.port}"
+        self.workdir.mkdir(parents=True, exist_ok=True)
         with self._log.open("ab") as log:
             self._proc = subprocess.Popen(
                 self.command(), env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
+
+    def start(self) -> ApiServer:
+        """Launch, wait for /healthz, read the admin token file (when this start made it)."""
+        self.launch()
         self.wait_healthy()
         token_file = self.home / "admin-token"
         if token_file.exists():

@@ -60,13 +60,14 @@ BODIES: dict[str, Any] = {
     "lintPolicies": {"policies": [{"document": _POLICY}]},
     "createToken": {"name": "probe-token", "role": "viewer"},
 }
+_IDENTIFIERS = {"revokeToken": "0123456789abcdef"}  # a token id
 QUERIES: dict[str, dict[str, str]] = {"expandActions": {"pattern": "s3:Get*"}}
 
 
 def request_for(row: Route, org: str | None) -> dict[str, Any]:
     """``httpx.Client.request`` keyword arguments for ``row`` in org ``org`` (account
     scope when None)."""
-    path = row.path.replace("{identifier}", IDENTIFIER)
+    path = row.path.replace("{identifier}", _IDENTIFIERS.get(row.operation, IDENTIFIER))
     params: dict[str, str] = dict(QUERIES.get(row.operation, {}))
     if row.scoped and org and not row.body_scope:
         params["orgIdentifier"] = org

@@ -4,10 +4,11 @@ answer is wrapped.
 The gate (``gate.py``) has already authenticated the caller; :func:`scoped_call` and
 :func:`unscoped_call` (FastAPI dependencies) add the request's scope, read from
 Harness's query parameters, and its deadline, and make the
-:class:`~awsconn.service.context.AppContext` the one service call runs with. A route
-whose scope comes from its query parameters asks its permission there first (the route
-table's column), so a caller without it is refused before anything else is read; routes
-whose scope is in their body leave that to the service, which asks on the body's scope.
+:class:`~awsconn.service.context.AppContext` the one service call runs with. On a scoped
+route the service asks the caller's permission in the scope it acts on (and records a
+refused write in the audit log); the policy engine and the catalog read nothing of any
+scope, so an unscoped route asks the route table's permission here, wherever the
+caller's grant is.
 """
 
 from __future__ import annotations
@@ -132,14 +133,11 @@ async def scoped_call(
         Query(alias="projectIdentifier", description="the project (needs orgIdentifier)"),
     ] = None,
 ) -> Call:
-    """The Call of a scoped route; its permission asked in the query's scope first unless
-    the route's scope is in its body."""
+    """The Call of a scoped route (the service asks the permission in the scope it acts on)."""
     ctx, route, correlation_id = _context(request)
     scope = scope_of_query(
         account_identifier, org_identifier, project_identifier, server_account=ctx.account
     )
-    if isinstance(route.permission, Permission) and not route.body_scope:
-        ctx.caller.require(route.permission, scope)
     return Call(ctx, scope, correlation_id, route)
 
 

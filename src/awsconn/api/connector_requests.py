@@ -15,7 +15,14 @@ from starlette.requests import Request
 
 from awsconn.errors import InvalidInput, Problem, ValidationFailed
 
-__all__ = ["JSON_TYPES", "YAML_TYPES", "expected_version", "in_body", "read_document"]
+__all__ = [
+    "JSON_TYPES",
+    "YAML_TYPES",
+    "check_query_scope",
+    "expected_version",
+    "in_body",
+    "read_document",
+]
 
 JSON_TYPES = frozenset({"application/json", ""})
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})

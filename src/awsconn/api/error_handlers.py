@@ -30,9 +30,15 @@ async def _awsconn_error(request: Request, exc: Exception) -> Response:
     return answer_error(request, exc)
 
 
+_CARRY_SECRETS = frozenset({"postSecret", "putSecret"})
+"""Operations whose body holds a secret value: their errors echo no value given."""
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    problems = problems_of_validation_errors(exc.errors())
+    route = request.scope.get("route")
+    echo = getattr(route, "operation_id", None) not in _CARRY_SECRETS
+    problems = problems_of_validation_errors(exc.errors(), echo=echo)
     return answer_error(request, ValidationFailed(problems, what="request"))
 
 

@@ -12,7 +12,8 @@
   id only; the log line has the exception's type and where it was raised, not its
   message (which could hold a value).
 - One access log line per request (method, route template, status, duration,
-  correlation id, caller name: never a body, a header value or a query string) and the
+  correlation id, caller name, worker pid: never a body, a header value or a query
+  string) and the
   latency histogram.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import traceback
@@ -28,6 +30,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match
 
 from awsconn.api.harness_errors import error_body, unexpected_error_body
 from awsconn.api.paths import PUBLIC_PATH_PREFIXES, ROUTES
@@ -156,6 +159,7 @@ class Gate:
                         "durationMs": round(elapsed * 1000, 2),
                         "correlationId": correlation_id,
                         "caller": caller.name if caller is not None else None,
+                        "pid": os.getpid(),
                     },
                     ensure_ascii=True,
                 ),
@@ -210,8 +214,6 @@ class Gate:
             return str(getattr(route, "path", "unmatched"))
         app = scope.get("app")
         router = getattr(app, "router", None)
-        from starlette.routing import Match
-
         for candidate in getattr(router, "routes", ()):
             try:
                 match, _ = candidate.matches({**scope, "type": "http"})

@@ -224,27 +224,33 @@ def _dotted(loc: Sequence[Any]) -> str:
     return out
 
 
-def problems_of_validation_errors(errors: Iterable[Mapping[str, Any]]) -> list[Problem]:
+def problems_of_validation_errors(
+    errors: Iterable[Mapping[str, Any]], *, echo: bool = True
+) -> list[Problem]:
     """pydantic's (and FastAPI's) error list as awsconn Problems with dotted paths.
 
     ``("body", "connector", "spec", "delegateSelectors", 0)`` becomes
     ``connector.spec.delegateSelectors[0]``. The value given is echoed only when it is a
     scalar at a path that cannot hold a secret: a secret's ``value`` (or a whole
-    document holding one) never comes back in an error.
+    document holding one), the value of a key that should not be there (it could be
+    anything) and, with ``echo`` False (a body that carries a secret), no value ever
+    comes back in an error.
     """
     out: list[Problem] = []
     for err in errors:
         loc = tuple(err.get("loc", ()))
         given = err.get("input")
         secret = any(str(part) in _SECRET_FIELDS for part in loc)
-        echo = not secret and (given is None or isinstance(given, str | int | float | bool))
+        unexpected = err.get("type") == "extra_forbidden"
+        scalar = given is None or isinstance(given, str | int | float | bool)
+        shown = echo and not secret and not unexpected and scalar
         ctx = err.get("ctx") or {}
         allowed = ctx.get("expected") if isinstance(ctx, Mapping) else None
         out.append(
             Problem(
                 _dotted(loc),
                 str(err.get("msg", "is not valid")),
-                given=given if echo and err.get("type") != "missing" else None,
+                given=given if shown and err.get("type") != "missing" else None,
                 allowed=str(allowed) if allowed is not None else None,
             )
         )

@@ -219,7 +219,7 @@ def list_tokens(call: ScopedCall) -> Response:
 
 @handles("revokeToken")
 def revoke_token(identifier: str, call: ScopedCall) -> Response:
-    tokens.revoke_token(call.ctx, token_id=identifier)
+    tokens.revoke_token(call.ctx, token_id=identifier, scope=call.scope)
     return call.ok(True)
 
 

@@ -139,7 +139,7 @@ def delete_connector(identifier: str, call: ScopedCall) -> Response:
 
 
 @handles("getTestConnectionResult")
-def test_connection(identifier: str, request: Request, call: ScopedCall) -> Response:
+def connection_test(identifier: str, request: Request, call: ScopedCall) -> Response:
     outcome = connectivity.run_connector_test(call.ctx, call.ref(identifier))
     result = validation_result(outcome)
     request.app.state.metrics.test_run(result.status or "UNKNOWN")

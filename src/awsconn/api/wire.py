@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 from awsconn.api.harness_base import to_epoch_ms
 from awsconn.api.harness_errors import connectivity_details
@@ -27,37 +28,27 @@ def _ms(moment: datetime | None) -> int | None:
 
 
 def _jsonable(value: Any) -> Any:
+    """A python-mode dump made JSON: datetimes as epoch ms, anything else pydantic keeps
+    as an object (an enum) as its JSON value."""
     if isinstance(value, datetime):
         return to_epoch_ms(value)
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
-    return value
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return to_jsonable_python(value)
 
 
 def with_epoch_ms(model: BaseModel | dict[str, Any] | list[Any]) -> Any:
     """A result model's wire form (camelCase, fields left out as the model says) with its
     timestamps as epoch milliseconds; dicts and lists of models likewise."""
     if isinstance(model, BaseModel):
-        dumped = model.model_dump(mode="python", by_alias=True)
-        return _jsonable(_plain(dumped))
+        return _jsonable(model.model_dump(mode="python", by_alias=True))
     if isinstance(model, list):
         return [with_epoch_ms(m) for m in model]
-    return _jsonable(_plain(model))
-
-
-def _plain(value: Any) -> Any:
-    """Python-mode dumps keep enums and the like: everything but datetimes made JSON."""
-    from pydantic_core import to_jsonable_python
-
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime) or value is None or isinstance(value, str | int | float):
-        return value
-    return to_jsonable_python(value)
+    return _jsonable(model)
 
 
 def connector_response(

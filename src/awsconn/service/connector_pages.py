@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from awsconn.errors import Problem, ValidationFailed
-from awsconn.model import CredentialType, Scope, connector_to_document
+from awsconn.model import CredentialType, Scope
 from awsconn.model.results import ConnectorDetail, ConnectorPage
 from awsconn.service.access import Permission
 from awsconn.service.connector_reads import StoredConnector
@@ -102,11 +102,9 @@ def list_page(
     items = []
     for row in rows:
         stored = StoredConnector.of(row)
+        # the stored document is the canonical one the model wrote (no need to write it again)
         items.append(
-            ConnectorDetail(
-                connector=connector_to_document(stored.connector)["connector"],
-                status=summary_of(stored),
-            )
+            ConnectorDetail(connector=row.document["connector"], status=summary_of(stored))
         )
     return ConnectorPage(items=items, page_index=page_index, page_size=page_size, total_items=total)
 

@@ -242,10 +242,12 @@ def revoke_token(
     name: str | None = None,
     token_id: str | None = None,
     kind: TokenKind = TokenKind.API,
+    scope: Scope | None = None,
 ) -> TokenInfo:
     """Revoke a token by its name (the live one) or its id; it authenticates nothing from
-    now on. Needs ``token:admin`` in its scope; a token outside the caller's scope is not
-    found. Revoking one twice is a Conflict. Audited as ``token.revoke``."""
+    now on. Needs ``token:admin`` in ``scope`` (default: the caller's own); a token
+    outside the caller's scope is not found. Revoking one twice is a Conflict. Audited
+    as ``token.revoke``."""
     if (name is None) == (token_id is None):
         problem = Problem("name", "give the token's name or its id (one of them)")
         raise ValidationFailed([problem], what="token")
@@ -258,9 +260,10 @@ def revoke_token(
     caller = ctx.caller
     now = ctx.clock()
     wanted = f"named {name!r}" if name is not None else f"with id {token_id!r}"
-    target = AuditTarget(_TARGET_KIND[kind], name or f"id:{token_id}", caller.scope)
+    where = caller.scope if scope is None else scope
+    target = AuditTarget(_TARGET_KIND[kind], name or f"id:{token_id}", where)
     with audited(ctx, f"{_ACTION_NOUN[kind]}.revoke", target) as event:
-        caller.require(Permission.TOKEN_ADMIN, caller.scope)
+        caller.require(Permission.TOKEN_ADMIN, where)
 
         def work(tx: Transaction) -> TokenRow:
             if name is not None:
