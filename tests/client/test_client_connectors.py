@@ -12,7 +12,7 @@ from client_fixtures import connector_doc
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.aws.session_spec import StaticKeys
 from awsconn.client import Client
-from awsconn.errors import AwsCallFailed, Conflict, NotFound, ValidationFailed
+from awsconn.errors import AwsCallFailed, Conflict, InvalidInput, NotFound, ValidationFailed
 from awsconn.model.results import (
     AppliedConnector,
     ConnectionTestOutcome,
@@ -41,7 +41,7 @@ def stored(client: Client, user_keys: StaticKeys, unique_name: str) -> str:
     doc = connector_doc(
         unique_name, user_keys.access_key_id, f"account.{unique_name}_sk", org=f"o{unique_name}"
     )
-    assert client.connectors.apply(doc).action == "created"
+    assert [a.action for a in client.connectors.apply(doc)] == ["created"]
     return f"o{unique_name}/{unique_name}"
 
 
@@ -54,7 +54,9 @@ def test_create_from_yaml_text_then_get_the_canonical_document(
     doc["connector"]["spec"]["delegateSelectors"] = ["blue"]
     del doc["connector"]["spec"]["executeOnDelegate"]
     applied = client.connectors.create(yaml.safe_dump(doc))
-    assert applied == AppliedConnector(ref=unique_name, action="created", dry_run=False, version=1)
+    assert applied == [
+        AppliedConnector(ref=unique_name, action="created", dry_run=False, version=1)
+    ]
     detail = client.connectors.get(unique_name)
     assert isinstance(detail, ConnectorDetail)
     assert "accountIdentifier" not in detail.connector  # as awsconn exports it
@@ -72,16 +74,27 @@ def test_apply_creates_updates_with_the_changes_and_knows_unchanged(
     client: Client, stored: str, user_keys: StaticKeys, unique_name: str
 ) -> None:
     doc = client.connectors.get(stored).connector
-    unchanged = client.connectors.apply({"connector": doc}, diff=diff_documents)
+    (unchanged,) = client.connectors.apply({"connector": doc}, diff=diff_documents)
     assert (unchanged.action, unchanged.version, unchanged.changes) == ("unchanged", 1, None)
     changed = json.loads(json.dumps(doc))
     changed["tags"] = {"team": "payments"}
-    updated = client.connectors.apply({"connector": changed}, diff=diff_documents)
+    (updated,) = client.connectors.apply({"connector": changed}, diff=diff_documents)
     assert (updated.action, updated.version) == ("updated", 2)
     assert [(c.path, c.old, c.new) for c in updated.changes or []] == [
         ("tags.team", "platform", "payments")
     ]
     assert client.connectors.get(stored).status.tags == {"team": "payments"}
+    (without_diff,) = client.connectors.apply(yaml.safe_dump({"connector": doc}))
+    assert (without_diff.action, without_diff.version, without_diff.changes) == ("updated", 3, None)
+
+
+def test_apply_takes_one_document(client: Client, unique_name: str) -> None:
+    one = yaml.safe_dump(connector_doc(unique_name, "AKIAIOSFODNN7EXAMPLE", "x"))
+    with pytest.raises(InvalidInput) as err:
+        client.connectors.apply(f"{one}---\n{one}")
+    assert "holds 2 documents" in err.value.message
+    with pytest.raises(NotFound):
+        client.connectors.get(unique_name)
 
 
 def test_apply_reports_every_problem_at_its_path_in_the_body(

@@ -152,9 +152,14 @@ def test_writes_print_the_same(
             }
         ]
     doc["connector"]["tags"] = {"team": "t2"}
-    for cli in (remote_cli, server_cli):  # text: the same line, each its own version
-        r = cli("connector", "apply", "-f", "-", input=json.dumps(doc))
-        assert r.out.startswith(f"connector {unique_name} ")
+    r = remote_cli("connector", "import", "-f", "-", input=json.dumps(doc))  # one document
+    assert r.out == f"connector {unique_name} updated (version 4)\n"
+    assert server_cli("connector", "import", "-f", "-", input=json.dumps(doc)).out == (
+        f"connector {unique_name} unchanged (version 4)\n"
+    )
+    assert remote_cli("connector", "apply", "-f", "-", input=json.dumps(doc)).out == (
+        f"connector {unique_name} unchanged (version 4)\n"
+    )
 
 
 def test_apply_reports_problems_as_the_local_store_does(

@@ -90,7 +90,7 @@ class RemoteBackend:
         from awsconn.service.connectors import diff_documents
 
         try:
-            return [self.client.connectors.apply(text, mode=mode, diff=diff_documents)]
+            return self.client.connectors.apply(text, mode=mode, diff=diff_documents)
         except ValidationFailed as exc:
             raise _as_local_input(exc) from None
 

@@ -19,7 +19,7 @@ from awsconn.client.wire import (
     outcome_of_test,
     page_content,
 )
-from awsconn.errors import InvalidInput, NotFound
+from awsconn.errors import Conflict, InvalidInput, NotFound
 from awsconn.model import EntityRef, Scope, parse_ref
 from awsconn.model.results import (
     AppliedConnector,
@@ -160,7 +160,7 @@ class Connectors:
 
     # -- writes -----------------------------------------------------------------------
 
-    def create(self, source: str | Mapping[str, Any]) -> AppliedConnector:
+    def create(self, source: str | Mapping[str, Any]) -> builtins.list[AppliedConnector]:
         """Create one connector from its Harness YAML text or document
         (``{"connector": {...}}``); Conflict when it exists."""
         return self.apply(source, mode="create")
@@ -171,37 +171,67 @@ class Connectors:
         *,
         mode: str = "apply",
         diff: Diff | None = None,
-    ) -> AppliedConnector:
-        """Create or update one connector from its Harness YAML text or document.
+    ) -> builtins.list[AppliedConnector]:
+        """Create or update a connector from its Harness YAML text or document: what was
+        done, as the local ``apply`` reports it (one entry: the server's API writes one
+        connector per request, so text with several documents is refused).
 
-        ``mode="apply"`` creates it when missing, else updates it on the version read
-        (If-Match: a write in between is a Conflict) and reports ``unchanged`` when the
-        server kept the version; ``mode="create"`` refuses an existing one. ``diff(old,
-        new)`` (canonical documents) fills an update's ``changes``.
+        ``mode="apply"`` (or ``"import"``) creates it when missing, else updates it on the
+        version read (If-Match: a write in between is a Conflict) and reports
+        ``unchanged`` when the server kept the version; ``mode="create"`` refuses an
+        existing one. ``diff(old, new)`` (canonical documents) fills an update's
+        ``changes`` (the CLI passes the service's own).
         """
-        if mode not in ("create", "apply"):
-            raise ValueError(f"mode is create or apply, not {mode!r}")
+        if mode not in ("create", "apply", "import"):
+            raise ValueError(f"mode is create, apply or import, not {mode!r}")
         content, content_type, ref = _body_of(source)
-        before: Mapping[str, Any] | None = None
-        if mode == "apply" and ref is not None:
-            try:
-                before = self._read(ref)
-            except NotFound:
-                before = None
-        if mode == "create" or (before is None and ref is not None):
-            after = self._t.call("POST", routes.CONNECTORS, content=content,
-                                 content_type=content_type)  # fmt: skip
-            return _applied(after, "created")
+        if mode == "create":
+            return [self._post(content, content_type)]
+        for attempt in (1, 2):  # a create racing ours between the read and the write
+            before = self._find(ref)
+            if before is None and ref is not None:
+                try:
+                    return [self._post(content, content_type)]
+                except Conflict:
+                    if attempt == 2:
+                        raise
+                    continue
+            return [self._put(content, content_type, before, diff)]
+        raise AssertionError("unreachable")
+
+    def _find(self, ref: EntityRef | None) -> Mapping[str, Any] | None:
+        if ref is None:  # not a valid reference: the write reports the document's problems
+            return None
+        try:
+            return self._read(ref)
+        except NotFound:
+            return None
+
+    def _post(self, content: bytes, content_type: str) -> AppliedConnector:
+        after = self._t.call("POST", routes.CONNECTORS, content=content, content_type=content_type)
+        return applied_connector(after, "created")
+
+    def _put(
+        self,
+        content: bytes,
+        content_type: str,
+        before: Mapping[str, Any] | None,
+        diff: Diff | None,
+    ) -> AppliedConnector:
         headers = {"if-match": f'"{before["version"]}"'} if before is not None else None
-        after = self._t.call(
-            "PUT", routes.CONNECTORS, content=content, content_type=content_type, headers=headers
-        )
+        after = mapping(
+            self._t.call(
+                "PUT", routes.CONNECTORS, content=content, content_type=content_type,
+                headers=headers,
+            ),
+            "connector",
+        )  # fmt: skip
         if before is not None and after.get("version") == before.get("version"):
-            return _applied(after, "unchanged")
+            return applied_connector(after, "unchanged")
         changes = None
         if diff is not None and before is not None:
             changes = list(diff(_document(before), _document(after)))
-        return _applied(after, "updated", changes)
+        return applied_connector(after, "updated", changes)
 
     def _read(self, ref: EntityRef) -> Mapping[str, Any]:
         path = path_of(routes.CONNECTOR, identifier=ref.identifier)
@@ -320,7 +350,13 @@ def _body_of(source: str | Mapping[str, Any]) -> tuple[bytes, str, EntityRef | N
 
     if isinstance(source, str):
         docs = load_yaml_documents(source, source="connector")  # the model's bounds
-        document: Any = docs[0] if len(docs) == 1 else None
+        if len(docs) != 1:
+            raise InvalidInput(
+                f"the text holds {len(docs)} documents; a server's API writes one connector "
+                "per request, so writing several cannot be all or nothing",
+                hint="apply one connector at a time",
+            )
+        document: Any = docs[0]
         content, kind = source.encode("utf-8"), "application/yaml"
     else:
         document = source
@@ -343,9 +379,3 @@ def _named_ref(document: Any) -> EntityRef | None:
 
 def _document(response: Mapping[str, Any]) -> dict[str, Any]:
     return {"connector": canonical_document(response)}
-
-
-def _applied(
-    response: Any, action: str, changes: list[FieldChange] | None = None
-) -> AppliedConnector:
-    return applied_connector(response, action, changes)
