@@ -86,3 +86,30 @@ def test_credentials_fast_road_asks_the_server_without_the_framework(
         "AccessKeyId": user_keys.access_key_id,
         "SecretAccessKey": user_keys.secret_access_key,
     }
+
+
+def test_tokens_and_the_audit_log_through_the_server(
+    remote_cli: Runner, server_cli: Runner, unique_name: str
+) -> None:
+    made = remote_cli("token", "create", "--name", unique_name, "--role", "viewer", "-o", "json")
+    assert made.code == 0, made.text
+    issued = json.loads(made.out)
+    assert issued["token"].startswith("awsc_") and issued["expiresAt"]
+    text = remote_cli("token", "create", "--name", f"{unique_name}_2", "--role", "viewer")
+    assert text.out.startswith("awsc_") and "shown this once" in text.err
+    listed = json.loads(remote_cli("token", "list", "-o", "json").out)
+    assert unique_name in [t["name"] for t in listed]
+    revoked = remote_cli("token", "revoke", unique_name, "-o", "json")
+    assert json.loads(revoked.out)["status"] == "revoked"
+    assert remote_cli("token", "revoke", "--id", issued["id"]).code == 2
+    again = [cli("token", "revoke", unique_name) for cli in (remote_cli, server_cli)]
+    assert [r.code for r in again] == [2, 2] and again[0].err == again[1].err
+    assert "no live API token named" in again[0].err
+    page = json.loads(remote_cli("audit", "list", "--limit", "5", "-o", "json").out)
+    mine = [
+        (e["action"], e["outcome"]) for e in page["events"] if e["target"]["ref"] == unique_name
+    ]
+    assert mine[0] == ("token.revoke", "failed")  # the local store's attempt, just now
+    assert ("token.revoke", "ok") in mine and page["pageIndex"] == 0
+    table = remote_cli("audit", "list", "--limit", "1")
+    assert "token.revoke" in table.out and table.code == 0

@@ -54,6 +54,8 @@ def test_not_found_conflict_and_bad_input_say_what_the_local_store_says(
         (("connector", "history", unique_name, "--limit", "0"), None, None),  # Typer's own
         (("secret", "delete", f"{unique_name}_sk", "--yes"), None, None),  # in use: CONFLICT
         (("connector", "get", "a/b/c/d", "-o", "json"), None, "VALIDATION_FAILED"),
+        (("connector", "list", "--type", "Oidc", "-o", "json"), None, "VALIDATION_FAILED"),
+        (("connector", "list", "--org", "bad org", "-o", "json"), None, "VALIDATION_FAILED"),
         (("secret", "create", "bad id"), "v", None),  # VALIDATION_FAILED: the identifier
     ]
     for argv, given, code in cases:

@@ -116,8 +116,10 @@ class RemoteBackend:
                 "its API matches tags by key and value",
                 "give --tag KEY=VALUE",
             )
+        from awsconn.service.connectors import _credential_type  # the service's rule, words
+
         return self.client.connectors.list(
-            org=org, project=project, tags=tags, credential_type=credential_type
+            org=org, project=project, tags=tags, credential_type=_credential_type(credential_type)
         )
 
     def delete_connector(self, ref: EntityRef) -> None:
@@ -271,12 +273,18 @@ class RemoteBackend:
         """By id, or by the name of a live token listed in the account scope; the info
         answered is the token as listed, marked revoked (the API answers no time)."""
         from awsconn.errors import NotFound
+        from awsconn.model import Scope
+        from awsconn.service.token_values import check_name, check_token_id
 
+        if name is not None:
+            check_name(name)  # the service's rules and words
+        if token_id is not None:
+            check_token_id(token_id)
         live = self.client.tokens.list()
         found = [t for t in live if (t.id == token_id if token_id else t.name == name)]
         if not found:
             wanted = f"named {name!r}" if name is not None else f"with id {token_id!r}"
-            raise NotFound(f"no live API token {wanted} in the account (on {self._remote.url})")
+            raise NotFound(f"no live API token {wanted} in {Scope().label()}")
         info = found[0]
         self.client.tokens.revoke(info.id)
         return info.model_copy(update={"status": "revoked"})
