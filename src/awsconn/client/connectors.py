@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from awsconn.client import routes
@@ -65,11 +65,28 @@ def _parameters(values: Mapping[str, str | None] | None) -> dict[str, str] | Non
     return kept or None
 
 
+def _filter(tags: Iterable[str], credential_type: str | None) -> dict[str, Any] | None:
+    """listV2's ``ConnectorFilterProperties`` for these filters (None: no filter)."""
+    tag_filter = _tags(tags)
+    if not tag_filter and not credential_type:
+        return None
+    body: dict[str, Any] = {"filterType": "Connector"}
+    if tag_filter:
+        body["tags"] = tag_filter
+    if credential_type:
+        body["credentialTypes"] = [credential_type]
+    return body
+
+
 def _tags(tags: Iterable[str]) -> dict[str, str] | None:
-    """``KEY`` / ``KEY=VALUE`` filters as listV2's ``tags`` object."""
+    """``KEY=VALUE`` filters as listV2's ``tags`` object (the API matches both)."""
     out: dict[str, str] = {}
     for tag in tags:
-        key, _, value = tag.partition("=")
+        key, equals, value = tag.partition("=")
+        if not equals or not key:
+            raise InvalidInput(
+                f"tag filter {tag!r} is not KEY=VALUE: the server matches a tag's key and value"
+            )
         out[key] = value
     return out or None
 
@@ -95,24 +112,48 @@ class Connectors:
         search: str | None = None,
         page_index: int = 0,
         page_size: int = _PAGE,
-    ) -> tuple[list[ConnectorSummary], int | None]:
-        """One page of connectors (``pageIndex`` from 0) and how many pages there are."""
-        scope = _scope(org, project)
+    ) -> tuple[builtins.list[ConnectorSummary], int | None]:
+        """One page (``page_index`` from 0) of one scope's connectors, by identifier, and
+        how many pages there are."""
+        content, pages = self._page(
+            _scope(org, project), _filter(tags, credential_type), search, page_index, page_size
+        )
+        return [connector_summary(item) for item in content], pages
+
+    def _page(
+        self,
+        scope: Scope | None,
+        wanted: dict[str, Any] | None,
+        search: str | None,
+        page_index: int,
+        page_size: int,
+    ) -> tuple[builtins.list[Any], int | None]:
         params = {"pageIndex": page_index, "pageSize": page_size, "searchTerm": search}
-        tag_filter = _tags(tags)
-        if tag_filter or credential_type:
-            body: dict[str, Any] = {"filterType": "Connector"}
-            if tag_filter:
-                body["tags"] = tag_filter
-            if credential_type:
-                body["credentialTypes"] = [credential_type]
+        if wanted is not None:
             data = self._t.call(
-                "POST", routes.CONNECTORS_LIST_V2, scope=scope, params=params, body=body
+                "POST", routes.CONNECTORS_LIST_V2, scope=scope, params=params, body=wanted
             )
         else:
             data = self._t.call("GET", routes.CONNECTORS, scope=scope, params=params)
-        content, pages = page_content(data, "connector list")
-        return [connector_summary(item) for item in content], pages
+        return page_content(data, "connector list")
+
+    def _every(
+        self,
+        org: str | None,
+        project: str | None,
+        tags: Iterable[str],
+        credential_type: str | None,
+        search: str | None,
+    ) -> Iterator[Any]:
+        """Every ``ConnectorResponse`` the filters select, page after page."""
+        scope, wanted = _scope(org, project), _filter(tags, credential_type)
+        index = 0
+        while True:
+            content, pages = self._page(scope, wanted, search, index, _PAGE)
+            yield from content
+            index += 1
+            if not content or pages is None or index >= pages:
+                return
 
     def list(
         self,
@@ -123,22 +164,10 @@ class Connectors:
         credential_type: str | None = None,
         search: str | None = None,
     ) -> list[ConnectorSummary]:
-        """Every connector the filters select, page after page."""
-        out: builtins.list[ConnectorSummary] = []
-        index = 0
-        while True:
-            found, pages = self.page(
-                org=org,
-                project=project,
-                tags=tags,
-                credential_type=credential_type,
-                search=search,
-                page_index=index,
-            )
-            out.extend(found)
-            index += 1
-            if not found or pages is None or index >= pages:
-                return out
+        """Every connector of one scope (the account unless ``org``/``project``) that the
+        filters select, page after page; ``tags`` are ``KEY=VALUE``, all required."""
+        found = self._every(org, project, tags, credential_type, search)
+        return [connector_summary(item) for item in found]
 
     def get(self, ref: Ref) -> ConnectorDetail:
         r = ref_of(ref)
@@ -242,8 +271,10 @@ class Connectors:
         export`` writes it (deterministic, no account, no timestamps)."""
         from awsconn.model import dump_connectors_yaml, parse_connector_document
 
-        details = [self.get(s.ref) for s in self.list(org=org, project=project)]
-        connectors = [parse_connector_document({"connector": d.connector}) for d in details]
+        found = self._every(org, project, (), None, None)
+        connectors = [
+            parse_connector_document({"connector": canonical_document(item)}) for item in found
+        ]
         connectors.sort(key=lambda c: (c.scope.sort_key(), c.identifier))
         return dump_connectors_yaml(connectors) if connectors else ""
 
