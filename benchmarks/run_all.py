@@ -30,6 +30,7 @@ QUICK_ARGS: dict[str, tuple[str, ...]] = {
     "bench_connection_test.py": ("--connectors", "20", "--rounds", "1"),
     "bench_connectivity.py": ("--connectors", "20", "--rounds", "1"),
     "bench_iam.py": ("--quick",),
+    "bench_remote_credentials.py": ("--runs", "5"),
     "bench_store_open.py": ("--runs", "5"),
 }
 

@@ -26,11 +26,11 @@ RANK = {
     "store": 3,
     "secrets": 4,  # sealed values stored through the store
     "service": 5,
-    "cli": 6,
+    "client": 5,  # a server's client, the service's sibling: errors, model and httpx only
+    "cli": 6,  # on a local store (service) or on a server (client)
     "api": 6,
     "web": 6,
     "delegate": 6,
-    "client": 6,
 }
 # The one door between sibling entry points: ``awsconn server`` (a CLI command) starts the
 # API server through its start module and settings, nothing else of it.
@@ -47,6 +47,7 @@ FORBIDDEN = {
     "store": {"boto3", "botocore", "typer", "rich", "fastapi"},
     "secrets": {"boto3", "botocore", "typer", "rich", "fastapi"},
     "service": {"typer", "rich", "fastapi", "starlette", "uvicorn"},
+    "client": {"sqlalchemy", "alembic", "typer", "rich", "fastapi", "starlette"},  # boto3: .session
 }
 
 

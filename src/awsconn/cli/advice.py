@@ -30,7 +30,7 @@ def advise(exc: AwsconnError) -> AwsconnError:
 
     if isinstance(exc, NeedsDelegate) and exc.overridable:
         exc.hint = HERE_ADVICE
-    elif isinstance(exc, SecretInUse):
+    elif isinstance(exc, SecretInUse) or _secret_in_use(exc):
         exc.hint = (
             "change or delete those connectors first, or pass --force (they then fail "
             "until they name another secret)"
@@ -45,3 +45,11 @@ def advise(exc: AwsconnError) -> AwsconnError:
     elif isinstance(exc, ValidationFailed) and any(p.path == "capabilities" for p in exc.problems):
         exc.hint = exc.hint or f"capabilities are given with --for: {_FOR_ADVICE}"
     return exc
+
+
+def _secret_in_use(exc: AwsconnError) -> bool:
+    """SecretInUse as a server sent it: its code and the service's own hint (a client
+    rebuilds an error's class from its code, not the refusal's subclass)."""
+    from awsconn.service.refusals import SecretInUse
+
+    return exc.code == SecretInUse.code and exc.hint == SecretInUse("-", ["-"]).hint

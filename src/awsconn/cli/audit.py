@@ -7,7 +7,8 @@ import sys
 
 import typer
 
-from awsconn.cli.common import OUTPUT, build_context, check_output
+from awsconn.cli.backend import backend
+from awsconn.cli.common import OUTPUT, check_output
 from awsconn.cli.output import console, print_json
 
 app = typer.Typer(no_args_is_help=True, help="The audit log: every write and credential issued.")
@@ -37,15 +38,10 @@ def list_(
     output: str = OUTPUT,
 ) -> None:
     """List audit events, newest first, a page at a time."""
-    from awsconn.service import audit
-
     output = check_output(output)
-    ctx = build_context()
-    now = ctx.clock()
-    page = audit.list_audit(
-        ctx,
-        since=None if since is None else audit.moment_of(since, setting="since", now=now),
-        until=None if until is None else audit.moment_of(until, setting="until", now=now),
+    page = backend().list_audit(
+        since=since,
+        until=until,
         actor=actor,
         action=action,
         target=target,

@@ -13,17 +13,20 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from awsconn.cli.output import console
 
+if TYPE_CHECKING:
+    from awsconn.cli.backend import Backend
+
 __all__ = ["print_outcome", "print_tally", "run_all"]
 
 
 def run_all(
-    ctx: Any,
+    where: Backend,
     *,
     capabilities: list[str] | None,
     here: bool,
@@ -31,9 +34,7 @@ def run_all(
     timeout: float,
     output: str,
 ) -> list[Any]:
-    """``test --all``: each outcome is shown as the service settles it."""
-    from awsconn.service import connectivity
-
+    """``test --all``: each outcome is shown as the backend settles it."""
     out = console()
     progress_bar = output == "table" and sys.stderr.isatty()
     stream = not (progress_bar and sys.stdout.isatty())
@@ -48,12 +49,11 @@ def run_all(
         sys.stdout.flush()
 
     def run(on_start: Any, on_outcome: Any) -> list[Any]:
-        return connectivity.run_all_tests(
-            ctx,
+        return where.test_all(
             capabilities=capabilities,
             here=here,
             concurrency=concurrency,
-            timeout_s=timeout,
+            timeout=timeout,
             on_start=on_start,
             on_outcome=on_outcome,
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from awsconn.cli.backend import backend
 from awsconn.cli.common import (
     CONNECTOR_REF,
     HERE,
@@ -15,7 +16,6 @@ from awsconn.cli.common import (
     OUTPUT,
     PROJECT,
     YES,
-    build_context,
     check_output,
     confirm_delete,
     read_input,
@@ -87,13 +87,9 @@ def init(
 
 
 def _write(path: str, mode: str, dry_run: bool, output: str) -> None:
-    from awsconn.service import connectors
-
     output = check_output(output)
     text, source = read_input(path)
-    results = connectors.apply_yaml(
-        build_context(), text, mode=mode, source=source, dry_run=dry_run
-    )
+    results = backend().apply_yaml(text, mode=mode, source=source, dry_run=dry_run)
     if output == "json":
         print_json([r.wire() for r in results])
         return
@@ -143,9 +139,7 @@ def import_(file: str = FILE, dry_run: bool = DRY_RUN, output: str = OUTPUT) -> 
 @app.command("export")
 def export(org: str | None = ORG, project: str | None = PROJECT) -> None:
     """Print every connector (or one scope's) as multi-document YAML, deterministically."""
-    from awsconn.service import connectors
-
-    sys.stdout.write(connectors.export_yaml(build_context(), org=org, project=project))
+    sys.stdout.write(backend().export_yaml(org=org, project=project))
 
 
 @app.command("get")
@@ -157,10 +151,9 @@ def get(
 ) -> None:
     """Show one connector (YAML by default) and its last connectivity status."""
     from awsconn.model import dump_connectors_yaml, parse_connector_document
-    from awsconn.service import connectors
 
     output = check_output(output, ("yaml", "json"))
-    detail = connectors.get(build_context(), ref_of(ref))
+    detail = backend().get_connector(ref_of(ref))
     if output == "json":
         print_json(detail.wire())
         return
@@ -198,11 +191,9 @@ def list_(
     output: str = OUTPUT,
 ) -> None:
     """List connectors with scope, type, test region and last connectivity status."""
-    from awsconn.service import connectors
-
     output = check_output(output)
-    views = connectors.list_connectors(
-        build_context(), org=org, project=project, tags=tag, credential_type=credential_type
+    views = backend().list_connectors(
+        org=org, project=project, tags=tag, credential_type=credential_type
     )
     rows = [v.wire() for v in views]
     if output == "json":
@@ -227,11 +218,10 @@ def list_(
 @app.command("delete")
 def delete(ref: str = CONNECTOR_REF, yes: bool = YES) -> None:
     """Delete a connector (asks first on a terminal; without one, needs --yes)."""
-    from awsconn.service import connectors
-
     target = ref_of(ref)
+    where = backend()
     confirm_delete(f"connector {target}", yes=yes)
-    connectors.delete(build_context(), target)
+    where.delete_connector(target)
     typer.echo(f"connector {target} deleted")
 
 
@@ -263,16 +253,15 @@ def run_tests(
     With --all and -o json, one JSON object per connector and per line (JSON Lines).
     """
     from awsconn.cli.connection_output import print_outcome, run_all
-    from awsconn.service import connectivity
 
     output = check_output(output)
     if (ref is None) == (not all_):
         raise InvalidInput("give a connector REF or --all (not both)")
     capabilities = _split_names(for_) if for_ is not None else None
-    ctx = build_context()
+    where = backend()
     if all_:
         outcomes = run_all(
-            ctx,
+            where,
             capabilities=capabilities,
             here=here,
             concurrency=concurrency,
@@ -280,8 +269,8 @@ def run_tests(
             output=output,
         )
     else:
-        outcome = connectivity.run_connector_test(
-            ctx, ref_of(ref or ""), capabilities=capabilities, here=here, timeout_s=timeout
+        outcome = where.test_connector(
+            ref_of(ref or ""), capabilities=capabilities, here=here, timeout=timeout
         )
         outcomes = [outcome]
         if output == "json":
@@ -307,10 +296,8 @@ def regions(
     output: str = OUTPUT,
 ) -> None:
     """List the regions DescribeRegions returns for this connector."""
-    from awsconn.service import connectivity
-
     output = check_output(output)
-    found = connectivity.list_regions(build_context(), ref_of(ref), here=here, timeout_s=timeout)
+    found = backend().regions(ref_of(ref), here=here, timeout=timeout)
     if output == "json":
         print_json(found.regions)  # a plain list, as scripts read it
         return
@@ -327,10 +314,8 @@ def history(
     output: str = OUTPUT,
 ) -> None:
     """Show the connector's stored connectivity results, newest first."""
-    from awsconn.service import connectors
-
     output = check_output(output)
-    rows = [e.wire() for e in connectors.history(build_context(), ref_of(ref), limit=limit)]
+    rows = [e.wire() for e in backend().history(ref_of(ref), limit=limit)]
     if output == "json":
         print_json(rows)
         return

@@ -14,8 +14,12 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from awsconn.timeouts import CREDENTIALS_TIMEOUT
+
+if TYPE_CHECKING:
+    from awsconn.cli.remote import Remote
 
 __all__ = ["CredentialsCall", "parse_plain", "run"]
 
@@ -57,12 +61,46 @@ def parse_plain(args: Sequence[str]) -> CredentialsCall | None:
 
 
 def run(call: CredentialsCall) -> None:
-    """Print the credential_process JSON of ``call.ref`` (the one body of the command)."""
-    from awsconn.cli.process import build_context, ref_of
-    from awsconn.service import connection
+    """Print the credential_process JSON of ``call.ref`` (the one body of the command):
+    from the server when one is configured (``cli/remote.py``), else the local store."""
+    import os
+
+    from awsconn.cli.process import ref_of
+    from awsconn.cli.remote import resolve
 
     timeout = CREDENTIALS_TIMEOUT.check(call.timeout, setting="--timeout")
-    out = connection.credential_process_output(
-        build_context(), ref_of(call.ref), here=call.here, timeout_s=timeout
-    )
+    remote = resolve(os.environ)
+    if remote is not None:
+        out = _from_server(remote, call, timeout)
+    else:
+        from awsconn.cli.process import build_context
+        from awsconn.service import connection
+
+        out = connection.credential_process_output(
+            build_context(), ref_of(call.ref), here=call.here, timeout_s=timeout
+        )
     sys.stdout.write(json.dumps(out) + "\n")
+
+
+def _from_server(remote: Remote, call: CredentialsCall, timeout: float) -> dict[str, Any]:
+    """The server's answer: httpx and the transport only (no pydantic, no CLI framework).
+
+    httpx imports its own command line (click, rich, pygments: 31 of its 77 ms) when they
+    are installed, as they are beside awsconn's CLI; this process never runs it, so it is
+    kept out before httpx is first imported.
+    """
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    from awsconn.cli.process import ref_of
+    from awsconn.cli.remote import here_refused
+    from awsconn.client.credentials import fetch_credentials
+    from awsconn.client.transport import Transport
+
+    if call.here:
+        raise here_refused(remote)
+    ref = ref_of(call.ref)
+    transport = Transport(remote.url, remote.token)
+    try:
+        return fetch_credentials(transport, ref, timeout=timeout)
+    finally:
+        transport.close()

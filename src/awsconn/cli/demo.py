@@ -10,7 +10,10 @@ def demo() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from awsconn.cli.backend import local_only
     from awsconn.errors import InternalError
+
+    local_only("demo")
 
     try:
         from awsconn.service.demo import run_demo

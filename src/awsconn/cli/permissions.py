@@ -9,7 +9,8 @@ from typing import Any
 
 import typer
 
-from awsconn.cli.common import CONNECTOR_REF, HERE, OUTPUT, build_context, check_output, ref_of
+from awsconn.cli.backend import backend
+from awsconn.cli.common import CONNECTOR_REF, HERE, OUTPUT, check_output, ref_of
 from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
 
@@ -242,11 +243,8 @@ def check(
 ) -> None:
     """Check the connector's identity has what the capabilities need: GRANTED, NOT_GRANTED or
     DEPENDS on what the real request carries (exit 1 unless everything is GRANTED)."""
-    from awsconn.service.connector_permissions import check_connector
-
     output = check_output(output)
-    report = check_connector(
-        build_context(),
+    report = backend().check_connector(
         ref_of(ref),
         _names(for_) if for_ else None,
         parameters={
@@ -288,11 +286,8 @@ def diff(
     output: str = OUTPUT,
 ) -> None:
     """Before switching policies: which uses the new policy set gains or loses (exit 1 on loss)."""
-    from awsconn.service.connector_permissions import diff_connector
-
     output = check_output(output)
-    report = diff_connector(
-        build_context(),
+    report = backend().diff_connector(
         ref_of(ref),
         _names(for_),
         new_policies=[_load(p, "--what-if") for p in what_if],

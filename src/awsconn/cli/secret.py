@@ -8,21 +8,23 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from awsconn.cli.backend import backend, local_only
 from awsconn.cli.common import (
     ORG,
     OUTPUT,
     PROJECT,
     YES,
-    build_context,
     check_output,
     confirm_delete,
     read_bounded,
 )
 from awsconn.cli.output import console, print_json
+from awsconn.cli.process import build_context
 from awsconn.errors import InvalidInput
 
 if TYPE_CHECKING:
     from awsconn.model import EntityRef
+    from awsconn.model.results import SecretMetadata
 
 app = typer.Typer(no_args_is_help=True, help="Encrypted secrets (values are write-only).")
 
@@ -77,6 +79,10 @@ def _read_value(value_file: Path | None) -> bytes:
     return data
 
 
+def _version(meta: SecretMetadata) -> str:
+    return "" if meta.version is None else f" (version {meta.version})"
+
+
 @app.command("create", context_settings=TAKES_STRAY)
 def create(
     ctx: typer.Context,
@@ -89,12 +95,11 @@ def create(
     ),
 ) -> None:
     """Store a new secret; the value comes from stdin or --value-file."""
-    from awsconn.service import secrets
-
     _refuse_stray(ctx)
     ref = _ref(identifier, org, project)
-    meta = secrets.create(build_context(), ref, _read_value(value_file), description=description)
-    typer.echo(f"secret {meta.ref} created (version {meta.version})")
+    where = backend()
+    meta = where.create_secret(ref, _read_value(value_file), description=description)
+    typer.echo(f"secret {meta.ref} created{_version(meta)}")
 
 
 @app.command("update", context_settings=TAKES_STRAY)
@@ -109,12 +114,11 @@ def update(
     ),
 ) -> None:
     """Replace a secret's value; the value comes from stdin or --value-file."""
-    from awsconn.service import secrets
-
     _refuse_stray(ctx)
     ref = _ref(identifier, org, project)
-    meta = secrets.update(build_context(), ref, _read_value(value_file), description=description)
-    typer.echo(f"secret {meta.ref} updated (version {meta.version})")
+    where = backend()
+    meta = where.update_secret(ref, _read_value(value_file), description=description)
+    typer.echo(f"secret {meta.ref} updated{_version(meta)}")
 
 
 @app.command("list")
@@ -125,10 +129,8 @@ def list_(
     output: str = OUTPUT,
 ) -> None:
     """List secrets (metadata only; values are never shown)."""
-    from awsconn.service import secrets
-
     output = check_output(output)
-    found = secrets.list_secrets(build_context(), org=org, project=project, all_scopes=all_scopes)
+    found = backend().list_secrets(org=org, project=project, all_scopes=all_scopes)
     rows = [m.wire() for m in found]
     if output == "json":
         print_json(rows)
@@ -137,7 +139,9 @@ def list_(
 
     table = Table("REF", "DESCRIPTION", "VERSION", "KEY", "UPDATED")
     for r in rows:
-        table.add_row(r["ref"], r["description"], str(r["version"]), r["keyId"], r["updatedAt"])
+        table.add_row(
+            r["ref"], r["description"], str(r["version"] or "-"), r["keyId"] or "-", r["updatedAt"]
+        )
     console().print(table)
 
 
@@ -151,11 +155,10 @@ def delete(
 ) -> None:
     """Delete a secret (asks first on a terminal; without one, needs --yes; refused while a
     connector uses it, unless --force)."""
-    from awsconn.service import secrets
-
     ref = _ref(identifier, org, project)
+    where = backend()
     confirm_delete(f"secret {ref}", yes=yes)
-    secrets.delete(build_context(), ref, force=force)
+    where.delete_secret(ref, force=force)
     typer.echo(f"secret {ref} deleted")
 
 
@@ -164,6 +167,7 @@ def reencrypt() -> None:
     """Re-seal every secret under the newest master key (after adding a key to rotate)."""
     from awsconn.service import secrets
 
+    local_only("secret reencrypt")
     count = secrets.reencrypt(build_context())
     typer.echo(f"{count} secret{'s' * (count != 1)} re-encrypted under the newest key")
 
@@ -173,6 +177,7 @@ def rotate_key() -> None:
     """Add a new master key to the key file and re-seal every secret under it."""
     from awsconn.service import secrets
 
+    local_only("secret rotate-key")
     kid, count = secrets.rotate_master_key(build_context())
     typer.echo(
         f"new master key {kid}; {count} secret{'s' * (count != 1)} re-encrypted under it "

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from awsconn.cli.backend import backend, local_only
 from awsconn.cli.common import OUTPUT, build_context, check_output
 from awsconn.cli.output import console, print_json
 from awsconn.errors import InvalidInput
@@ -54,11 +55,8 @@ def create(
     output: str = OUTPUT,
 ) -> None:
     """Create a token; it is printed once, on stdout, and never again."""
-    from awsconn.service import tokens
-
     output = check_output(output)
-    issued = tokens.create_token(
-        build_context(),
+    issued = backend().create_token(
         name=name,
         role=role,
         scope=scope,
@@ -83,10 +81,8 @@ def list_(
     output: str = OUTPUT,
 ) -> None:
     """List tokens (never the tokens themselves: a prefix to recognise each)."""
-    from awsconn.service import tokens
-
     output = check_output(output)
-    infos = tokens.list_tokens(build_context(), include_ended=all_)
+    infos = backend().list_tokens(include_ended=all_)
     if output == "json":
         print_json([i.wire() for i in infos])
         return
@@ -117,12 +113,10 @@ def revoke(
     output: str = OUTPUT,
 ) -> None:
     """Revoke a token (by name, or --id); it authenticates nothing from now on."""
-    from awsconn.service import tokens
-
     output = check_output(output)
     if (name is None) == (token_id is None):
         raise InvalidInput("give the token's NAME or --id ID (one of them)")
-    info = tokens.revoke_token(build_context(), name=name, token_id=token_id)
+    info = backend().revoke_token(name=name, token_id=token_id)
     if output == "json":
         print_json(info.wire())
         return
@@ -135,6 +129,7 @@ def bootstrap() -> None:
     $AWSCONN_HOME/admin-token (0600). What a server does when it starts."""
     from awsconn.service import tokens
 
+    local_only("token bootstrap")
     ctx = build_context()
     token = tokens.ensure_admin_token(ctx)
     if token is None:

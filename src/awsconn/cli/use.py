@@ -8,7 +8,8 @@ import sys
 
 import typer
 
-from awsconn.cli.common import CONNECTOR_REF, build_context, ref_of, timeout_option
+from awsconn.cli.backend import backend
+from awsconn.cli.common import CONNECTOR_REF, ref_of, timeout_option
 from awsconn.errors import InvalidInput
 from awsconn.timeouts import CREDENTIALS_TIMEOUT
 
@@ -66,14 +67,10 @@ def exec_(
 ) -> None:
     """Run a command with the connector's credentials and region in its environment
     (its exit code is awsconn's; 127 when the command is not found)."""
-    from awsconn.service import connection
-
     command, here, timeout = _split_command(command, here, timeout)
     if not command:
         raise InvalidInput("give a command after --, e.g. awsconn exec REF -- aws s3 ls")
-    env = connection.exec_environment(
-        build_context(), ref_of(ref), dict(os.environ), here=here, timeout_s=timeout
-    )
+    env = backend().exec_environment(ref_of(ref), dict(os.environ), here=here, timeout=timeout)
     try:
         completed = subprocess.run(command, env=env, check=False)
     except FileNotFoundError:

@@ -141,15 +141,19 @@ class AppliedConnector(WireModel):
 
 
 class SecretMetadata(WireModel):
-    """A secret's metadata: there is no field for the value, by construction."""
+    """A secret's metadata: there is no field for the value, by construction.
+
+    ``version`` and ``key_id`` are None only where a server's answer did not say
+    (Harness's secret shape has no place for them); the local store always does.
+    """
 
     ref: str
     identifier: str
     org: str | None
     project: str | None
     description: str
-    version: int
-    key_id: str
+    version: int | None
+    key_id: str | None
     created_at: Timestamp
     updated_at: Timestamp
 
