@@ -12,7 +12,7 @@ from client_fixtures import connector_doc
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.aws.session_spec import StaticKeys
 from awsconn.client import Client
-from awsconn.errors import AwsCallFailed, Conflict, InvalidInput, NotFound, ValidationFailed
+from awsconn.errors import AwsCallFailed, Conflict, NotFound, ValidationFailed
 from awsconn.model.results import (
     AppliedConnector,
     ConnectionTestOutcome,
