@@ -3,10 +3,10 @@
 Every row of ``paths.ROUTES`` that is served (not ``planned``) becomes a route with its
 method, path, operationId, summary and response model, handled by the function
 registered for its operation (``handlers.py``); FastAPI itself serves ``/openapi.json``
-and ``/docs``. The gate (``gate.py``) wraps them all; errors are answered by
-``error_handlers.py``. Blocking service calls run in the thread pool, sized by
-``settings.threads``. The OpenAPI document names the token schemes and, for the
-connector writes, their JSON and YAML bodies.
+(``/docs`` and its assets are awsconn's: ``routes_health.py``). The gate (``gate.py``)
+wraps them all; errors are answered by ``error_handlers.py``. Blocking service calls run
+in the thread pool, sized by ``settings.threads``. The OpenAPI document names the token
+schemes and, for the connector writes, their JSON and YAML bodies.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from awsconn.service.tokens import authenticate
 __all__ = ["FRAMEWORK_ROUTES", "create_app"]
 
 _ROUTE_MODULES = (routes_awsconn, routes_connectors, routes_health, routes_secrets)
-FRAMEWORK_ROUTES = frozenset({"openapi", "docs"})
-"""Operations FastAPI serves itself (the OpenAPI document and its page)."""
+FRAMEWORK_ROUTES = frozenset({"openapi"})
+"""Operations FastAPI serves itself (the OpenAPI document)."""
 
 _DESCRIPTION = (
     "Harness's NG API for AWS connectors and secrets, and awsconn's own endpoints, in "
@@ -163,7 +163,7 @@ def create_app(runtime: Runtime, settings: ServerSettings | None = None) -> Fast
         title="awsconn",
         version=__version__,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # routes_health serves /docs with its own assets (no CDN)
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         lifespan=lifespan,

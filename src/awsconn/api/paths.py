@@ -79,8 +79,9 @@ PUBLIC: Literal["public"] = "public"
 AUTHENTICATED: Literal["authenticated"] = "authenticated"
 JSON = "application/json"
 YAML = "application/yaml"
-PUBLIC_PATH_PREFIXES = ("/.well-known/", "/static/")
-"""Paths under these prefixes (well-known documents, the UI's assets) need no token."""
+PUBLIC_PATH_PREFIXES = ("/.well-known/", "/static/", "/docs/assets/")
+"""Paths under these prefixes (well-known documents, the UI's and /docs's assets) need no
+token."""
 
 Method = Literal["GET", "POST", "PUT", "DELETE"]
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -191,6 +192,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/openapi.json", "openapi", "This API's OpenAPI document", PUBLIC, None),
     Route("GET", "/docs", "docs", "The API's documentation page", PUBLIC, None,
           response_media_type="text/html"),
+    Route("GET", "/docs/assets/{asset}", "docsAsset",
+          "The documentation page's scripts and styles (Swagger UI), served here: no CDN",
+          PUBLIC, None, response_media_type="application/octet-stream"),
     # --- Harness: connectors ----------------------------------------------------------------
     Route("POST", _CONNECTORS, "createConnector", "Create a connector", _E,
           ResponseDto[ConnectorResponse], ConnectorRequest, (JSON, YAML), scoped=True,
