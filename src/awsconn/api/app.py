@@ -6,7 +6,8 @@ registered for its operation (``handlers.py``); FastAPI itself serves ``/openapi
 (``/docs`` and its assets are awsconn's: ``routes_health.py``). The gate (``gate.py``)
 wraps them all; errors are answered by ``error_handlers.py``. Blocking service calls run
 in the thread pool, sized by ``settings.threads``. The OpenAPI document names the token
-schemes and, for the connector writes, their JSON and YAML bodies.
+schemes and, for the connector writes, their JSON and YAML bodies. The lifespan starts the
+background loops (``background.py``) once the store is open and stops them before it closes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pydantic import TypeAdapter
 
 from awsconn import __version__
 from awsconn.api import routes_awsconn, routes_connectors, routes_health, routes_secrets
+from awsconn.api.background import BackgroundLoops
 from awsconn.api.error_handlers import install_error_handlers
 from awsconn.api.gate import Gate
 from awsconn.api.handlers import HANDLERS
@@ -154,9 +156,12 @@ def create_app(runtime: Runtime, settings: ServerSettings | None = None) -> Fast
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         _settle_heap(runtime)
+        loops = BackgroundLoops(runtime, settings, metrics)
+        loops.start()
         try:
             yield
         finally:
+            loops.stop()
             runtime.close()
 
     app = FastAPI(
