@@ -17,8 +17,6 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from status_change_fixtures import connector_yaml, post_outcome
-from webhook_fixtures import Receiver
 
 from api_fixtures import ApiServer, module_postgres_url
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
@@ -29,6 +27,8 @@ from awsconn.service.access import LOCAL_OWNER
 from awsconn.service.alerts import WEBHOOK_URL_ENV
 from awsconn.service.context import AppContext
 from awsconn.service.tokens import authenticate, create_delegate_token
+from status_change_fixtures import connector_yaml, post_outcome
+from webhook_fixtures import Receiver
 
 _T = TypeVar("_T")
 BASE = "/ng/api"
@@ -120,8 +120,10 @@ def test_a_status_change_reaches_the_webhook_and_the_metrics_once(
     )
     with server, server.client() as http:
         for name, keys in (("good", good), ("denied", denied)):
-            _ok(http.post(f"{BASE}/v2/secrets", params=ORG, json=_secret(name, keys.secret_access_key)))  # fmt: skip
-        _ok(http.post(f"{BASE}/connectors", params=ORG, json=_connector("prod", good.access_key_id, "good")))  # fmt: skip
+            body = _secret(name, keys.secret_access_key)
+            _ok(http.post(f"{BASE}/v2/secrets", params=ORG, json=body))
+        prod = _connector("prod", good.access_key_id, "good")
+        _ok(http.post(f"{BASE}/connectors", params=ORG, json=prod))
         statuses = []
         for keys, secret in ((good, "good"), (denied, "denied"), (good, "good")):
             body = _connector("prod", keys.access_key_id, secret)
@@ -136,7 +138,8 @@ def test_a_status_change_reaches_the_webhook_and_the_metrics_once(
             ("eng/prod", "SUCCESS", "FAILURE"),
             ("eng/prod", "FAILURE", "SUCCESS"),
         ]
-        assert bodies[0]["errorCode"] == "DESCRIBE_REGIONS_DENIED" and bodies[1]["errorCode"] is None
+        assert bodies[0]["errorCode"] == "DESCRIBE_REGIONS_DENIED"
+        assert bodies[1]["errorCode"] is None
         for p in posts:
             raw = p.raw.decode()
             assert good.secret_access_key not in raw and denied.secret_access_key not in raw
@@ -193,7 +196,7 @@ def replicas(
 
 @pytest.mark.postgres
 def test_two_replicas_send_each_transition_once(replicas: tuple[ApiServer, ApiServer]) -> None:
-    first, second = replicas
+    first, _second = replicas
     hook: Receiver = first.receiver  # type: ignore[attr-defined]
     ctx = _service(first)
     refs = []
