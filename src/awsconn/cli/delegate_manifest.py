@@ -1,12 +1,14 @@
 """``awsconn delegate manifest``: the Kubernetes YAML that runs a delegate (to stdout).
 
 A sub-command module of the ``delegate`` noun: :func:`register` adds ``manifest`` to the
-noun's Typer app (``cli/app.py`` calls it when ``delegate`` is invoked). What the objects
+noun's Typer app (``cli/app.py`` calls it when ``delegate`` is invoked, through
+``SUBCOMMANDS``). Until the noun has its own module (``cli/delegate.py``), ``app`` here is
+the noun's app. What the objects
 are is ``service/manifests.py``; here the options, the token and the manager's URL.
 
-The token: ``--token``, or a fresh delegate token made now (named ``--token-name``,
-default the delegate's name) on the store or server this CLI uses, as an admin. The
-manager's URL: ``--manager``, else the server this CLI is logged in to.
+The token: ``--token`` (``awsconn delegate token create`` makes one); it is written into
+the Secret and nowhere else. The manager's URL: ``--manager-url``, else the server this
+CLI is logged in to.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import sys
 
 import typer
 
-__all__ = ["manifest", "register"]
+__all__ = ["app", "manifest", "register"]
 
 _MAX_SCRIPT_BYTES = 1_000_000
+
+app = typer.Typer(no_args_is_help=True, help="Delegates: the Kubernetes YAML to run one.")
 
 
 def register(app: typer.Typer) -> None:
@@ -27,32 +31,36 @@ def register(app: typer.Typer) -> None:
         app.command("manifest")(manifest)
 
 
+def _script_problem(message: str, path: str) -> Exception:
+    from awsconn.errors import Problem, ValidationFailed
+
+    return ValidationFailed([Problem("initScript", message, given=path)], what="delegate manifest")
+
+
 def _read_script(path: str) -> str:
+    """The init script's text: a readable UTF-8 file a ConfigMap holds (checked by the
+    service too; reading stops one byte past the limit)."""
     from pathlib import Path
 
     from awsconn.cli.common import read_bounded
-    from awsconn.errors import InvalidInput
 
     try:
         with Path(path).open("rb") as stream:
             data = read_bounded(stream, _MAX_SCRIPT_BYTES)
     except FileNotFoundError:
-        raise InvalidInput(f"init script not found: {path}") from None
+        raise _script_problem("is not a file that exists", path) from None
     except IsADirectoryError:
-        raise InvalidInput(f"cannot read the init script {path}: it is a directory") from None
+        raise _script_problem("is a directory, not a script", path) from None
     except OSError as exc:
-        raise InvalidInput(f"cannot read the init script {path}: {exc.strerror or exc}") from None
-    if len(data) > _MAX_SCRIPT_BYTES:  # the service says so too; this stops the reading
-        raise InvalidInput(
-            f"the init script {path} is larger than {_MAX_SCRIPT_BYTES} bytes, "
-            "more than a ConfigMap holds",
-            hint="install from a script the init script downloads, or build an image FROM "
-            "the delegate's with the tools in it",
-        )
+        raise _script_problem(f"cannot be read: {exc.strerror or exc}", path) from None
+    if len(data) > _MAX_SCRIPT_BYTES:
+        raise _script_problem(
+            f"is larger than a ConfigMap holds ({_MAX_SCRIPT_BYTES} bytes)", path
+        ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput(f"cannot read the init script {path}: it is not UTF-8 text") from None
+        raise _script_problem("is not UTF-8 text", path) from None
 
 
 def _tags(raw: list[str]) -> list[str]:
@@ -71,6 +79,7 @@ def manifest(
     ),
     manager: str | None = typer.Option(
         None,
+        "--manager-url",
         "--manager",
         metavar="URL",
         help="The awsconn server's URL as the pods reach it (default: the server this CLI "
@@ -80,13 +89,8 @@ def manifest(
         None,
         "--token",
         metavar="TOKEN",
-        help="A delegate token (default: make a fresh one now; needs token:admin).",
-    ),
-    token_name: str | None = typer.Option(
-        None,
-        "--token-name",
-        metavar="NAME",
-        help="The name of the fresh token (default: the delegate's name).",
+        help="The delegate token the pods use (awsconn delegate token create makes one); "
+        "written into the Secret only.",
     ),
     irsa_role_arn: str | None = typer.Option(
         None,
@@ -125,14 +129,11 @@ def manifest(
     """Print the Kubernetes YAML that runs a delegate: Namespace, ServiceAccount (with the
     IRSA annotation when asked), RBAC, the token's Secret, the init script's ConfigMap and
     a StatefulSet running `awsconn delegate run`. Apply it with kubectl apply -f."""
-    from dataclasses import replace
-
     from awsconn.cli.backend import remote_of
     from awsconn.service.manifests import DEFAULT_IMAGE, check_request, manifest_yaml
 
     script = _read_script(init_script) if init_script is not None else None
     remote = remote_of()
-    # every problem of the request first: a token is made only for a manifest that is good
     request = check_request(
         name=name,
         tags=_tags(tags),
@@ -147,18 +148,4 @@ def manifest(
         cpu=cpu,
         memory=memory,
     )
-    if token is None:
-        request = replace(request, token=_fresh_token(token_name or request.name))
     sys.stdout.write(manifest_yaml(request))
-
-
-def _fresh_token(name: str) -> str:
-    """A new delegate token named ``name`` on this CLI's store or server."""
-    from awsconn.cli.backend import backend
-
-    issued = backend().create_delegate_token(name=name, expires="never")
-    sys.stderr.write(
-        f"delegate token {issued.info.name!r} created; it is in the manifest's Secret only: "
-        "keep the YAML as you keep passwords\n"
-    )
-    return issued.token

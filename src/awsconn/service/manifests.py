@@ -8,18 +8,27 @@ with IRSA when asked), as the seed's "Use IRSA" section describes Harness's dele
 - a ``ServiceAccount`` the pods run as; with an IRSA role its
   ``eks.amazonaws.com/role-arn`` annotation (EKS then gives the pods ``AWS_ROLE_ARN`` and
   ``AWS_WEB_IDENTITY_TOKEN_FILE``; the delegate reports ``identity:Irsa``);
-- RBAC: a ``Role`` and ``RoleBinding`` letting the ServiceAccount read its own Secret and
-  ConfigMap, nothing else (the delegate itself never needs more of the cluster); with
-  ``cluster_role`` also the seed's ``ClusterRoleBinding`` of that ClusterRole (e.g.
-  ``cluster-admin``) to the ServiceAccount, for tools an init script installs to deploy;
+- RBAC: the delegate itself needs none of the Kubernetes API (the kubelet hands it its
+  Secret and ConfigMap), so by default it gets no grant and its pods no API token
+  (``automountServiceAccountToken: false``; IRSA's web identity token is EKS's own
+  projected volume, not this one). With ``cluster_role``, the seed's
+  ``ClusterRoleBinding`` of that ClusterRole (e.g. ``cluster-admin``) to the
+  ServiceAccount, and the API token mounted, for tools an init script installs to deploy;
 - a ``Secret`` holding the delegate token and the manager's URL;
 - with an init script, a ``ConfigMap`` holding it (the seed's ``INIT_SCRIPT``), mounted
   and passed with ``--init-script``;
 - a ``StatefulSet`` of ``replicas`` pods running ``awsconn delegate run`` as a non-root
-  user: the manager's URL in the environment from the Secret, the token as a file from
-  the Secret (``--token-file``: kept out of the environment an init script inherits),
-  resources, and liveness (``/healthz``) and readiness (``/readyz``) probes on the
-  agent's ``--health-port``.
+  user, with the options the agent reads: the manager's URL and the token in its
+  environment (``AWSCONN_DELEGATE_MANAGER``, ``AWSCONN_DELEGATE_TOKEN``) from the Secret,
+  ``--name``, ``--tags`` and ``--init-script``; resources; a readiness probe (the pod
+  reaches its manager's ``/readyz``: the server and its store answer), and the grace
+  period SIGTERM needs (the agent finishes its running tasks, which end within their
+  deadline, then leaves).
+
+The agent has no health endpoint of its own, so there is no liveness probe: the agent
+exits when it cannot go on (a failed init script, a refused token) and the container
+restarts; a manager out of reach is retried by the agent itself, which a liveness
+restart (running the init script again) would not improve.
 
 :func:`manifest_yaml` renders them as one YAML stream (multi-line text in block style).
 The token is in the Secret only; it is never part of a message.
@@ -36,7 +45,7 @@ import yaml
 
 from awsconn import __version__
 from awsconn.model.credentials import ROLE_ARN_PATTERN
-from awsconn.model.text_rules import MAX_ROLE_ARN_CHARS, MAX_SELECTOR_CHARS, MAX_SELECTORS
+from awsconn.model.text_rules import MAX_ROLE_ARN_CHARS, MAX_SELECTOR_CHARS, MAX_TAGS
 from awsconn.model.validation import Collector
 from awsconn.service.token_values import shaped_like_a_token
 
@@ -44,10 +53,10 @@ __all__ = [
     "CONFIGMAP_LIMIT",
     "DEFAULT_IMAGE",
     "DEFAULT_NAMESPACE",
-    "HEALTH_PORT",
     "INIT_DIR",
+    "MANAGER_ENV",
     "RUN_AS",
-    "TOKEN_DIR",
+    "TOKEN_ENV",
     "ManifestRequest",
     "check_request",
     "manifest_documents",
@@ -56,8 +65,6 @@ __all__ = [
 
 DEFAULT_NAMESPACE = "awsconn"
 DEFAULT_IMAGE = f"awsconn-delegate:{__version__}"
-HEALTH_PORT = 8080
-TOKEN_DIR = "/etc/awsconn/token"
 INIT_DIR = "/etc/awsconn/init"
 INIT_FILE = "init.sh"
 RUN_AS = 10001
@@ -65,6 +72,13 @@ RUN_AS = 10001
 CONFIGMAP_LIMIT = 1_000_000
 """A ConfigMap holds at most 1 MiB; the script and its key must fit."""
 MANAGER_ENV = "AWSCONN_DELEGATE_MANAGER"
+"""Where ``awsconn delegate run`` reads its manager's URL (its ``--manager``)."""
+TOKEN_ENV = "AWSCONN_DELEGATE_TOKEN"
+"""Where ``awsconn delegate run`` reads its token (its ``--token``, kept off the command
+line other processes can read)."""
+GRACE_SECONDS = 150
+"""SIGTERM to SIGKILL: a running task ends within its deadline (2 minutes) and then the
+agent posts it and leaves."""
 _MAX_NAME = 45  # the StatefulSet's name + "-" + revision hash fits a 63-character label
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 _DNS_RULE = "lower-case letters, digits and '-', starting and ending with a letter or digit"
@@ -117,8 +131,8 @@ def check_request(
 ) -> ManifestRequest:
     """The request, or ValidationFailed listing every problem at its setting (``name``,
     ``tags[i]``, ``manager``, ``token``, ``namespace``, ``image``, ``replicas``,
-    ``irsaRoleArn``, ``initScript``, ``clusterRole``, ``cpu``, ``memory``). ``token`` None:
-    one is made after this check (the request's token is then empty until it is set)."""
+    ``irsaRoleArn``, ``initScript``, ``clusterRole``, ``cpu``, ``memory``); the token is
+    never part of a message."""
     c = Collector("delegate manifest")
     clean_name = c.string(name, "name", required=True, allow_empty=False, max_length=_MAX_NAME)
     _dns_label(c, clean_name, "name", _MAX_NAME)
@@ -127,21 +141,27 @@ def check_request(
     clean_tags: list[str] = []
     if not tags:
         c.add("tags", "is required: what connectors' delegateSelectors name")
-    if len(tags) > MAX_SELECTORS:
-        c.add("tags", f"holds more than {MAX_SELECTORS} tags", given=len(tags))
-    for i, tag in enumerate(tags[:MAX_SELECTORS]):
+    if len(tags) > MAX_TAGS:
+        c.add("tags", f"holds more than {MAX_TAGS} tags", given=len(tags))
+    for i, tag in enumerate(tags[:MAX_TAGS]):
         path = f"tags[{i}]"
         text = c.string(tag, path, required=True, allow_empty=False, max_length=MAX_SELECTOR_CHARS)
         if text is not None and _TAG_UNSAFE.search(text):
             c.add(path, "holds a comma or a space", given=text, allowed="one tag per item")
         elif text is not None and text not in clean_tags:
             clean_tags.append(text)
-    url = c.string(manager, "manager", required=True, allow_empty=False, max_length=2048)
+    url: str | None = None
+    if not manager:
+        c.add("manager", "is required: the awsconn server's URL as the delegate's pods reach it")
+    else:
+        url = c.string(manager, "manager", max_length=2048)
     if url is not None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             c.add("manager", "is not an http(s) URL of the awsconn server", given=url)
-    if token is not None and not shaped_like_a_token(token):
+    if not token:
+        c.add("token", "is required: a delegate token (awsconn delegate token create)")
+    elif not shaped_like_a_token(token):
         c.add("token", "is not a delegate token (awsc_ and 43 letters or digits; not shown)")
     c.string(image, "image", required=True, allow_empty=False, max_length=512)
     if isinstance(image, str) and image and not _IMAGE.match(image):
@@ -169,12 +189,12 @@ def check_request(
         if not isinstance(quantity, str) or not _QUANTITY.match(quantity):
             c.add(path, "is not a Kubernetes quantity", given=quantity, allowed="e.g. 250m, 512Mi")
     c.raise_if_any()
-    assert clean_name is not None and clean_ns is not None and url is not None
+    assert clean_name is not None and clean_ns is not None and url is not None and token
     return ManifestRequest(
         name=clean_name,
         tags=tuple(clean_tags),
         manager=url,
-        token=token or "",
+        token=token,
         namespace=clean_ns,
         image=image,
         replicas=replicas,
@@ -207,47 +227,21 @@ def _service_account(req: ManifestRequest) -> dict[str, Any]:
 
 
 def _rbac(req: ManifestRequest) -> list[dict[str, Any]]:
-    subject = {"kind": "ServiceAccount", "name": req.name, "namespace": req.namespace}
-    rules = [
-        {"apiGroups": [""], "resources": ["secrets"], "resourceNames": [f"{req.name}-token"],
-         "verbs": ["get"]},
-    ]  # fmt: skip
-    if req.init_script is not None:
-        rules.append(
-            {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": [f"{req.name}-init"],
-             "verbs": ["get"]},
-        )  # fmt: skip
-    out: list[dict[str, Any]] = [
+    if not req.cluster_role:
+        return []
+    return [
         {
             "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "Role",
-            "metadata": _meta(req, req.name),
-            "rules": rules,
-        },
-        {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "RoleBinding",
-            "metadata": _meta(req, req.name),
-            "subjects": [subject],
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": req.name},
-        },
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": f"{req.namespace}-{req.name}", "labels": _labels(req)},
+            "subjects": [{"kind": "ServiceAccount", "name": req.name, "namespace": req.namespace}],
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": req.cluster_role,
+            },
+        }
     ]
-    if req.cluster_role:
-        meta = {"name": f"{req.namespace}-{req.name}", "labels": _labels(req)}
-        out.append(
-            {
-                "apiVersion": "rbac.authorization.k8s.io/v1",
-                "kind": "ClusterRoleBinding",
-                "metadata": meta,
-                "subjects": [subject],
-                "roleRef": {
-                    "apiGroup": "rbac.authorization.k8s.io",
-                    "kind": "ClusterRole",
-                    "name": req.cluster_role,
-                },
-            }
-        )
-    return out
 
 
 def _secret(req: ManifestRequest) -> dict[str, Any]:
@@ -269,71 +263,65 @@ def _config_map(req: ManifestRequest) -> dict[str, Any]:
     }
 
 
-def _probe(path: str, *, period: int, failures: int) -> dict[str, Any]:
-    return {
-        "httpGet": {"path": path, "port": "health"},
-        "periodSeconds": period,
-        "timeoutSeconds": 3,
-        "failureThreshold": failures,
-    }
+_READY_CHECK = (
+    "import os, urllib.request; "
+    f"urllib.request.urlopen(os.environ['{MANAGER_ENV}'].rstrip('/') + '/readyz', timeout=4)"
+)
 
 
 def _container(req: ManifestRequest) -> dict[str, Any]:
-    args = [
-        "--manager", f"$({MANAGER_ENV})",
-        "--token-file", f"{TOKEN_DIR}/token",
-        "--name", req.name,
-        "--tags", ",".join(req.tags),
-        "--health-port", str(HEALTH_PORT),
-    ]  # fmt: skip
-    mounts = [{"name": "token", "mountPath": TOKEN_DIR, "readOnly": True}]
+    # exactly ``awsconn delegate run``'s options; the URL and the token from the environment
+    args = ["--name", req.name, "--tags", ",".join(req.tags)]
+    mounts: list[dict[str, Any]] = []
     if req.init_script is not None:
         args += ["--init-script", f"{INIT_DIR}/{INIT_FILE}"]
         mounts.append({"name": "init", "mountPath": INIT_DIR, "readOnly": True})
-    manager_ref = {"secretKeyRef": {"name": f"{req.name}-token", "key": "manager"}}
-    return {
+    secret = f"{req.name}-token"
+    container: dict[str, Any] = {
         "name": "delegate",
         "image": req.image,
         "imagePullPolicy": "IfNotPresent",
         "command": ["awsconn", "delegate", "run"],
         "args": args,
-        "env": [{"name": MANAGER_ENV, "valueFrom": manager_ref}],
-        "ports": [{"name": "health", "containerPort": HEALTH_PORT, "protocol": "TCP"}],
+        "env": [
+            {
+                "name": MANAGER_ENV,
+                "valueFrom": {"secretKeyRef": {"name": secret, "key": "manager"}},
+            },
+            {"name": TOKEN_ENV, "valueFrom": {"secretKeyRef": {"name": secret, "key": "token"}}},
+        ],
         "resources": {
             "requests": {"cpu": req.cpu, "memory": req.memory},
             "limits": {"memory": req.memory},
         },
-        # alive while the agent runs (an init script may take minutes: that is alive);
-        # ready once registered, its init script done, taking tasks
-        "livenessProbe": {**_probe("/healthz", period=10, failures=6), "initialDelaySeconds": 10},
-        "readinessProbe": _probe("/readyz", period=5, failures=3),
+        # ready: the pod reaches its manager and the manager's store answers
+        "readinessProbe": {
+            "exec": {"command": ["python", "-c", _READY_CHECK]},
+            "periodSeconds": 10,
+            "timeoutSeconds": 5,
+            "failureThreshold": 3,
+        },
         "securityContext": {
             "allowPrivilegeEscalation": False,
             "capabilities": {"drop": ["ALL"]},
         },
-        "volumeMounts": mounts,
     }
+    if mounts:
+        container["volumeMounts"] = mounts
+    return container
 
 
 def _stateful_set(req: ManifestRequest) -> dict[str, Any]:
     selector = {f"{_LABELS}/name": "awsconn-delegate", f"{_LABELS}/instance": req.name}
-    volumes: list[dict[str, Any]] = [
-        {
-            "name": "token",
-            "secret": {
-                "secretName": f"{req.name}-token",
-                "items": [{"key": "token", "path": "token"}],
-                "defaultMode": 0o440,
-            },
-        }
-    ]
+    volumes: list[dict[str, Any]] = []
     if req.init_script is not None:
         volumes.append(
             {"name": "init", "configMap": {"name": f"{req.name}-init", "defaultMode": 0o555}}
         )
-    pod_spec = {
+    pod_spec: dict[str, Any] = {
         "serviceAccountName": req.name,
-        "terminationGracePeriodSeconds": 60,
+        "automountServiceAccountToken": bool(req.cluster_role),
+        "terminationGracePeriodSeconds": GRACE_SECONDS,
         "securityContext": {
             "runAsNonRoot": True,
             "runAsUser": RUN_AS,
@@ -342,8 +330,9 @@ def _stateful_set(req: ManifestRequest) -> dict[str, Any]:
             "seccompProfile": {"type": "RuntimeDefault"},
         },
         "containers": [_container(req)],
-        "volumes": volumes,
     }
+    if volumes:
+        pod_spec["volumes"] = volumes
     return {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
@@ -386,8 +375,6 @@ _Dumper.add_representer(str, _text)
 
 def manifest_yaml(req: ManifestRequest) -> str:
     """The objects as one YAML stream (``---`` between documents)."""
-    if not req.token:
-        raise ValueError("a manifest needs its delegate token")
     header = (
         f"# awsconn delegate {req.name!r}: kubectl apply -f this file.\n"
         "# It holds a delegate token (in the Secret): keep it as you keep passwords.\n"
