@@ -5,8 +5,11 @@
 #   docker build --build-arg AWS_CLI=true -t awsconn-delegate:0.1.0-awscli .   # with AWS CLI v2
 #
 # A build stage makes wheels of awsconn and everything it needs; the image installs them
-# without reaching an index. The AWS CLI is only needed by tools an init script runs
-# (e.g. Serverless with an STS role); awsconn itself uses botocore.
+# without reaching an index. awsconn's own dependencies are all the delegate needs (the
+# agent speaks HTTP with httpx and AWS with botocore): there is no extra to install. The
+# AWS CLI is only needed by tools an init script runs (e.g. Serverless with an STS role).
+# An init script runs as this user: it installs into ~/.local (on PATH), e.g.
+# `npm install -g --prefix ~/.local serverless` in an image FROM this one with Node.js.
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
@@ -46,7 +49,7 @@ RUN groupadd --gid 10001 awsconn \
        --shell /usr/sbin/nologin awsconn
 USER 10001:10001
 WORKDIR /home/awsconn
-ENV AWSCONN_HOME=/home/awsconn/.awsconn
-# --health-port: /healthz and /readyz for the pod's probes
-EXPOSE 8080
+ENV AWSCONN_HOME=/home/awsconn/.awsconn \
+    PATH=/home/awsconn/.local/bin:$PATH
+# outbound connections only: nothing to EXPOSE
 ENTRYPOINT ["awsconn", "delegate", "run"]
