@@ -72,9 +72,9 @@ RUN_AS = 10001
 CONFIGMAP_LIMIT = 1_000_000
 """A ConfigMap holds at most 1 MiB; the script and its key must fit."""
 MANAGER_ENV = "AWSCONN_DELEGATE_MANAGER"
-"""Where ``awsconn delegate run`` reads its manager's URL (its ``--manager``)."""
+"""Where ``awsconn delegate run`` reads its manager's URL (its manager option)."""
 TOKEN_ENV = "AWSCONN_DELEGATE_TOKEN"
-"""Where ``awsconn delegate run`` reads its token (its ``--token``, kept off the command
+"""Where ``awsconn delegate run`` reads its token (its token option, kept off the command
 line other processes can read)."""
 GRACE_SECONDS = 150
 """SIGTERM to SIGKILL: a running task ends within its deadline (2 minutes) and then the
