@@ -49,6 +49,7 @@ def secret_body(org: str | None, identifier: str = IDENTIFIER) -> dict[str, Any]
 BODIES: dict[str, Any] = {
     "getConnectorListV2": {"filterType": "Connector"},
     "checkConnectorPermissions": {"capabilities": ["s3-read"]},
+    "setConnectorSchedule": {"testInterval": 15},
     "diffConnectorPermissions": {
         "capabilities": ["s3-read"],
         "whatIf": [{"document": _POLICY, "name": "new"}],

@@ -77,6 +77,13 @@ class PermissionDiffRequest(HarnessModel):
     use_simulator: bool = True
 
 
+class ConnectorScheduleRequest(HarnessModel):
+    """``connector schedule --every``: the connector's own test interval in minutes, or
+    null for the monitor's default (the key is required: a reset is asked, not implied)."""
+
+    test_interval: int | None
+
+
 class PolicyGenerateRequest(HarnessModel):
     """``permissions policy``: the least-privilege identity policy for some uses."""
 

@@ -31,6 +31,7 @@ from pydantic import BaseModel
 
 from awsconn.api.awsconn_shapes import (
     ConnectorDocuments,
+    ConnectorScheduleRequest,
     CredentialProcessOutput,
     PermissionCheckRequest,
     PermissionDiffRequest,
@@ -268,7 +269,7 @@ ROUTES: tuple[Route, ...] = (
                                 description="create, apply (create or update) or import"),
                  QueryParameter("dryRun", bool, default=False,
                                 description="check and report, store nothing"))),
-    # --- awsconn: a connector's permissions, history, regions, credentials ------------------
+    # --- awsconn: a connector's permissions, history, schedule, regions, credentials -------
     Route("POST", f"{_OWN_CONNECTOR}/permissions/check", "checkConnectorPermissions",
           "Does the connector's identity have what its uses need (GRANTED, NOT_GRANTED, DEPENDS)",
           _T, _Data, PermissionCheckRequest, scoped=True),
@@ -278,6 +279,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", f"{_OWN_CONNECTOR}/history", "getConnectionHistory",
           "Stored connection test results, newest first", _V, _List, scoped=True,
           query=(QueryParameter("limit", int, default=20, description="1 to 1000"),)),
+    Route("GET", f"{_OWN_CONNECTOR}/schedule", "getConnectorSchedule",
+          "When the monitor next tests the connector, and how often", _V, _Data, scoped=True),
+    Route("PUT", f"{_OWN_CONNECTOR}/schedule", "setConnectorSchedule",
+          "The connector's own test interval (minutes), or null for the default", _E, _Data,
+          ConnectorScheduleRequest, scoped=True),
     Route("GET", f"{_OWN_CONNECTOR}/regions", "listConnectorRegions",
           "The regions DescribeRegions returns for the connector", _T, _Data, scoped=True,
           query=(QueryParameter("timeout", float, default=30.0,

@@ -1,7 +1,7 @@
 """awsconn's own endpoints: who the caller is; connectors written as the CLI writes them
 (several documents, all or nothing, dry runs); a connector's permissions, history,
-regions and credentials; the catalog and the offline policy engine; API tokens and the
-audit log.
+monitoring schedule, regions and credentials; the catalog and the offline policy engine;
+API tokens and the audit log.
 
 Bodies are ``awsconn_shapes``; answers are the service's result models (the CLI's
 ``-o json``) with epoch-millisecond timestamps, in the ResponseDto envelope.
@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from awsconn.api.awsconn_shapes import (
     CapabilityParameters,
+    ConnectorScheduleRequest,
     NamedPolicy,
     PermissionCheckRequest,
     PermissionDiffRequest,
@@ -39,6 +40,7 @@ from awsconn.service import (
     connectivity,
     connector_permissions,
     connectors,
+    monitoring,
     policy_engine,
     policy_generation,
     reference_data,
@@ -151,6 +153,19 @@ def connection_history(
 ) -> Response:
     entries = connectors.history(call.ctx, call.ref(identifier), limit=limit)
     return call.ok(with_epoch_ms(list(entries)))
+
+
+@handles("getConnectorSchedule")
+def connector_schedule(identifier: str, call: ScopedCall) -> Response:
+    return call.ok(with_epoch_ms(monitoring.schedule_of(call.ctx, call.ref(identifier))))
+
+
+@handles("setConnectorSchedule")
+def set_connector_schedule(
+    identifier: str, body: ConnectorScheduleRequest, call: ScopedCall
+) -> Response:
+    ref = call.ref(identifier)
+    return call.ok(with_epoch_ms(monitoring.set_test_interval(call.ctx, ref, body.test_interval)))
 
 
 @handles("listConnectorRegions")

@@ -1,9 +1,10 @@
 """The CLI's own words for refusals it knows: its flags where the service names settings.
 
-The service says ``here``, ``force`` and ``capabilities``; on this command line they are
-``--here``, ``--force`` and ``--for``. :func:`advise` rewrites the advice of the errors
-that carry such a setting, once, before the error is shown. Stdlib only at import: the
-``credentials`` fast road shows its errors through here too.
+The service says ``here``, ``force``, ``capabilities`` and ``testInterval``; on this
+command line they are ``--here``, ``--force``, ``--for`` and ``--every``. :func:`advise`
+rewrites the advice of the errors that carry such a setting, once, before the error is
+shown. Stdlib only at import: the ``credentials`` fast road shows its errors through here
+too.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def advise(exc: AwsconnError) -> AwsconnError:
         )
     elif isinstance(exc, ValidationFailed) and any(p.path == "capabilities" for p in exc.problems):
         exc.hint = exc.hint or f"capabilities are given with --for: {_FOR_ADVICE}"
+    elif isinstance(exc, ValidationFailed) and any(p.path == "testInterval" for p in exc.problems):
+        exc.hint = exc.hint or "the interval is given with --every MINUTES (--default: 10)"
     return exc
 
 

@@ -16,7 +16,7 @@ from typer.core import TyperCommand
 
 from awsconn.cli.help_format import HelpCommand
 
-__all__ = ["NOUNS", "build_app"]
+__all__ = ["NOUNS", "SUBCOMMANDS", "build_app"]
 
 HELP = "AWS connectors: store them, test them, check their permissions, use their credentials."
 
@@ -28,6 +28,14 @@ NOUNS: dict[str, tuple[str, str]] = {
     "permissions": ("awsconn.cli.permissions", "What each use needs; check a connector has it."),
     "token": ("awsconn.cli.token", "API tokens: create (shown once), list, revoke."),
     "audit": ("awsconn.cli.audit", "The audit log: every write and credential issued."),
+    # until the agent's cli/delegate.py lands, the noun holds only ``manifest``
+    "delegate": ("awsconn.cli.delegate_manifest", "Delegates: the Kubernetes YAML to run one."),
+}
+
+# noun -> modules adding sub-commands to it, each with ``register(app)`` (kept apart from
+# the noun's own module: ``delegate manifest`` is ``cli/delegate_manifest.py``)
+SUBCOMMANDS: dict[str, tuple[str, ...]] = {
+    "delegate": ("awsconn.cli.delegate_manifest",),
 }
 
 
@@ -75,7 +83,10 @@ def build_app(argv: Sequence[str] = ()) -> typer.Typer:
     invoked = next((a for a in argv if not a.startswith("-")), None)
     for noun, (module, help_text) in NOUNS.items():
         if noun == invoked:
-            sub = _readable_help(importlib.import_module(module).app)
+            sub = importlib.import_module(module).app
+            for extra in SUBCOMMANDS.get(noun, ()):
+                importlib.import_module(extra).register(sub)
+            sub = _readable_help(sub)
         else:
             sub = typer.Typer(help=help_text)
         app.add_typer(sub, name=noun, help=help_text)

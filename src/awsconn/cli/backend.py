@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         AuditPage,
         ConnectionTestOutcome,
         ConnectorDetail,
+        ConnectorSchedule,
         ConnectorSummary,
         HistoryEntry,
         PermissionDiff,
@@ -86,6 +87,8 @@ class Backend(Protocol):
     ) -> list[ConnectionTestOutcome]: ...
     def regions(self, ref: EntityRef, *, here: bool, timeout: float) -> RegionList: ...
     def history(self, ref: EntityRef, *, limit: int) -> list[HistoryEntry]: ...
+    def schedule(self, ref: EntityRef) -> ConnectorSchedule: ...
+    def set_test_interval(self, ref: EntityRef, minutes: int | None) -> ConnectorSchedule: ...
     def create_secret(
         self, ref: EntityRef, value: bytes, *, description: str
     ) -> SecretMetadata: ...
@@ -266,6 +269,16 @@ class LocalBackend:
         from awsconn.service import connectors
 
         return connectors.history(self.ctx, ref, limit=limit)
+
+    def schedule(self, ref: EntityRef) -> ConnectorSchedule:
+        from awsconn.service import monitoring
+
+        return monitoring.schedule_of(self.ctx, ref)
+
+    def set_test_interval(self, ref: EntityRef, minutes: int | None) -> ConnectorSchedule:
+        from awsconn.service import monitoring
+
+        return monitoring.set_test_interval(self.ctx, ref, minutes)
 
     def create_secret(self, ref: EntityRef, value: bytes, *, description: str) -> SecretMetadata:
         from awsconn.service import secrets

@@ -322,3 +322,38 @@ def history(
     for r in rows:
         codes = ",".join(e["code"] for e in r.get("errors", [])) or "-"
         typer.echo(f"{r['testedAt']}\t{r['status']}\t{r['durationMs']} ms\t{codes}")
+
+
+@app.command("schedule")
+def schedule(
+    ref: str = CONNECTOR_REF,
+    every: int | None = typer.Option(
+        None,
+        "--every",
+        metavar="MINUTES",
+        help="Test it every MINUTES (1-1440) instead of the default; needs connector:edit.",
+    ),
+    default: bool = typer.Option(
+        False, "--default", help="Back to the default interval (every 10 minutes)."
+    ),
+    output: str = OUTPUT,
+) -> None:
+    """Show or set how often a server's monitor tests the connector, and when next (the
+    interval is awsconn's own setting, kept beside the Harness document)."""
+    output = check_output(output)
+    if every is not None and default:
+        raise InvalidInput("--every and --default contradict each other: give one")
+    where = backend()
+    if every is not None or default:
+        found = where.set_test_interval(ref_of(ref), None if default else every)
+    else:
+        found = where.schedule(ref_of(ref))
+    if output == "json":
+        print_json(found.wire())
+        return
+    s = found.wire()
+    whose = "its own" if s["ownInterval"] else "the default"
+    typer.echo(
+        f"{s['connector']}: tested every {s['intervalMinutes']} min ({whose}); next test "
+        + (s["nextTestAt"] or "when a server's monitor first looks")
+    )

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         AuditPage,
         ConnectionTestOutcome,
         ConnectorDetail,
+        ConnectorSchedule,
         ConnectorSummary,
         HistoryEntry,
         PermissionDiff,
@@ -186,6 +187,12 @@ class RemoteBackend:
 
     def history(self, ref: EntityRef, *, limit: int) -> list[HistoryEntry]:
         return self.client.connectors.history(ref, limit=limit)
+
+    def schedule(self, ref: EntityRef) -> ConnectorSchedule:
+        return self.client.connectors.schedule(ref)
+
+    def set_test_interval(self, ref: EntityRef, minutes: int | None) -> ConnectorSchedule:
+        return self.client.connectors.set_test_interval(ref, minutes)
 
     # -- secrets ----------------------------------------------------------------------
 

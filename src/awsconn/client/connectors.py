@@ -23,6 +23,7 @@ from awsconn.model.results import (
     AppliedConnector,
     ConnectionTestOutcome,
     ConnectorDetail,
+    ConnectorSchedule,
     ConnectorSummary,
     HistoryEntry,
     PermissionDiff,
@@ -102,7 +103,8 @@ def _tags(tags: Iterable[str]) -> tuple[dict[str, str], list[str], bool]:
 
 
 class Connectors:
-    """Connectors on the server: list, get, apply, delete, test, regions, history, check."""
+    """Connectors on the server: list, get, apply, delete, test, regions, history, schedule,
+    check."""
 
     def __init__(self, transport: Transport) -> None:
         self._t = transport
@@ -216,7 +218,26 @@ class Connectors:
         )
         return models_of(HistoryEntry, data, "history")
 
+    def schedule(self, ref: Ref) -> ConnectorSchedule:
+        """When the server's monitor next tests the connector, and how often."""
+        r = ref_of(ref)
+        data = self._t.call(
+            "GET", path_of(routes.CONNECTOR_SCHEDULE, identifier=r.identifier), scope=r.scope
+        )
+        return model_of(ConnectorSchedule, data, "schedule")
+
     # -- writes -----------------------------------------------------------------------
+
+    def set_test_interval(self, ref: Ref, minutes: int | None) -> ConnectorSchedule:
+        """The connector's own test interval in minutes (None: the monitor's default)."""
+        r = ref_of(ref)
+        data = self._t.call(
+            "PUT",
+            path_of(routes.CONNECTOR_SCHEDULE, identifier=r.identifier),
+            scope=r.scope,
+            body={"testInterval": minutes},
+        )
+        return model_of(ConnectorSchedule, data, "schedule")
 
     def create(
         self, source: str | Mapping[str, Any], *, dry_run: bool = False

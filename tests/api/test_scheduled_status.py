@@ -1,0 +1,182 @@
+"""A connection test nobody asked for (the monitor's, on the connector's schedule) shows
+where a user's would: the connector's Harness ``status``, the listing, its history and
+``/metrics``; a later scheduled test that fails changes all of them, and the connector's
+schedule moves to its next time. A real ``awsconn server`` with monitoring on and a
+moto server enforcing IAM auth."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from api_fixtures import ApiServer
+from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
+from awsconn.model import EntityRef, Scope
+from awsconn.service import audit
+from awsconn.service.context import AppContext
+
+_T = TypeVar("_T")
+BASE = "/ng/api"
+ORG = {"accountIdentifier": "default", "orgIdentifier": "eng"}
+FAST = ("--reap-every", "0.2", "--monitor-every", "0.2", "--alert-every", "0.2")
+
+
+def _eventually(probe: Callable[[], _T | None], what: str, timeout_s: float = 60.0) -> _T:
+    """``probe()`` once it is not None (a watchdog: fails only if it never comes)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = probe()
+        if found is not None:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"never happened: {what}")
+
+
+def _ok(answer: httpx.Response) -> Any:
+    assert answer.status_code == 200, answer.text
+    return answer.json()["data"]
+
+
+def _metrics(server: ApiServer) -> dict[str, float]:
+    with server.client(token="") as http:
+        text = http.get("/metrics").text
+    out: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+            out[f"{sample.name}{{{labels}}}"] = sample.value
+    return out
+
+
+def _documents(key_id: str, secret: str) -> dict[str, Any]:
+    return {
+        "connector": {
+            "name": "watched",
+            "identifier": "watched",
+            "orgIdentifier": "eng",
+            "type": "Aws",
+            "spec": {
+                "credential": {
+                    "type": "ManualConfig",
+                    "spec": {"accessKey": key_id, "secretKeyRef": secret},
+                    "region": "us-east-1",
+                },
+                "delegateSelectors": [],
+                "executeOnDelegate": False,
+            },
+        }
+    }
+
+
+def _secret(identifier: str, value: str) -> dict[str, Any]:
+    return {
+        "secret": {
+            "type": "SecretText",
+            "name": identifier,
+            "identifier": identifier,
+            "orgIdentifier": "eng",
+            "spec": {
+                "secretManagerIdentifier": "harnessSecretManager",
+                "valueType": "Inline",
+                "value": value,
+            },
+        }
+    }
+
+
+def _due_now(server: ApiServer) -> None:
+    """Set-up: the connector's next scheduled test is now (its interval stays an hour)."""
+    ctx = AppContext(environ=server.service_environ(), runs_as="server")
+    try:
+        with ctx.db.transaction() as tx:
+            row = tx.connectors.get(org="eng", project=None, identifier="watched")
+            tx.monitor.set_interval(row.id, minutes=60, next_test_at=ctx.clock())
+    finally:
+        ctx.close()
+
+
+def test_a_scheduled_test_shows_in_status_list_history_and_metrics(
+    tmp_path: Path, moto_auth: LocalAwsEndpoint
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    good = moto_auth.create_user(
+        f"sched-good-{tag}", allow_policy("sts:GetCallerIdentity", "ec2:DescribeRegions")
+    )
+    denied = moto_auth.create_user(f"sched-denied-{tag}", allow_policy("sts:GetCallerIdentity"))
+    server = ApiServer(
+        tmp_path / "s",
+        aws_endpoint=moto_auth.url,
+        args=FAST,
+        environ={"AWSCONN_MONITORING": "1"},
+    )
+    one = f"{BASE}/connectors/watched"
+    with server, server.client() as http:
+        for name, keys in (("good", good), ("denied", denied)):
+            _ok(
+                http.post(
+                    f"{BASE}/v2/secrets", params=ORG, json=_secret(name, keys.secret_access_key)
+                )
+            )
+        _ok(
+            http.post(f"{BASE}/connectors", params=ORG, json=_documents(good.access_key_id, "good"))
+        )
+        assert _ok(http.get(one, params=ORG))["status"]["status"] == "UNKNOWN"
+
+        def status_is(wanted: str) -> Callable[[], dict[str, Any] | None]:
+            def probe() -> dict[str, Any] | None:
+                status: dict[str, Any] = _ok(http.get(one, params=ORG))["status"]
+                return status if status["status"] == wanted else None
+
+            return probe
+
+        _due_now(server)
+        status = _eventually(status_is("SUCCESS"), "the scheduled test's SUCCESS")
+        assert status["lastTestedAt"] > 0 and status["lastConnectedAt"] == status["lastTestedAt"]
+        listed = _ok(http.get(f"{BASE}/connectors", params=ORG))["content"]
+        assert [c["status"]["status"] for c in listed] == ["SUCCESS"]
+        history = _ok(http.get(f"{BASE}/awsconn/connectors/watched/history", params=ORG))
+        assert [h["status"] for h in history] == ["SUCCESS"]
+        assert _metrics(server)["awsconn_connectors{status=SUCCESS}"] == 1
+        schedule = _ok(http.get(f"{BASE}/awsconn/connectors/watched/schedule", params=ORG))
+        assert (schedule["intervalMinutes"], schedule["ownInterval"]) == (60, True)
+        ahead = timedelta(milliseconds=schedule["nextTestAt"] - status["lastTestedAt"])
+        assert ahead >= timedelta(minutes=54)  # an hour on, ±10 %
+
+        # the keys lose DescribeRegions; the next scheduled test fails, everywhere
+        _ok(
+            http.put(
+                f"{BASE}/connectors", params=ORG, json=_documents(denied.access_key_id, "denied")
+            )
+        )
+        _due_now(server)
+        failed = _eventually(status_is("FAILURE"), "the scheduled test's FAILURE")
+        assert failed["errors"][0]["reason"] == "DESCRIBE_REGIONS_DENIED"
+        assert failed["lastConnectedAt"] == status["lastTestedAt"]  # its last success
+        listed = _ok(http.get(f"{BASE}/connectors", params=ORG))["content"]
+        assert [c["status"]["status"] for c in listed] == ["FAILURE"]
+        history = _ok(http.get(f"{BASE}/awsconn/connectors/watched/history", params=ORG))
+        assert [h["status"] for h in history] == ["FAILURE", "SUCCESS"]
+
+        def changed() -> dict[str, float] | None:
+            found = _metrics(server)
+            key = "awsconn_connector_status_changes_total{from_status=SUCCESS,to_status=FAILURE}"
+            return found if found.get(key) == 1 else None
+
+        samples = _eventually(changed, "the change counted in /metrics")
+        assert samples["awsconn_connectors{status=FAILURE}"] == 1
+        assert samples.get("awsconn_connectors{status=SUCCESS}", 0) == 0
+
+    ctx = AppContext(environ=server.service_environ(), runs_as="server")
+    try:
+        events = audit.list_audit(ctx, action="task.connection-test", limit=10).events
+        mine = [e for e in events if e.target.ref == str(EntityRef(Scope("eng"), "watched"))]
+        assert len(mine) == 2 and {e.actor for e in mine} == {"awsconn-server"}
+    finally:
+        ctx.close()
