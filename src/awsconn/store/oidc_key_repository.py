@@ -74,12 +74,13 @@ class OidcKeyRepository(Repository):
 
     def published(self, now: datetime) -> list[OidcKeyRow]:
         """Keys a verifier may need at ``now``: not retired, or retired but still within
-        their overlap; newest first."""
+        their overlap; the signing key(s) first, then newest first."""
         check_timestamp(now, "now")
         stmt = select(Keys).where(or_(Keys.published_until.is_(None), Keys.published_until > now))
         stmt = stmt.order_by(Keys.created_at.desc(), Keys.kid.desc())
         with translated(self._where):
-            return [OidcKeyRow.of(r) for r in self._session.scalars(stmt)]
+            rows = [OidcKeyRow.of(r) for r in self._session.scalars(stmt)]
+        return sorted(rows, key=lambda r: r.retired_at is not None)
 
     def retire_all(self, *, published_until: datetime) -> int:
         """Retire every key still signing (they stay published until ``published_until``)."""
