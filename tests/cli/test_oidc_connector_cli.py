@@ -84,9 +84,7 @@ def test_credentials_and_exec_use_the_roles_credentials(
     assert f":assumed-role/{role.rsplit('/', 1)[1]}/" in out.read_text()
 
 
-def test_export_and_import_keep_the_oidc_settings(
-    cli: Runner, role: str, tmp_path: Path
-) -> None:
+def test_export_and_import_keep_the_oidc_settings(cli: Runner, role: str, tmp_path: Path) -> None:
     cli("connector", "create", "-f", "-", input=oidc_yaml("deploy", role, audience="aws-prod"))
     exported = cli("connector", "export", "--org", "eng", "--project", "web").out
     assert "type: OidcAuthentication" in exported
@@ -103,4 +101,3 @@ def test_without_an_issuer_url_the_test_fails_naming_the_setting(cli: Runner, ro
     [error] = json.loads(r.out)["errors"]
     assert error["code"] == "WEB_IDENTITY_FAILED"
     assert "AWSCONN_OIDC_ISSUER_URL" in error["message"]
-
