@@ -1,7 +1,8 @@
 """An OidcAuthentication connector from the CLI on a local store, against moto: the
 issuer signs a token, STS (moto without auth: it does not verify web identity tokens,
 TESTING.md) exchanges it, then GetCallerIdentity and DescribeRegions; credentials, exec,
-export and import; no issuer URL named. STS refusing a token: tests/aws/test_oidc_refusal_hint.py."""
+export and import; no issuer URL named. STS refusing a token:
+tests/aws/test_oidc_refusal_hint.py."""
 
 from __future__ import annotations
 
