@@ -102,3 +102,27 @@ def test_without_an_issuer_url_the_test_fails_naming_the_setting(cli: Runner, ro
     [error] = json.loads(r.out)["errors"]
     assert error["code"] == "WEB_IDENTITY_FAILED"
     assert "AWSCONN_OIDC_ISSUER_URL" in error["message"]
+
+
+def test_the_permission_check_reads_the_roles_policies(
+    cli: Runner, moto_noauth: LocalAwsEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uuid
+
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeRegions", "Resource": "*"}],
+    }
+    name = f"oidc-{uuid.uuid4().hex[:8]}"
+    role = moto_noauth.create_role(name, web_identity=True, policy=policy)
+    monkeypatch.setenv("AWSCONN_OIDC_ISSUER_URL", ISSUER)
+    cli("connector", "create", "-f", "-", input=oidc_yaml("deploy", role.arn))
+    r = cli(
+        "permissions", "check", "eng/web/deploy", "--for", "describe-regions",
+        "--no-simulator", "-o", "json",
+    )  # fmt: skip
+    assert r.code == 0, r.text
+    report = json.loads(r.out)
+    assert f":assumed-role/{role.name}/" in report["principal"]["arn"], report
+    assert report["ok"] and {c["status"] for c in report["capabilities"]} == {"GRANTED"}
+    assert report["policies"][0]["label"] == f"inline:{name}-inline"
