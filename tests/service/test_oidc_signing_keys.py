@@ -175,3 +175,21 @@ def test_only_an_admin_rotates_or_lists_keys(ctx: AppContext) -> None:
         rotate_key(editor)
     with pytest.raises(Forbidden):
         list_keys(editor)
+
+
+def test_another_master_key_opens_no_signing_key_even_after_one_was_used(
+    tmp_path: Path,
+) -> None:
+    from awsconn.errors import MasterKeyMismatch
+    from awsconn.secrets.crypto import generate_key_entry
+
+    home = str(tmp_path / "home")
+    env = {"AWSCONN_HOME": home, "AWSCONN_OIDC_ISSUER_URL": ISSUER}
+    right = generate_key_entry()
+    ctx = AppContext(environ={**env, "AWSCONN_MASTER_KEY": right})
+    mint_token(ctx, connector())  # opened and parsed once in this process
+    ctx.close()
+    wrong = AppContext(environ={**env, "AWSCONN_MASTER_KEY": generate_key_entry()})
+    with pytest.raises(MasterKeyMismatch):
+        mint_token(wrong, connector())
+    wrong.close()

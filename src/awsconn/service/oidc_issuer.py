@@ -22,6 +22,7 @@ A token is minted where the connector's work runs; a delegate task can carry one
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Mapping
@@ -241,16 +242,26 @@ def _ensure_signing_key(ctx: AppContext) -> None:
             _add_key(ctx, tx)
 
 
-def _signing_key(ctx: AppContext) -> tuple[str, Any]:
-    """The ``kid`` and the opened private key of the signing key (made on first use)."""
+@functools.lru_cache(maxsize=8)
+def _private_key(pem: bytes) -> Any:
+    """The parsed key of an opened PEM. Parsing checks the RSA key (tens of ms with OpenSSL
+    3); the PEM is opened with the master key on every use, only the parse is reused."""
     from joserfc.jwk import RSAKey
 
+    return RSAKey.import_key(pem)
+
+
+def _signing_key(ctx: AppContext) -> tuple[str, Any]:
+    """The ``kid`` and the opened private key of the signing key (made on first use)."""
     from awsconn.errors import MasterKeyMissing
     from awsconn.secrets.crypto import Sealed
 
-    _ensure_signing_key(ctx)
     with ctx.db.transaction(write=False) as tx:
         row = tx.oidc_keys.signing()
+    if row is None:
+        _ensure_signing_key(ctx)
+        with ctx.db.transaction(write=False) as tx:
+            row = tx.oidc_keys.signing()
     assert row is not None
     ring = ctx.runtime.master_keys.load()
     if ring is None:
@@ -264,4 +275,4 @@ def _signing_key(ctx: AppContext) -> tuple[str, Any]:
         aad=_aad(row.kid, row.key_id),
         what=f"the OIDC signing key {row.kid}",
     )
-    return row.kid, RSAKey.import_key(pem)
+    return row.kid, _private_key(pem)
