@@ -38,8 +38,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, clock: Clock) -> Iterator[AppContext]:
-    env = {"AWSCONN_HOME": str(tmp_path / "home"), "AWSCONN_OIDC_ISSUER_URL": ISSUER + "/"}
+def ctx(tmp_path: Path, clock: Clock, db_url: str) -> Iterator[AppContext]:
+    """SQLite and PostgreSQL (with AWSCONN_TEST_POSTGRES_URL)."""
+    env = {
+        "AWSCONN_HOME": str(tmp_path / "home"),
+        "AWSCONN_DATABASE_URL": db_url,
+        "AWSCONN_OIDC_ISSUER_URL": ISSUER + "/",
+    }
     context = AppContext(environ=env, clock=clock)
     yield context
     context.close()
@@ -136,7 +141,9 @@ def test_rotation_keeps_the_old_key_published_until_its_tokens_expired(
     assert old.kid not in [k.kid for k in list_keys(ctx)]  # forgotten
 
 
-def test_private_keys_are_sealed_in_the_store(ctx: AppContext, tmp_path: Path) -> None:
+def test_private_keys_are_sealed_in_the_store(tmp_path: Path) -> None:
+    env = {"AWSCONN_HOME": str(tmp_path / "home"), "AWSCONN_OIDC_ISSUER_URL": ISSUER}
+    ctx = AppContext(environ=env)
     mint_token(ctx, connector())
     rotate_key(ctx)
     mint_token(ctx, connector())
