@@ -181,6 +181,21 @@ def test_an_oidc_connector_is_tested_on_the_server(
     assert result["status"] == "SUCCESS", result
     assert result["identity"]["credentialMethod"] == "assume-role-with-web-identity"
 
+    # the CLI through the server: the server signs, the CLI gets the role's credentials
+    token = issuer.make_token("editor", org="eng", project="web", access=True)
+    env = {**issuer.env, "AWSCONN_URL": issuer.url, "AWSCONN_TOKEN": token}
+    env.pop("AWSCONN_HOME")
+    done = subprocess.run(
+        [sys.executable, "-m", "awsconn", "credentials", "eng/web/srv"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    creds = json.loads(done.stdout)
+    assert creds["Version"] == 1 and creds["AccessKeyId"] and creds["SessionToken"]
+
 
 @pytest.mark.parametrize(
     ("url", "says"),
