@@ -177,6 +177,12 @@ def test_an_oidc_connector_is_tested_on_the_server(
         assert spec["type"] == "OidcAuthentication"
         assert spec["spec"]["iamRoleArn"] == role.arn
         tested = http.post("/ng/api/connectors/testConnection/srv", params=scope)
+        listed = http.post(
+            "/ng/api/connectors/listV2",
+            params=scope,
+            json={"filterType": "Connector", "credentialTypes": ["OidcAuthentication"]},
+        )
+    assert [c["connector"]["identifier"] for c in listed.json()["data"]["content"]] == ["srv"]
     result = tested.json()["data"]
     assert result["status"] == "SUCCESS", result
     assert result["identity"]["credentialMethod"] == "assume-role-with-web-identity"
