@@ -53,6 +53,8 @@ PUBLIC_PATHS = {
     "/openapi.json",
     "/docs",
     "/docs/assets/{asset}",
+    "/.well-known/openid-configuration",  # the OIDC issuer's: AWS fetches them
+    "/.well-known/jwks.json",
 }
 
 

@@ -100,10 +100,10 @@ def test_malformed_yaml_is_bad_input_naming_where(cli: Runner, text: str) -> Non
     assert cli("connector", "list", "-o", "json").out.strip() == "[]"
 
 
-def test_oidc_is_refused_as_not_supported_yet(cli: Runner) -> None:
+def test_oidc_without_its_role_is_bad_input_naming_the_spec(cli: Runner) -> None:
     r = cli("connector", "create", "-f", "-", input=MALFORMED["OidcAuthentication"])
     _bad_input(r)
-    assert "spec.credential.type: OidcAuthentication is not supported by awsconn yet" in r.err
+    assert "spec.credential.spec: is required for OidcAuthentication" in r.err
 
 
 @pytest.mark.timeout(240)

@@ -89,7 +89,7 @@ def test_unknown_credential_type(value: str) -> None:
     [problem] = problems(doc)
     assert problem.path == "spec.credential.type"
     assert problem.given == value
-    assert problem.allowed == "ManualConfig, InheritFromDelegate, Irsa"
+    assert problem.allowed == "ManualConfig, InheritFromDelegate, Irsa, OidcAuthentication"
 
 
 def test_credential_type_is_required() -> None:

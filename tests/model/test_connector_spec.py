@@ -76,7 +76,7 @@ def test_delegate_identity_must_execute_on_delegate(make: Any) -> None:
     [problem] = problems(set_path(make(), EXECUTE, False))
     assert problem.path == EXECUTE
     assert problem.given is False
-    assert problem.allowed == "false only with ManualConfig"
+    assert problem.allowed == "false only with ManualConfig or OidcAuthentication"
 
 
 @pytest.mark.parametrize("value", ["false", "no way", 0, 1, [True]])

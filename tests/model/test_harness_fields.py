@@ -2,7 +2,7 @@
 
 AwsConnector: proxy, ignoreTestConnection; AwsManualConfigSpec: sessionTokenRef (with
 ASIA keys); ConnectorInfo: accountIdentifier; Harness's secret expression for the access
-key; AwsCredential.type OidcAuthentication (refused: not supported yet).
+key. OidcAuthentication: tests/model/test_oidc_credential.py.
 """
 
 from __future__ import annotations
@@ -207,15 +207,3 @@ def test_a_secret_expression_in_a_ref_field_asks_for_the_reference_itself() -> N
     [problem] = problems(doc)
     assert problem.path == f"{MANUAL}.secretKeyRef"
     assert problem.allowed is not None and problem.allowed.startswith("account.sk ")
-
-
-# --- credential types Harness has and awsconn does not (yet) --------------------------------
-
-
-def test_oidc_authentication_is_refused_as_not_supported_yet() -> None:
-    doc = set_path(inherit_doc(), "spec.credential.type", "OidcAuthentication")
-    set_path(doc, "spec.credential.spec", {"iamRoleArn": "arn:aws:iam::123456789012:role/x"})
-    [problem] = problems(doc)
-    assert problem.path == "spec.credential.type"
-    assert "not supported" in problem.message and "yet" in problem.message
-    assert problem.allowed == "ManualConfig, InheritFromDelegate, Irsa"

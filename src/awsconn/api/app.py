@@ -21,7 +21,13 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
 
 from awsconn import __version__
-from awsconn.api import routes_awsconn, routes_connectors, routes_health, routes_secrets
+from awsconn.api import (
+    routes_awsconn,
+    routes_connectors,
+    routes_health,
+    routes_oidc,
+    routes_secrets,
+)
 from awsconn.api.background import BackgroundLoops
 from awsconn.api.error_handlers import install_error_handlers
 from awsconn.api.gate import Gate
@@ -36,7 +42,7 @@ from awsconn.service.tokens import authenticate
 
 __all__ = ["FRAMEWORK_ROUTES", "create_app"]
 
-_ROUTE_MODULES = (routes_awsconn, routes_connectors, routes_health, routes_secrets)
+_ROUTE_MODULES = (routes_awsconn, routes_connectors, routes_health, routes_oidc, routes_secrets)
 FRAMEWORK_ROUTES = frozenset({"openapi"})
 """Operations FastAPI serves itself (the OpenAPI document)."""
 

@@ -105,10 +105,11 @@ class AwsManualConfigSpec(AwsCredentialSpec):
 
 
 class AwsOidcSpec(AwsCredentialSpec):
-    """OidcAuthentication: the role assumed with the OIDC token (not supported by awsconn
-    yet; accepted as a shape so the model can say so at its path)."""
+    """OidcAuthentication: the role assumed with the ID token awsconn's OIDC issuer signs;
+    ``audience`` is awsconn's extension (the token's ``aud``, default sts.amazonaws.com)."""
 
     iam_role_arn: str | None = None
+    audience: str | None = None
 
 
 class CrossAccountAccess(HarnessModel):

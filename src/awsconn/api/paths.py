@@ -196,6 +196,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/docs/assets/{asset}", "docsAsset",
           "The documentation page's scripts and styles (Swagger UI), served here: no CDN",
           PUBLIC, None, response_media_type="application/octet-stream"),
+    Route("GET", "/.well-known/openid-configuration", "oidcDiscovery",
+          "The OIDC issuer's discovery document (404 when the server has no issuer URL)",
+          PUBLIC, None),
+    Route("GET", "/.well-known/jwks.json", "oidcJwks",
+          "The OIDC issuer's public signing keys (a JWK Set)", PUBLIC, None),
     # --- Harness: connectors ----------------------------------------------------------------
     Route("POST", _CONNECTORS, "createConnector", "Create a connector", _E,
           ResponseDto[ConnectorResponse], ConnectorRequest, (JSON, YAML), scoped=True,

@@ -27,7 +27,7 @@ from awsconn.errors import ValidationFailed
 from awsconn.service import connectivity, connector_writes, connectors
 from awsconn.service.connector_pages import ConnectorFilter, list_page
 
-_KNOWN_CREDENTIALS = ("ManualConfig", "InheritFromDelegate", "Irsa")
+_KNOWN_CREDENTIALS = ("ManualConfig", "InheritFromDelegate", "Irsa", "OidcAuthentication")
 PageIndex = Annotated[int, Query(alias="pageIndex", description="the page, counting from 0")]
 SearchTerm = Annotated[
     str | None, Query(alias="searchTerm", description="identifier, name or tag contains this")

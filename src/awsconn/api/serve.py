@@ -88,6 +88,30 @@ def prepare(environ: MutableMapping[str, str], *, say: Callable[[str], None]) ->
         runtime.close()
 
 
+def _check_issuer(settings: ServerSettings, say: Callable[[str], None]) -> None:
+    """The issuer URL AWS will fetch: https (plain HTTP on loopback only, with a warning),
+    its path the server's root path, where the discovery route answers."""
+    from awsconn.model.oidc import ISSUER_URL_RULE, check_issuer_url
+
+    if settings.issuer_url is None:
+        return
+    issuer, why = check_issuer_url(settings.issuer_url)
+    if issuer is None:
+        raise InvalidInput(
+            f"issuer URL {settings.issuer_url!r} {why}", hint=f"give {ISSUER_URL_RULE}"
+        )
+    root = settings.root_path.rstrip("/")
+    if issuer.path != root:
+        raise InvalidInput(
+            f"issuer URL {issuer.url!r} has the path {issuer.path or '/'!r}, but this server "
+            f"answers {issuer.discovery_url} only under its root path {root or '/'!r}",
+            hint="make the issuer URL this server's public URL: its path equal to the root "
+            "path the reverse proxy serves awsconn under",
+        )
+    if issuer.warning:
+        say(f"warning: {issuer.warning}")
+
+
 def _check(settings: ServerSettings) -> None:
     if (settings.certfile is None) != (settings.keyfile is None):
         raise InvalidInput(
@@ -113,6 +137,7 @@ def serve(settings: ServerSettings, *, say: Callable[[str], None] | None = None)
 
     say = say or (lambda text: print(text, file=sys.stderr, flush=True))
     _check(settings)
+    _check_issuer(settings, say)
     check_environ(os.environ)
     prepare(os.environ, say=say)
     os.environ.update(settings.app_environ())

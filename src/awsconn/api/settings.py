@@ -13,6 +13,7 @@ from dataclasses import dataclass
 __all__ = ["DEFAULT_PORT", "ServerSettings"]
 
 DEFAULT_PORT = 7420
+ISSUER_URL_ENV = "AWSCONN_OIDC_ISSUER_URL"  # the setting service/oidc_issuer.py reads
 _THREADS = "AWSCONN_SERVER_THREADS"
 _REQUEST_TIMEOUT = "AWSCONN_SERVER_REQUEST_TIMEOUT"
 _MONITORING = "AWSCONN_SERVER_MONITORING"
@@ -46,6 +47,8 @@ class ServerSettings:
     monitor_every_s: float = 15.0
     prune_every_s: float = 3600.0
     alert_every_s: float = 5.0
+    issuer_url: str | None = None
+    """The OIDC issuer's public URL (``AWSCONN_OIDC_ISSUER_URL``): None, not an issuer."""
 
     def app_environ(self) -> dict[str, str]:
         """What a worker process needs to rebuild the application's part of the settings."""
@@ -55,6 +58,8 @@ class ServerSettings:
             _MONITORING: "1" if self.monitoring else "0",
         }
         out.update({name: repr(getattr(self, attr)) for attr, name in _EVERY.items()})
+        if self.issuer_url:
+            out[ISSUER_URL_ENV] = self.issuer_url
         return out
 
     @classmethod

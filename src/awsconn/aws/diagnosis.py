@@ -99,6 +99,8 @@ class CallContext:
     endpoint_url: str | None = None
     credential_type: str | None = None
     secrets: tuple[str, ...] = ()
+    web_identity: tuple[str, str, str, str] | None = None
+    """OidcAuthentication: (role ARN, issuer URL, audience, subject) of the token sent."""
 
 
 def _aws_ids(exc: bce.ClientError) -> tuple[str, str, str | None, int | None]:
@@ -125,6 +127,19 @@ def _assume_role_hint(ctx: CallContext) -> str:
         "ARN as Principal); (2) the External ID is wrong or missing (it must equal the "
         "trust policy's sts:ExternalId condition); (3) the caller lacks sts:AssumeRole on "
         "this role in its own identity policy."
+    )
+
+
+def _oidc_hint(web: tuple[str, str, str, str]) -> str:
+    role, issuer, audience, subject = web
+    host_path = issuer.split("://", 1)[-1].rstrip("/")
+    return (
+        f"AWS STS refused awsconn's ID token for {role}. AWS needs (1) an IAM OIDC identity "
+        f"provider with URL {issuer} and audience {audience}, able to fetch "
+        f"{issuer}/.well-known/openid-configuration over HTTPS; (2) the role's trust policy "
+        f"allowing sts:AssumeRoleWithWebIdentity for that provider with {host_path}:aud = "
+        f"{audience} and {host_path}:sub matching {subject} ('awsconn permissions "
+        "trust-policy' prints both)."
     )
 
 
@@ -156,6 +171,8 @@ def _client_error(exc: bce.ClientError, ctx: CallContext) -> AwsFailure:
             "The clock of the machine making the call is off; "
             "synchronise it with NTP (AWS allows about 5 minutes of skew).",
         )
+    if op in _WEB_IDENTITY_OPS and ctx.web_identity is not None:
+        return fail("WEB_IDENTITY_FAILED", _oidc_hint(ctx.web_identity))
     if op in _WEB_IDENTITY_OPS:
         return fail(
             "WEB_IDENTITY_FAILED",
@@ -234,7 +251,8 @@ def _classify(exc: BaseException, ctx: CallContext, text: str) -> AwsFailure:
     if isinstance(exc, bce.ClientError):
         return _client_error(exc, ctx)
     if isinstance(exc, InvalidInput):
-        code = "WEB_IDENTITY_FAILED" if ctx.credential_type == "Irsa" else "NO_CREDENTIALS"
+        web = ctx.credential_type in ("Irsa", "OidcAuthentication")
+        code = "WEB_IDENTITY_FAILED" if web else "NO_CREDENTIALS"
         return AwsFailure(code, exc.message, exc.hint or "")
     if isinstance(exc, AwsconnError):
         return AwsFailure("NO_CREDENTIALS", exc.message, exc.hint or "")

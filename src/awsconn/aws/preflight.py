@@ -52,7 +52,10 @@ def preflight(spec: SessionSpec) -> AwsFailure | None:
             "Pick a test region such as us-east-1 (or us-gov-west-1 / cn-north-1 for "
             "GovCloud / China credentials).",
         )
-    why = partition_mismatch(spec.role_arn, spec.region)
+    web_role = spec.web_identity.role_arn if spec.web_identity is not None else None
+    why = partition_mismatch(spec.role_arn, spec.region) or partition_mismatch(
+        web_role, spec.region
+    )
     if why:
         return AwsFailure(
             "PARTITION_MISMATCH",

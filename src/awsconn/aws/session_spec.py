@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Backoff", "BackoffKind", "CredentialType", "SessionSpec", "StaticKeys"]
+__all__ = ["Backoff", "BackoffKind", "CredentialType", "SessionSpec", "StaticKeys", "WebIdentity"]
 
 BackoffKind = Literal[
     "FixedDelayBackoffStrategy", "EqualJitterBackoffStrategy", "FullJitterBackoffStrategy"
@@ -29,7 +29,7 @@ class Backoff:
     max_backoff_ms: int = 0
 
 
-CredentialType = Literal["ManualConfig", "InheritFromDelegate", "Irsa"]
+CredentialType = Literal["ManualConfig", "InheritFromDelegate", "Irsa", "OidcAuthentication"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,24 @@ class StaticKeys:
 
 
 @dataclass(frozen=True)
+class WebIdentity:
+    """OidcAuthentication: the role, the ID token awsconn signed for it (never in a repr),
+    and what the role's trust policy must match (said when AWS refuses the token)."""
+
+    role_arn: str
+    token: str = field(repr=False)
+    issuer: str
+    audience: str
+    subject: str
+
+    def __repr__(self) -> str:
+        return (
+            f"WebIdentity(role_arn={self.role_arn!r}, token=***, issuer={self.issuer!r}, "
+            f"audience={self.audience!r}, subject={self.subject!r})"
+        )
+
+
+@dataclass(frozen=True)
 class SessionSpec:
     """What the aws layer needs to know about one connector to reach AWS."""
 
@@ -56,11 +74,13 @@ class SessionSpec:
     role_arn: str | None = None
     external_id: str | None = field(default=None, repr=False)
     backoff: Backoff | None = None
+    web_identity: WebIdentity | None = None
 
     def secrets(self) -> tuple[str, ...]:
-        """Every value of this spec that no message may show (the static key material)."""
+        """Every value of this spec that no message may show (key material, ID tokens)."""
         keys = self.static_keys
+        token = self.web_identity.token if self.web_identity is not None else None
         if keys is None:
-            return ()
-        values = (keys.access_key_id, keys.secret_access_key, keys.session_token)
+            return (token,) if token else ()
+        values = (keys.access_key_id, keys.secret_access_key, keys.session_token, token)
         return tuple(v for v in values if v)

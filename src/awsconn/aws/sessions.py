@@ -142,6 +142,11 @@ class SessionFactory:
             endpoint_url=self._environ.get("AWS_ENDPOINT_URL"),
             credential_type=spec.credential_type,
             secrets=spec.secrets(),
+            web_identity=(
+                (web.role_arn, web.issuer, web.audience, web.subject)
+                if (web := spec.web_identity) is not None
+                else None
+            ),
         )
 
     def frozen_credentials(
@@ -290,6 +295,8 @@ class SessionFactory:
             return lambda: static
         if spec.credential_type == "Irsa":
             return self._web_identity_loader(bc, spec)
+        if spec.credential_type == "OidcAuthentication":
+            return self._oidc_loader(bc, spec)
         chain = delegate_chain(bc, spec.region)
         return chain.load_credentials
 
@@ -322,6 +329,30 @@ class SessionFactory:
                 "RoleSessionName": self._environ.get("AWS_ROLE_SESSION_NAME")
                 or role_session_name(spec.connector)
             },
+        )
+        creds = bc_credentials.DeferredRefreshableCredentials(
+            method="assume-role-with-web-identity", refresh_using=fetcher.fetch_credentials
+        )
+        return lambda: creds
+
+    def _oidc_loader(
+        self, bc: EnvironSession, spec: SessionSpec
+    ) -> Callable[[], bc_credentials.Credentials | None]:
+        """OidcAuthentication: the ID token awsconn signed, exchanged for the role's
+        credentials (AssumeRoleWithWebIdentity, in the test region's partition)."""
+        web = spec.web_identity
+        if web is None:
+            raise InvalidInput(
+                f"connector {spec.connector}: OidcAuthentication needs an ID token "
+                "signed by awsconn's OIDC issuer",
+                hint="configure the issuer URL (AWSCONN_OIDC_ISSUER_URL) where the token is signed",
+            )
+        token = web.token
+        fetcher = bc_credentials.AssumeRoleWithWebIdentityCredentialFetcher(
+            client_creator=self._client_creator(bc, spec),
+            web_identity_token_loader=lambda: token,
+            role_arn=web.role_arn,
+            extra_args={"RoleSessionName": role_session_name(spec.connector)},
         )
         creds = bc_credentials.DeferredRefreshableCredentials(
             method="assume-role-with-web-identity", refresh_using=fetcher.fetch_credentials

@@ -28,6 +28,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "permissions": ("awsconn.cli.permissions", "What each use needs; check a connector has it."),
     "token": ("awsconn.cli.token", "API tokens: create (shown once), list, revoke."),
     "audit": ("awsconn.cli.audit", "The audit log: every write and credential issued."),
+    "oidc": ("awsconn.cli.oidc", "The OIDC issuer's signing keys: rotate, list."),
     # until the agent's cli/delegate.py lands, the noun holds only ``manifest``
     "delegate": ("awsconn.cli.delegate_manifest", "Delegates: the Kubernetes YAML to run one."),
 }

@@ -34,7 +34,7 @@ FILE = typer.Option(
 DRY_RUN = typer.Option(
     False, "--dry-run", help="Check everything and show what would change; store nothing."
 )
-CREDENTIAL_TYPES = "ManualConfig, InheritFromDelegate or Irsa"
+CREDENTIAL_TYPES = "ManualConfig, InheritFromDelegate, Irsa or OidcAuthentication"
 
 
 @app.command("init")
@@ -76,6 +76,11 @@ def init(
         steps.append(
             "the role's trust policy: awsconn permissions trust-policy "
             "--oidc-provider ARN --service-account NAMESPACE:NAME"
+        )
+    if credential_type == "OidcAuthentication":
+        steps.append(
+            "the IAM OIDC provider and the role's trust policy: awsconn permissions "
+            "trust-policy --oidc --issuer-url URL --scope ORG/PROJECT/ID --aws-account ID"
         )
     if cross_account:
         steps.append(

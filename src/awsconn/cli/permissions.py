@@ -193,16 +193,90 @@ def trust_policy(
         metavar="NAMESPACE:NAME",
         help="IRSA: the delegate's service account.",
     ),
+    oidc: bool = typer.Option(
+        False,
+        "--oidc",
+        help="OidcAuthentication: the IAM OIDC provider for awsconn's issuer and the trust "
+        "policy of a role assumed with its tokens.",
+    ),
+    issuer_url: str | None = typer.Option(
+        None,
+        "--issuer-url",
+        metavar="URL",
+        envvar="AWSCONN_OIDC_ISSUER_URL",
+        help="OIDC: awsconn's issuer URL (the server's --issuer-url).",
+    ),
+    scope: str | None = typer.Option(
+        None,
+        "--scope",
+        metavar="SCOPE",
+        help="OIDC: the connectors the role admits: '*' (the account), ORG, ORG/PROJECT or "
+        "ORG/PROJECT/CONNECTOR.",
+    ),
+    connector: str | None = typer.Option(
+        None,
+        "--connector",
+        metavar="ID",
+        help="OIDC: one connector of --scope (for connectors at account or org scope).",
+    ),
+    audience: str | None = typer.Option(
+        None, "--audience", metavar="AUD", help="OIDC: the audience (default sts.amazonaws.com)."
+    ),
+    aws_account: str | None = typer.Option(
+        None,
+        "--aws-account",
+        metavar="ID",
+        help="OIDC: the AWS account of the role and its IAM OIDC provider.",
+    ),
+    partition: str = typer.Option(
+        "aws", "--partition", metavar="NAME", help="OIDC: the AWS partition (default aws)."
+    ),
 ) -> None:
-    """Print the trust policy (JSON only) for the cross-account role, or for IRSA."""
+    """Print the trust policy (JSON only) for the cross-account role, for IRSA, or (--oidc)
+    the IAM OIDC provider and trust policy for OidcAuthentication connectors."""
     from awsconn.service.policy_generation import trust_policy as make_trust_policy
 
+    if oidc:
+        _print_oidc_trust(issuer_url, scope, connector, audience, aws_account, partition)
+        return
+    oidc_only = {"--scope": scope, "--connector": connector, "--audience": audience}
+    if given := [flag for flag, value in oidc_only.items() if value is not None]:
+        raise InvalidInput(f"{', '.join(given)} go with --oidc")
     print_json(
         make_trust_policy(
             trusted_principal=trusted_principal,
             external_id=external_id,
             oidc_provider=oidc_provider,
             service_account=service_account,
+        )
+    )
+
+
+def _print_oidc_trust(
+    issuer_url: str | None,
+    scope: str | None,
+    connector: str | None,
+    audience: str | None,
+    aws_account: str | None,
+    partition: str,
+) -> None:
+    from awsconn.cli.common import build_context
+    from awsconn.service.policy_generation import oidc_trust_policy
+
+    ctx = build_context()
+    try:
+        account = ctx.account
+    finally:
+        ctx.close()
+    print_json(
+        oidc_trust_policy(
+            account=account,
+            issuer_url=issuer_url,
+            scope=scope,
+            connector=connector,
+            audience=audience,
+            aws_account=aws_account,
+            partition=partition,
         )
     )
 

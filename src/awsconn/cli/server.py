@@ -78,11 +78,20 @@ def server(
     alert_every: float = _every(
         5.0, "--alert-every", "How often to follow status changes (metrics, alert webhook)"
     ),
+    issuer_url: str | None = typer.Option(
+        None,
+        "--issuer-url",
+        metavar="URL",
+        envvar="AWSCONN_OIDC_ISSUER_URL",
+        help="Be an OIDC issuer at this public https:// URL (http only on loopback): "
+        "OidcAuthentication connectors get ID tokens AWS trusts.",
+    ),
 ) -> None:
     """Serve the REST API. The first start makes an admin token (printed once, and written
     to $AWSCONN_HOME/admin-token, mode 0600) before it listens. In the background it
     expires and requeues tasks, tests connectors on their schedule, prunes history and,
-    with AWSCONN_ALERT_WEBHOOK_URL set, POSTs status alerts."""
+    with AWSCONN_ALERT_WEBHOOK_URL set, POSTs status alerts. With --issuer-url it is an
+    OIDC issuer: {URL}/.well-known/openid-configuration and its JWKS."""
     from awsconn.api.serve import serve
     from awsconn.api.settings import ServerSettings
 
@@ -101,5 +110,6 @@ def server(
             reap_every_s=reap_every,
             prune_every_s=prune_every,
             alert_every_s=alert_every,
+            issuer_url=issuer_url,
         )
     )

@@ -7,6 +7,7 @@ from awsconn.model.credentials import (
     CredentialType,
     CrossAccountAccess,
     ManualConfig,
+    OidcConfig,
 )
 from awsconn.model.harness_yaml import ParseOutcome, parse_connector, parse_connector_document
 from awsconn.model.identifiers import DEFAULT_ACCOUNT
@@ -23,6 +24,7 @@ __all__ = [
     "CrossAccountAccess",
     "EntityRef",
     "ManualConfig",
+    "OidcConfig",
     "ParseOutcome",
     "Scope",
     "SecretRef",

@@ -21,6 +21,7 @@ __all__ = [
     "CredentialType",
     "CrossAccountAccess",
     "ManualConfig",
+    "OidcConfig",
     "is_temporary_access_key",
 ]
 
@@ -29,11 +30,12 @@ class CredentialType(StrEnum):
     MANUAL = "ManualConfig"
     INHERIT_FROM_DELEGATE = "InheritFromDelegate"
     IRSA = "Irsa"
+    OIDC = "OidcAuthentication"
 
     @property
     def uses_delegate_identity(self) -> bool:
         """Whether the AWS identity is the delegate's own (so the task must run on one)."""
-        return self is not CredentialType.MANUAL
+        return self in (CredentialType.INHERIT_FROM_DELEGATE, CredentialType.IRSA)
 
 
 # An IAM role ARN in any partition: arn:PARTITION:iam::ACCOUNT:role[/path/]NAME.
@@ -83,6 +85,21 @@ class ManualConfig:
 
 
 @dataclass(frozen=True)
+class OidcConfig:
+    """OidcAuthentication: the role assumed with an ID token awsconn signs (AWS STS
+    AssumeRoleWithWebIdentity); ``audience`` is awsconn's extension (default
+    ``sts.amazonaws.com``), the ``aud`` the role's trust policy pins."""
+
+    iam_role_arn: str
+    audience: str | None = None
+
+    @property
+    def partition(self) -> str:
+        match = ROLE_ARN_PATTERN.match(self.iam_role_arn)
+        return match.group("partition") if match else "aws"
+
+
+@dataclass(frozen=True)
 class CrossAccountAccess:
     """The STS role to assume on top of the base credentials, with its optional External ID."""
 
@@ -124,3 +141,4 @@ class AwsCredential:
     region: str
     manual: ManualConfig | None = None
     cross_account: CrossAccountAccess | None = None
+    oidc: OidcConfig | None = None

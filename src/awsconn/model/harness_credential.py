@@ -18,8 +18,10 @@ from awsconn.model.credentials import (
     CredentialType,
     CrossAccountAccess,
     ManualConfig,
+    OidcConfig,
     is_temporary_access_key,
 )
+from awsconn.model.oidc import AUDIENCE_PATTERN, AUDIENCE_RULE
 from awsconn.model.regions import (
     DEFAULT_TEST_REGION,
     PARTITION_NAMES,
@@ -32,14 +34,15 @@ from awsconn.model.secret_refs import SECRET_REF_RULE, SecretRef, parse_secret_r
 from awsconn.model.text_rules import MAX_ROLE_ARN_CHARS, SECRET_VALUE_EXPRESSION
 from awsconn.model.validation import Collector
 
-__all__ = ["NOT_YET_SUPPORTED_TYPES", "parse_credential"]
+__all__ = ["parse_credential"]
 
 _CREDENTIAL_KEYS = ("type", "spec", "crossAccountAccess", "region")
 _MANUAL_KEYS = ("accessKey", "accessKeyRef", "secretKeyRef", "sessionTokenRef")
 _CROSS_KEYS = ("crossAccountRoleArn", "externalId")
-
-NOT_YET_SUPPORTED_TYPES = ("OidcAuthentication",)
-"""Credential types in Harness's schema that awsconn does not support yet."""
+_OIDC_KEYS = ("iamRoleArn", "audience")
+_ROLE_ARN_RULE = (
+    "arn:PARTITION:iam::ACCOUNT_ID:role/NAME (PARTITION " + ", ".join(PARTITION_NAMES) + ")"
+)
 
 
 def parse_credential(c: Collector, raw: Any, refs: dict[str, SecretRef]) -> AwsCredential | None:
@@ -52,14 +55,6 @@ def parse_credential(c: Collector, raw: Any, refs: dict[str, SecretRef]) -> AwsC
     allowed_types = ", ".join(t.value for t in CredentialType)
     type_text = c.string(cred.get("type"), f"{base}.type", required=True)
     ctype: CredentialType | None = None
-    if type_text in NOT_YET_SUPPORTED_TYPES:
-        c.add(
-            f"{base}.type",
-            f"{type_text} is not supported by awsconn yet",
-            given=type_text,
-            allowed=allowed_types,
-        )
-        return None  # its spec has a shape of its own: nothing more to say about it
     if type_text is not None:
         try:
             ctype = CredentialType(type_text)
@@ -79,17 +74,23 @@ def parse_credential(c: Collector, raw: Any, refs: dict[str, SecretRef]) -> AwsC
         )
 
     manual: ManualConfig | None = None
+    oidc: OidcConfig | None = None
     spec_raw = cred.get("spec")
     if ctype is CredentialType.MANUAL:
         manual = _parse_manual(c, spec_raw, refs)
+    elif ctype is CredentialType.OIDC:
+        oidc = _parse_oidc(c, spec_raw)
     elif ctype is not None and spec_raw not in (None, {}):
         c.add(f"{base}.spec", f"must be empty for {ctype.value}", given=spec_raw)
 
     cross = _parse_cross_account(c, cred.get("crossAccountAccess"))
-    if cross is not None and region_ok:
-        region_partition = partition_of_region(region)
-        role_partition = arn_partition(cross.role_arn)
-        if region_partition is not None and region_partition.name != role_partition:
+    roles = (cross.role_arn if cross else None, oidc.iam_role_arn if oidc else None)
+    region_partition = partition_of_region(region) if region_ok else None
+    for role in roles:
+        if role is None or region_partition is None:
+            continue
+        role_partition = arn_partition(role)
+        if region_partition.name != role_partition:
             c.add(
                 f"{base}.region",
                 f"PARTITION_MISMATCH: the test region is in {region_partition.name} but the role "
@@ -97,9 +98,33 @@ def parse_credential(c: Collector, raw: Any, refs: dict[str, SecretRef]) -> AwsC
                 given=region,
                 allowed=f"a region of {role_partition}",
             )
+            break
     if ctype is None or (ctype is CredentialType.MANUAL and manual is None):
         return None
-    return AwsCredential(type=ctype, region=region, manual=manual, cross_account=cross)
+    if ctype is CredentialType.OIDC and oidc is None:
+        return None
+    return AwsCredential(type=ctype, region=region, manual=manual, cross_account=cross, oidc=oidc)
+
+
+def _parse_oidc(c: Collector, raw: Any) -> OidcConfig | None:
+    """``OidcAuthentication``'s spec: ``iamRoleArn`` (Harness's), ``audience`` (awsconn's)."""
+    base = "spec.credential.spec"
+    spec = c.mapping(raw, base, allowed_keys=_OIDC_KEYS)
+    if spec is None:
+        if raw is None:
+            c.add(base, "is required for OidcAuthentication", allowed="iamRoleArn")
+        return None
+    arn = c.string(
+        spec.get("iamRoleArn"), f"{base}.iamRoleArn", required=True, max_length=MAX_ROLE_ARN_CHARS
+    )
+    if arn is not None and not ROLE_ARN_PATTERN.match(arn):
+        c.add(f"{base}.iamRoleArn", "is not an IAM role ARN", given=arn, allowed=_ROLE_ARN_RULE)
+        arn = None
+    audience = c.string(spec.get("audience"), f"{base}.audience", max_length=255) or None
+    if audience is not None and not AUDIENCE_PATTERN.match(audience):
+        c.add(f"{base}.audience", "is not an OIDC audience", given=audience, allowed=AUDIENCE_RULE)
+        return None
+    return OidcConfig(arn, audience) if arn is not None else None
 
 
 def _secret_expression(raw: Any) -> str | None:
@@ -219,9 +244,7 @@ def _parse_cross_account(c: Collector, raw: Any) -> CrossAccountAccess | None:
             f"{base}.crossAccountRoleArn",
             "is not an IAM role ARN",
             given=arn,
-            allowed="arn:PARTITION:iam::ACCOUNT_ID:role/NAME (PARTITION "
-            + ", ".join(PARTITION_NAMES)
-            + ")",
+            allowed=_ROLE_ARN_RULE,
         )
         arn = None
     raw_external_id = cross.get("externalId")

@@ -11,7 +11,7 @@ from typing import Any
 
 from awsconn.errors import Problem, ValidationFailed
 from awsconn.model.connector import Connector
-from awsconn.model.credentials import BACKOFF_KINDS, BackoffStrategy, CredentialType
+from awsconn.model.credentials import BACKOFF_KINDS, BackoffStrategy
 from awsconn.model.harness_credential import parse_credential
 from awsconn.model.identifiers import (
     ACCOUNT_IDENTIFIER_RULE,
@@ -142,12 +142,12 @@ def parse_connector(doc: Any, *, account: str = DEFAULT_ACCOUNT) -> ParseOutcome
                 f"is required for {credential.type.value}: the AWS identity is a delegate's own",
                 allowed="a non-empty list of delegate tags",
             )
-        if not execute and credential.type is not CredentialType.MANUAL:
+        if not execute and credential.type.uses_delegate_identity:
             c.add(
                 "spec.executeOnDelegate",
                 f"must be true for {credential.type.value}",
                 given=False,
-                allowed="false only with ManualConfig",
+                allowed="false only with ManualConfig or OidcAuthentication",
             )
     if scope is not None:
         for path, ref in refs.items():

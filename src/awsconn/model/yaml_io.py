@@ -60,6 +60,11 @@ def connector_to_document(connector: Connector) -> dict[str, Any]:
         if cred.manual.session_token_ref is not None:
             manual["sessionTokenRef"] = str(cred.manual.session_token_ref)
         credential["spec"] = manual
+    if cred.oidc is not None:
+        oidc: dict[str, Any] = {"iamRoleArn": cred.oidc.iam_role_arn}
+        if cred.oidc.audience is not None:
+            oidc["audience"] = cred.oidc.audience
+        credential["spec"] = oidc
     credential["region"] = cred.region
     spec: dict[str, Any] = {
         "credential": credential,

@@ -262,7 +262,7 @@ def _base_facts(ctx: AppContext, connector: Connector, spec: SessionSpec | None)
     if spec is None:
         return CredentialFacts()
     base = _base_spec(spec)
-    if kind == "Irsa":  # a web-identity session the factory started
+    if kind in ("Irsa", "OidcAuthentication"):  # a web-identity session the factory started
         return CredentialFacts(long_term=False, issued_at=_issued_at(ctx, base))
     frozen = ctx.sessions.frozen_credentials(base, timeout_s=30.0)
     if frozen.session_token is None:

@@ -82,6 +82,19 @@ _IRSA = """\
       type: Irsa
 """
 
+_OIDC = """\
+      # Credentials: OIDC (no stored key). awsconn signs a short-lived OpenID Connect ID
+      # token for this connector and AWS STS exchanges it for this role's credentials
+      # (AssumeRoleWithWebIdentity). The role's account needs an IAM OIDC provider for
+      # awsconn's issuer URL, and the role's trust policy must match the token's aud and
+      # sub: awsconn permissions trust-policy prints both.
+      type: OidcAuthentication
+      spec:
+        # IAM role ARN: the role to assume with the token.
+        iamRoleArn: arn:{partition}:iam::<account-id>:role/<role-name>
+        # audience (awsconn's, optional): the token's aud (default sts.amazonaws.com).
+"""
+
 _CROSS = """\
       # Enable cross-account access (STS Role): the credentials above assume this role,
       # to deploy in another account. The role's trust policy must trust the account or
@@ -105,8 +118,8 @@ _REGION = """\
 
 _DELEGATES = """\
     # Delegate selectors: tags of the delegates that may run this connector's tasks.{why}
-    delegateSelectors: {selectors}
-    executeOnDelegate: true
+    delegateSelectors: {selectors}{where}
+    executeOnDelegate: {execute}
 """
 
 
@@ -162,9 +175,12 @@ def connector_skeleton(
         identifier_rule=IDENTIFIER_RULE,
         describe_regions=_describe_regions_policy(),
     )
-    text += {"ManualConfig": _MANUAL, "InheritFromDelegate": _INHERIT, "Irsa": _IRSA}[
-        credential_type
-    ]
+    text += {
+        "ManualConfig": _MANUAL,
+        "InheritFromDelegate": _INHERIT,
+        "Irsa": _IRSA,
+        "OidcAuthentication": _OIDC.format(partition=partition),
+    }[credential_type]
     if cross_account:
         text += _CROSS.format(partition=partition)
     text += _REGION.format(region=test_region, opt_in=opt_in)
@@ -176,6 +192,10 @@ def connector_skeleton(
             else "\n    # Optional with access keys: [] lets any delegate run it."
         ),
         selectors="[<delegate-tag>]" if delegate_identity else "[]",
+        where="\n    # OIDC runs where awsconn runs (the server signs the token): false."
+        if credential_type == "OidcAuthentication"
+        else "",
+        execute="false" if credential_type == "OidcAuthentication" else "true",
     )
     return text
 

@@ -24,7 +24,7 @@ from awsconn.service.context import AppContext
 from awsconn.service.core_dumps import forbid_core_dumps
 
 if TYPE_CHECKING:
-    from awsconn.aws.session_spec import SessionSpec, StaticKeys
+    from awsconn.aws.session_spec import SessionSpec, StaticKeys, WebIdentity
 
 __all__ = ["failure_of", "session_spec", "spec_or_error"]
 
@@ -42,6 +42,7 @@ def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
     forbid_core_dumps()
     cred = connector.credential
     keys = _static_keys(ctx, connector) if cred.manual is not None else None
+    web_identity = _web_identity(ctx, connector) if cred.oidc is not None else None
     backoff = None
     if connector.backoff is not None:
         b = connector.backoff
@@ -60,6 +61,24 @@ def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
         role_arn=cred.cross_account.role_arn if cred.cross_account else None,
         external_id=cred.cross_account.external_id if cred.cross_account else None,
         backoff=backoff,
+        web_identity=web_identity,
+    )
+
+
+def _web_identity(ctx: AppContext, connector: Connector) -> WebIdentity:
+    """OidcAuthentication: an ID token signed for the connector by this awsconn's issuer."""
+    from awsconn.aws.session_spec import WebIdentity
+    from awsconn.service.oidc_issuer import mint_token
+
+    oidc = connector.credential.oidc
+    assert oidc is not None
+    minted = mint_token(ctx, connector)
+    return WebIdentity(
+        role_arn=oidc.iam_role_arn,
+        token=minted.token,
+        issuer=minted.issuer,
+        audience=minted.audience,
+        subject=minted.subject,
     )
 
 

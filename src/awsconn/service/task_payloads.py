@@ -31,6 +31,7 @@ from awsconn.model.results import (
     SessionPayload,
     StaticKeysPayload,
     Task,
+    WebIdentityPayload,
     WireModel,
 )
 from awsconn.timeouts import CREDENTIALS_TIMEOUT, REGIONS_TIMEOUT, TEST_TIMEOUT, TimeoutRange
@@ -137,6 +138,7 @@ def session_payload(spec: SessionSpec) -> SessionPayload:
     """The spec as it travels to the delegate (its secrets included, out of ``repr``)."""
     keys = spec.static_keys
     backoff = spec.backoff
+    web = spec.web_identity
     return SessionPayload(
         connector=spec.connector,
         credential_type=spec.credential_type,
@@ -159,15 +161,25 @@ def session_payload(spec: SessionSpec) -> SessionPayload:
         )
         if backoff is not None
         else None,
+        web_identity=WebIdentityPayload(
+            role_arn=web.role_arn,
+            token=web.token,
+            issuer=web.issuer,
+            audience=web.audience,
+            subject=web.subject,
+        )
+        if web is not None
+        else None,
     )
 
 
 def spec_of_payload(payload: SessionPayload) -> SessionSpec:
     """What the delegate runs the task with: the session spec the server built."""
-    from awsconn.aws.session_spec import Backoff, SessionSpec, StaticKeys
+    from awsconn.aws.session_spec import Backoff, SessionSpec, StaticKeys, WebIdentity
 
     keys = payload.static_keys
     b = payload.backoff
+    w = payload.web_identity
     return SessionSpec(
         connector=payload.connector,
         credential_type=payload.credential_type,
@@ -181,6 +193,9 @@ def spec_of_payload(payload: SessionPayload) -> SessionSpec:
             b.kind, b.retry_count, b.fixed_backoff_ms, b.base_delay_ms, b.max_backoff_ms
         )
         if b is not None
+        else None,
+        web_identity=WebIdentity(w.role_arn, w.token, w.issuer, w.audience, w.subject)
+        if w is not None
         else None,
     )
 

@@ -35,6 +35,7 @@ from awsconn.store.repositories import (
     ConnectorRepository,
     DelegateRepository,
     MonitorRepository,
+    OidcKeyRepository,
     SecretRepository,
     TaskRepository,
     TokenRepository,
@@ -84,6 +85,7 @@ class Transaction:
     tasks: TaskRepository
     delegates: DelegateRepository
     monitor: MonitorRepository
+    oidc_keys: OidcKeyRepository
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once this transaction has committed (never if it rolls back)."""
@@ -203,6 +205,7 @@ class Database:
                     tasks=TaskRepository(*parts, write=write),
                     delegates=DelegateRepository(*parts, write=write),
                     monitor=MonitorRepository(*parts, write=write),
+                    oidc_keys=OidcKeyRepository(*parts, write=write),
                 )
         finally:
             session.close()

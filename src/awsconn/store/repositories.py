@@ -12,6 +12,7 @@ from awsconn.store.audit_repository import AuditRepository, AuditRow
 from awsconn.store.connector_repository import ConnectorRepository, ConnectorRow, ConnectorTestRow
 from awsconn.store.delegate_repository import DelegateRepository, DelegateRow
 from awsconn.store.monitor_repository import MonitorRepository, ScheduleRow, StatusChangeRow
+from awsconn.store.oidc_key_repository import OidcKeyRepository, OidcKeyRow
 from awsconn.store.repository_base import KEEP, Clock, Keep, describe_scope
 from awsconn.store.secret_repository import SecretRepository, SecretRow
 from awsconn.store.task_repository import TaskRepository, TaskRow
@@ -29,6 +30,8 @@ __all__ = [
     "DelegateRow",
     "Keep",
     "MonitorRepository",
+    "OidcKeyRepository",
+    "OidcKeyRow",
     "ScheduleRow",
     "SecretRepository",
     "SecretRow",

@@ -42,6 +42,7 @@ __all__ = [
     "ConnectorStatusChangeRecord",
     "ConnectorTestRecord",
     "DelegateRecord",
+    "OidcSigningKeyRecord",
     "SecretRecord",
     "StatusFeedRecord",
     "TaskRecord",
@@ -391,3 +392,21 @@ class StatusFeedRecord(Base):
     last_id: Mapped[int] = mapped_column(Integer, nullable=False)
     holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
     held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OidcSigningKeyRecord(Base):
+    """An RS256 signing key of awsconn's OIDC issuer: the public JWK in the clear, the
+    private key (PEM) sealed with the master key (``key_id``, ``nonce``, ``ciphertext``;
+    the associated data names the key's ``kid``). ``retired_at``: rotated out, it signs
+    nothing new but stays in the JWKS until ``published_until``."""
+
+    __tablename__ = "oidc_signing_keys"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    published_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    public_jwk: Mapped[str] = mapped_column(Text, nullable=False)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

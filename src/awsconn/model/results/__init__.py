@@ -27,6 +27,7 @@ from awsconn.model.results.delegates import (
     SessionPayload,
     StaticKeysPayload,
     StatusChange,
+    WebIdentityPayload,
 )
 from awsconn.model.results.outcomes import (
     ActionCheckResult,
@@ -107,5 +108,6 @@ __all__ = [
     "TokenKindName",
     "TokenRoleName",
     "TokenStatusName",
+    "WebIdentityPayload",
     "WireModel",
 ]

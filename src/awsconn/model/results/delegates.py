@@ -68,6 +68,18 @@ class StaticKeysPayload(WireModel):
     session_token: str | None = Field(default=None, repr=False)
 
 
+class WebIdentityPayload(WireModel):
+    """OidcAuthentication: the role and the ID token awsconn signed for this task (a
+    credential for its few minutes: never in ``repr``), with what the trust policy must
+    match (for the hint when AWS refuses it)."""
+
+    role_arn: str
+    token: str = Field(repr=False)
+    issuer: str
+    audience: str
+    subject: str
+
+
 class BackoffPayload(WireModel):
     """The connector's retry strategy; durations in milliseconds."""
 
@@ -88,12 +100,13 @@ class SessionPayload(WireModel):
     """
 
     connector: str
-    credential_type: Literal["ManualConfig", "InheritFromDelegate", "Irsa"]
+    credential_type: Literal["ManualConfig", "InheritFromDelegate", "Irsa", "OidcAuthentication"]
     region: str
     static_keys: StaticKeysPayload | None = Field(default=None, repr=False)
     role_arn: str | None = None
     external_id: str | None = Field(default=None, repr=False)
     backoff: BackoffPayload | None = None
+    web_identity: WebIdentityPayload | None = Field(default=None, repr=False)
 
 
 class ClaimedTask(WireModel):
