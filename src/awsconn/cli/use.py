@@ -18,15 +18,27 @@ HERE = typer.Option(
 )
 
 
+NO_CACHE = typer.Option(
+    False,
+    "--no-cache",
+    help="Fetch fresh credentials, bypassing (and replacing) the encrypted cache.",
+)
+
 TIMEOUT = timeout_option(CREDENTIALS_TIMEOUT, "Seconds to get the credentials, retries included")
 
 
-def credentials(ref: str = CONNECTOR_REF, here: bool = HERE, timeout: float = TIMEOUT) -> None:
+def credentials(
+    ref: str = CONNECTOR_REF,
+    here: bool = HERE,
+    timeout: float = TIMEOUT,
+    no_cache: bool = NO_CACHE,
+) -> None:
     """Print AWS CLI credential_process JSON, for ~/.aws/config:
-    credential_process = awsconn credentials REF"""
+    credential_process = awsconn credentials REF
+    (temporary credentials are cached, encrypted, until 5 minutes before they expire)"""
     from awsconn.cli.credential_process import CredentialsCall, run
 
-    run(CredentialsCall(ref, here, timeout))
+    run(CredentialsCall(ref, here, timeout, no_cache))
 
 
 def _split_command(command: list[str], here: bool, timeout: float) -> tuple[list[str], bool, float]:

@@ -17,7 +17,7 @@ from awsconn.errors import AwsconnError, InternalError
 from awsconn.model import EntityRef
 from awsconn.service.access import LOCAL_OWNER
 from awsconn.service.context import AppContext
-from awsconn.service.dispatch import dispatch
+from awsconn.service.dispatch import Dispatched, dispatch
 from awsconn.timeouts import CREDENTIALS_TIMEOUT
 
 if TYPE_CHECKING:
@@ -53,8 +53,14 @@ def credential_process_output(
     *,
     here: bool = False,
     timeout_s: float = CREDENTIALS_TIMEOUT.default,
+    cache: bool = True,
 ) -> dict[str, Any]:
     """AWS CLI ``credential_process`` JSON (Version 1) for this connector's credentials.
+
+    Temporary credentials are kept between runs of the CLI (``service/credential_cache``)
+    unless ``cache`` is False; the permission, the connector and its secrets are still
+    read and checked on every call, so a cached answer is never given for a connector the
+    caller may no longer use, or one that changed or is gone.
 
     Needs ``connector:access``. Keys are given only for a connector that passes the
     offline checks (region and role partition, secrets present and usable, key id
@@ -67,7 +73,36 @@ def credential_process_output(
     with _issued(ctx, ref) as note_version:
         dispatched = dispatch(ctx, ref, "credentials", here=here)
         note_version(dispatched.version)
-        return _credentials_of(ctx, dispatched.checked_spec(), timeout_s)
+        return _kept_or_fetched(ctx, dispatched, timeout_s, cache=cache)
+
+
+def _kept_or_fetched(
+    ctx: AppContext, dispatched: Dispatched, timeout_s: float, *, cache: bool
+) -> dict[str, Any]:
+    """The cached credentials of the dispatched connector when fresh, else fetched (and
+    kept when they expire); ``cache`` False fetches without reading the cache and
+    replaces its entry. Only the CLI caches: a server is one long process with many
+    callers, and its callers' processes keep nothing of its answers."""
+    spec = dispatched.checked_spec()
+    if ctx.runs_as != "cli" or (spec.static_keys and not _assumes_role(spec)):
+        return _credentials_of(ctx, spec, timeout_s)
+    from awsconn.service.credential_cache import cache_of, digest_of
+
+    kept = cache_of(ctx)
+    ref, digest = dispatched.connector.ref, digest_of(ctx, spec)
+    found = kept.get(ref, dispatched.version, digest, ctx.clock()) if cache else None
+    if found is not None:
+        return found
+    fresh = _credentials_of(ctx, spec, timeout_s)
+    try:
+        kept.put(ref, dispatched.version, digest, fresh)
+    except OSError as exc:
+        ctx.warn(f"credentials not cached: cannot write {kept.folder}: {exc.strerror or exc}")
+    return fresh
+
+
+def _assumes_role(spec: SessionSpec) -> bool:
+    return spec.role_arn is not None
 
 
 @contextmanager
@@ -127,14 +162,15 @@ def exec_environment(
     *,
     here: bool = False,
     timeout_s: float = CREDENTIALS_TIMEOUT.default,
+    cache: bool = True,
 ) -> dict[str, str]:
     """``base`` with the connector's credentials and region, ambient AWS settings removed
-    (``connector:access``, the checks of :func:`credential_process_output`)."""
+    (``connector:access``, the checks and the cache of :func:`credential_process_output`)."""
     timeout_s = ctx.budget(CREDENTIALS_TIMEOUT.check(timeout_s))
     with _issued(ctx, ref) as note_version:
         dispatched = dispatch(ctx, ref, "credentials", here=here)
         note_version(dispatched.version)
-        creds = _credentials_of(ctx, dispatched.checked_spec(), timeout_s)
+        creds = _kept_or_fetched(ctx, dispatched, timeout_s, cache=cache)
     return _with_credentials(base, creds, dispatched.connector)
 
 

@@ -33,7 +33,7 @@ from awsconn.model.results import (
     FieldChange,
     HistoryEntry,
 )
-from awsconn.service import connector_reads
+from awsconn.service import connector_reads, credential_cache
 from awsconn.service.access import Permission
 from awsconn.service.audit import AuditTarget, audited
 from awsconn.service.connector_reads import StoredConnector
@@ -318,6 +318,7 @@ def delete(ctx: AppContext, ref: EntityRef) -> None:
             event.version = row.version if row is not None else None
             tx.connectors.delete(org=org, project=project, identifier=identifier)
             event.write(tx)
+        credential_cache.forget(ctx, ref)
 
 
 def export_yaml(ctx: AppContext, *, org: str | None = None, project: str | None = None) -> str:
