@@ -9,55 +9,19 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from cli_fixtures import Runner
+from role_fixtures import DOC
 
-from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy, user_arn
+from awsconn.aws.local_endpoint import LocalAwsEndpoint
 from awsconn.model import parse_ref
 from awsconn.model.clock import utc_now
 from awsconn.service.context import AppContext
 from awsconn.service.credential_cache import cache_of, digest_of
 from awsconn.service.dispatch import dispatch
-
-DOC = """
-connector:
-  name: {name}
-  identifier: {name}
-  description: {description}
-  type: Aws
-  spec:
-    credential:
-      type: ManualConfig
-      crossAccountAccess:
-        crossAccountRoleArn: {role}
-      spec:
-        accessKey: {key}
-        secretKeyRef: sk
-      region: us-east-1
-    delegateSelectors: []
-"""
-
-
-@pytest.fixture
-def role_connector(
-    cli: Runner, moto_auth: LocalAwsEndpoint, unique_name: str
-) -> Iterator[Callable[..., str]]:
-    keys = moto_auth.create_user(unique_name, allow_policy("sts:AssumeRole"))
-    assert keys is not None
-    role = moto_auth.create_role(f"{unique_name}-r", trust_principal=user_arn(unique_name))
-    assert cli("secret", "create", "sk", input=keys.secret_access_key).code == 0
-
-    def write(name: str = "cached", description: str = "one") -> str:
-        doc = DOC.format(name=name, description=description, role=role.arn, key=keys.access_key_id)
-        r = cli("connector", "apply", "-f", "-", input=doc)
-        assert r.code == 0, r.text
-        return name
-
-    yield write
 
 
 def _creds(cli: Runner, *args: str) -> dict[str, str]:

@@ -145,14 +145,18 @@ class SessionFactory:
         )
 
     def frozen_credentials(
-        self, spec: SessionSpec, *, timeout_s: float | None = None
+        self, spec: SessionSpec, *, timeout_s: float | None = None, fresh: bool = False
     ) -> FrozenCredentials:
         """Current credentials, refreshed if needed, for AWS CLI ``credential_process``;
-        ``timeout_s`` bounds the whole resolution (an AssumeRole included)."""
+        ``timeout_s`` bounds the whole resolution (an AssumeRole included). ``fresh``
+        resolves them anew (a new AssumeRole) instead of using the session this factory
+        keeps for ``spec``, whose credentials botocore renews only 15 minutes before
+        they expire."""
 
         def resolve() -> FrozenCredentials:
             try:
-                creds = self._resolved(spec).botocore.get_credentials()
+                built = self._build(spec) if fresh else self._resolved(spec)
+                creds = built.botocore.get_credentials()
                 if creds is None:
                     raise NoCredentialsError()
                 frozen = creds.get_frozen_credentials()

@@ -143,8 +143,11 @@ class Backend(Protocol):
         use_simulator: bool,
     ) -> PermissionDiff: ...
     def exec_environment(
-        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float
+        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float, cache: bool
     ) -> dict[str, str]: ...
+    def credential_feed(
+        self, ref: EntityRef, *, here: bool, timeout: float
+    ) -> tuple[Callable[[], dict[str, Any]], str]: ...
 
 
 def remote_of(environ: Mapping[str, str] | None = None) -> Remote | None:
@@ -399,11 +402,20 @@ class LocalBackend:
         )
 
     def exec_environment(
-        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float
+        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float, cache: bool
     ) -> dict[str, str]:
         from awsconn.service import connection
 
-        return connection.exec_environment(self.ctx, ref, base, here=here, timeout_s=timeout)
+        return connection.exec_environment(
+            self.ctx, ref, base, here=here, timeout_s=timeout, cache=cache
+        )
+
+    def credential_feed(
+        self, ref: EntityRef, *, here: bool, timeout: float
+    ) -> tuple[Callable[[], dict[str, Any]], str]:
+        from awsconn.service import connection
+
+        return connection.credential_feed(self.ctx, ref, here=here, timeout_s=timeout)
 
 
 def _moment(

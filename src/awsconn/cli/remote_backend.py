@@ -314,7 +314,7 @@ class RemoteBackend:
         )
 
     def exec_environment(
-        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float
+        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float, cache: bool
     ) -> dict[str, str]:
         """``base`` with the connector's credentials from the server and its region, as
         the local command builds it (the service's own ``_with_credentials``)."""
@@ -327,6 +327,23 @@ class RemoteBackend:
         )
         creds = self.client.credentials(ref, timeout=timeout)
         return _with_credentials(base, creds.wire(), connector)
+
+    def credential_feed(
+        self, ref: EntityRef, *, here: bool, timeout: float
+    ) -> tuple[Callable[[], dict[str, Any]], str]:
+        """Fresh credentials from the server at each call (a server never caches), and
+        the connector's region."""
+        from awsconn.model import parse_connector_document
+
+        self._no_here(here)
+        region = parse_connector_document(
+            {"connector": self.client.connectors.get(ref).connector}
+        ).region
+
+        def fetch() -> dict[str, Any]:
+            return dict(self.client.credentials(ref, timeout=timeout).wire())
+
+        return fetch, region
 
 
 def _in_local_order(found: list[ConnectorSummary]) -> list[ConnectorSummary]:

@@ -24,7 +24,13 @@ if TYPE_CHECKING:
     from awsconn.aws.session_spec import SessionSpec
     from awsconn.model import Connector
 
-__all__ = ["credential_process_output", "exec_environment", "secrets_kept_out"]
+__all__ = [
+    "credential_feed",
+    "credential_process_output",
+    "exec_environment",
+    "secrets_kept_out",
+    "served_environment",
+]
 
 
 @contextmanager
@@ -85,7 +91,7 @@ def _kept_or_fetched(
     callers, and its callers' processes keep nothing of its answers."""
     spec = dispatched.checked_spec()
     if ctx.runs_as != "cli" or (spec.static_keys and not _assumes_role(spec)):
-        return _credentials_of(ctx, spec, timeout_s)
+        return _credentials_of(ctx, spec, timeout_s, fresh=not cache)
     from awsconn.service.credential_cache import cache_of, digest_of
 
     kept = cache_of(ctx)
@@ -93,7 +99,7 @@ def _kept_or_fetched(
     found = kept.get(ref, dispatched.version, digest, ctx.clock()) if cache else None
     if found is not None:
         return found
-    fresh = _credentials_of(ctx, spec, timeout_s)
+    fresh = _credentials_of(ctx, spec, timeout_s, fresh=not cache)
     try:
         kept.put(ref, dispatched.version, digest, fresh)
     except OSError as exc:
@@ -123,7 +129,9 @@ def _issued(ctx: AppContext, ref: EntityRef) -> Iterator[Callable[[int | None], 
         yield note
 
 
-def _credentials_of(ctx: AppContext, spec: SessionSpec, timeout_s: float) -> dict[str, Any]:
+def _credentials_of(
+    ctx: AppContext, spec: SessionSpec, timeout_s: float, *, fresh: bool = False
+) -> dict[str, Any]:
     keys = spec.static_keys
     if keys is not None and spec.role_arn is None:
         # Stored keys and no role to assume: nothing to ask AWS, so no SDK to load.
@@ -136,7 +144,9 @@ def _credentials_of(ctx: AppContext, spec: SessionSpec, timeout_s: float) -> dic
             plain["SessionToken"] = keys.session_token
         return plain
     with secrets_kept_out([spec]):
-        key, secret, token, expiration = ctx.sessions.frozen_credentials(spec, timeout_s=timeout_s)
+        key, secret, token, expiration = ctx.sessions.frozen_credentials(
+            spec, timeout_s=timeout_s, fresh=fresh
+        )
     out: dict[str, Any] = {"Version": 1, "AccessKeyId": key, "SecretAccessKey": secret}
     if token:
         out["SessionToken"] = token
@@ -182,4 +192,40 @@ def _with_credentials(base: dict[str, str], creds: dict[str, Any], c: Connector)
         env["AWS_SESSION_TOKEN"] = creds["SessionToken"]
     env["AWS_REGION"] = c.region
     env["AWS_DEFAULT_REGION"] = c.region
+    return env
+
+
+def credential_feed(
+    ctx: AppContext,
+    ref: EntityRef,
+    *,
+    here: bool = False,
+    timeout_s: float = CREDENTIALS_TIMEOUT.default,
+) -> tuple[Callable[[], dict[str, Any]], str]:
+    """What ``exec --server`` serves: a function fetching fresh credentials (each call a
+    whole :func:`credential_process_output` without the cache: the permission, the
+    connector and its secrets checked again, so a revoked access or a deleted connector
+    stops the feed) and the connector's region. Checked once here before anything runs."""
+    timeout_s = CREDENTIALS_TIMEOUT.check(timeout_s)
+    dispatched = dispatch(ctx, ref, "credentials", here=here)
+    dispatched.checked_spec()
+
+    def fetch() -> dict[str, Any]:
+        return credential_process_output(ctx, ref, here=here, timeout_s=timeout_s, cache=False)
+
+    return fetch, dispatched.connector.region
+
+
+_STATIC_KEY_SETTINGS = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+
+
+def served_environment(base: dict[str, str], served: dict[str, str], region: str) -> dict[str, str]:
+    """``base`` for a child of ``exec --server``: ambient AWS credentials removed (they
+    would win over the server in every SDK's chain), the server's two settings and the
+    connector's region added."""
+    drop = _AMBIENT_AWS_SETTINGS | _STATIC_KEY_SETTINGS
+    env = {k: v for k, v in base.items() if k not in drop and not k.startswith("AWS_CONTAINER_")}
+    env.update(served)
+    env["AWS_REGION"] = region
+    env["AWS_DEFAULT_REGION"] = region
     return env
