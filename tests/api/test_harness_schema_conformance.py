@@ -78,6 +78,7 @@ AWSCONN_EXTRAS = {
     "ConnectorFilterProperties": {"credentialTypes", "tagKeys"},
     "SecretResponse": {"version", "keyId"},
     "AwsConnector": {"capabilities"},
+    "CrossAccountAccess": {"chain"},
     "ConnectorResponse": {"version"},
 }  # fmt: skip
 OPTIONAL_HERE = {"connectorType", "type"}  # a spec's own type: see harness_connectors

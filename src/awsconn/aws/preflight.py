@@ -52,7 +52,9 @@ def preflight(spec: SessionSpec) -> AwsFailure | None:
             "Pick a test region such as us-east-1 (or us-gov-west-1 / cn-north-1 for "
             "GovCloud / China credentials).",
         )
-    why = partition_mismatch(spec.role_arn, spec.region)
+    why = next(
+        filter(None, (partition_mismatch(arn, spec.region) for arn in spec.role_chain)), None
+    )
     if why:
         return AwsFailure(
             "PARTITION_MISMATCH",

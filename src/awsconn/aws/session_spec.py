@@ -11,7 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Backoff", "BackoffKind", "CredentialType", "SessionSpec", "StaticKeys"]
+__all__ = [
+    "CHAINED_SESSION_S",
+    "Backoff",
+    "BackoffKind",
+    "ChainHop",
+    "CredentialType",
+    "SessionSpec",
+    "StaticKeys",
+]
 
 BackoffKind = Literal[
     "FixedDelayBackoffStrategy", "EqualJitterBackoffStrategy", "FullJitterBackoffStrategy"
@@ -45,6 +53,18 @@ class StaticKeys:
         return f"StaticKeys(access_key_id={self.access_key_id!r}, secret_access_key=***{token})"
 
 
+CHAINED_SESSION_S = 3600
+"""AWS caps a role session reached with another role's credentials at one hour."""
+
+
+@dataclass(frozen=True)
+class ChainHop:
+    """A further role assumed with the previous role's credentials (``chain``)."""
+
+    role_arn: str
+    external_id: str | None = field(default=None, repr=False)
+
+
 @dataclass(frozen=True)
 class SessionSpec:
     """What the aws layer needs to know about one connector to reach AWS."""
@@ -56,6 +76,15 @@ class SessionSpec:
     role_arn: str | None = None
     external_id: str | None = field(default=None, repr=False)
     backoff: Backoff | None = None
+    chain: tuple[ChainHop, ...] = ()
+    """Roles assumed after ``role_arn``, in order (only with ``role_arn``)."""
+
+    @property
+    def role_chain(self) -> tuple[str, ...]:
+        """Every role ARN assumed, in order (empty without a role)."""
+        if self.role_arn is None:
+            return ()
+        return (self.role_arn, *(hop.role_arn for hop in self.chain))
 
     def secrets(self) -> tuple[str, ...]:
         """Every value of this spec that no message may show (the static key material)."""

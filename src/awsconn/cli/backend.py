@@ -60,7 +60,9 @@ class Backend(Protocol):
     def apply_yaml(
         self, text: str, *, mode: str, source: str, dry_run: bool
     ) -> list[AppliedConnector]: ...
-    def export_yaml(self, *, org: str | None, project: str | None) -> str: ...
+    def export_yaml(
+        self, *, org: str | None, project: str | None, harness_only: bool = False
+    ) -> str: ...
     def get_connector(self, ref: EntityRef) -> ConnectorDetail: ...
     def list_connectors(
         self,
@@ -200,10 +202,12 @@ class LocalBackend:
 
         return connectors.apply_yaml(self.ctx, text, mode=mode, source=source, dry_run=dry_run)
 
-    def export_yaml(self, *, org: str | None, project: str | None) -> str:
+    def export_yaml(
+        self, *, org: str | None, project: str | None, harness_only: bool = False
+    ) -> str:
         from awsconn.service import connectors
 
-        return connectors.export_yaml(self.ctx, org=org, project=project)
+        return connectors.export_yaml(self.ctx, org=org, project=project, harness_only=harness_only)
 
     def get_connector(self, ref: EntityRef) -> ConnectorDetail:
         from awsconn.service import connectors

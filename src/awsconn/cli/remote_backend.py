@@ -77,8 +77,17 @@ class RemoteBackend:
         check_count(docs, mode=mode, source=source)  # the service's rule, naming the file
         return self.client.connectors.apply(text, mode=mode, dry_run=dry_run)
 
-    def export_yaml(self, *, org: str | None, project: str | None) -> str:
-        return self.client.connectors.export(org=org, project=project)
+    def export_yaml(
+        self, *, org: str | None, project: str | None, harness_only: bool = False
+    ) -> str:
+        text = self.client.connectors.export(org=org, project=project)
+        if not harness_only or not text:
+            return text
+        from awsconn.model import dump_connectors_yaml, load_yaml_documents
+        from awsconn.model import parse_connector_document as parse
+
+        docs = load_yaml_documents(text)
+        return dump_connectors_yaml((parse(d) for d in docs), harness_only=True)
 
     def get_connector(self, ref: EntityRef) -> ConnectorDetail:
         return self.client.connectors.get(ref)

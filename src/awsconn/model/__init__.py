@@ -7,6 +7,7 @@ from awsconn.model.credentials import (
     CredentialType,
     CrossAccountAccess,
     ManualConfig,
+    RoleHop,
 )
 from awsconn.model.harness_yaml import ParseOutcome, parse_connector, parse_connector_document
 from awsconn.model.identifiers import DEFAULT_ACCOUNT
@@ -24,6 +25,7 @@ __all__ = [
     "EntityRef",
     "ManualConfig",
     "ParseOutcome",
+    "RoleHop",
     "Scope",
     "SecretRef",
     "connector_to_document",
