@@ -69,7 +69,7 @@ def _spec_digest(spec: SessionSpec, environ: Mapping[str, str]) -> str:
         [keys.access_key_id, keys.secret_access_key, keys.session_token] if keys else None,
         spec.role_arn,
         spec.external_id,
-        [[hop.role_arn, hop.external_id] for hop in getattr(spec, "chain", ())],
+        [[hop.role_arn, hop.external_id] for hop in spec.chain],
     ]
     if keys is None:  # a delegate's identity: what botocore's chain reads from the environ
         parts.append(sorted((k, v) for k, v in environ.items() if k.startswith("AWS_")))
