@@ -6,9 +6,12 @@ store, checks the connector and opens one sealed file. Goals: cached >= 10x fast
 uncached, and cached <= 150 ms wall clock (as `--help`).
 
 Baselines measured in the same run, round-robin so machine load hits all alike, each
-a fresh process: `awsconn --help` and `awsconn credentials REF --no-cache`. STS is a
-local moto server with IAM auth (a user whose key may assume the role): a real STS
-answers over the network, so the uncached figure here is a floor.
+a fresh process: `python -c pass` (the floor), `awsconn --help`, `awsconn credentials
+REF --no-cache`, and `credentials` of a connector with stored keys and no role (the
+light road: nothing to cache, no SDK). STS is a local moto server with IAM auth (a user
+whose key may assume the role): a real STS answers over the network, so the uncached
+figure here is a floor. A last part times the service call in one process (no start-up,
+imports done): cached vs `cache=False` (a new AssumeRole each time).
 
     .venv/bin/python benchmarks/bench_credential_cache.py [--runs 20]
 """
@@ -25,6 +28,21 @@ import time
 from pathlib import Path
 
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy, isolated_environ, user_arn
+
+PLAIN = """\
+connector:
+  name: plain
+  identifier: plain
+  type: Aws
+  spec:
+    credential:
+      type: ManualConfig
+      spec:
+        accessKey: {key}
+        secretKeyRef: bench_secret_key
+      region: us-east-1
+    executeOnDelegate: false
+"""
 
 CONNECTOR = """\
 connector:
@@ -69,9 +87,13 @@ def main() -> None:
         doc = Path(tmp) / "bench.yaml"
         doc.write_text(CONNECTOR.format(role=role.arn, key=keys.access_key_id))
         _run([*awsconn, "connector", "apply", "-f", str(doc)], env)
+        doc.write_text(PLAIN.format(key=keys.access_key_id))
+        _run([*awsconn, "connector", "apply", "-f", str(doc)], env)
         _run([*awsconn, "credentials", "bench"], env)  # fills the cache
         commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
             "awsconn --help": [*awsconn, "--help"],
+            "credentials, stored keys": [*awsconn, "credentials", "plain"],
             "credentials, uncached": [*awsconn, "credentials", "bench", "--no-cache"],
             "credentials, cached": [*awsconn, "credentials", "bench"],
         }
@@ -79,6 +101,7 @@ def main() -> None:
         for _ in range(args.runs):
             for name, cmd in commands.items():
                 samples[name].append(_run(cmd, env))
+        in_cached, in_fresh = _in_process(env, max(args.runs, 20))
     medians = {name: statistics.median(s) for name, s in samples.items()}
     help_ms = medians["awsconn --help"]
     cached = medians["credentials, cached"]
@@ -88,6 +111,31 @@ def main() -> None:
         print(f"{name:24} median {ms:7.1f} ms  {ms / help_ms:5.2f}x --help")
     print(f"uncached / cached: {uncached / cached:5.1f}x  (goal >= 10x)")
     print(f"cached wall clock: {cached:.1f} ms  (goal <= 150 ms)")
+    print(
+        f"in one process: cached {in_cached:.2f} ms, uncached {in_fresh:.2f} ms "
+        f"({in_fresh / in_cached:.0f}x)"
+    )
+
+
+def _in_process(env: dict[str, str], runs: int) -> tuple[float, float]:
+    """The service call alone, round-robin: cached vs a new AssumeRole."""
+    from awsconn.model import parse_ref
+    from awsconn.service import connection
+    from awsconn.service.context import AppContext
+
+    ctx = AppContext(environ=env)
+    ref = parse_ref("bench")
+    cached, fresh = [], []
+    connection.credential_process_output(ctx, ref)
+    for _ in range(runs):
+        start = time.perf_counter()
+        connection.credential_process_output(ctx, ref)
+        cached.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        connection.credential_process_output(ctx, ref, cache=False)
+        fresh.append((time.perf_counter() - start) * 1000)
+    ctx.close()
+    return statistics.median(cached), statistics.median(fresh)
 
 
 if __name__ == "__main__":
