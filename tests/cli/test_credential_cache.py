@@ -159,3 +159,18 @@ def test_a_cached_answer_loads_no_aws_sdk_and_no_cli_framework(
     )
     assert out.stderr.strip().splitlines()[-1] == "0 []", out.stderr
     assert json.loads(out.stdout) == first
+
+
+def test_exec_uses_the_cache_and_no_cache_bypasses_it(
+    cli: Runner, role_connector, tmp_path: Path
+) -> None:
+    role_connector()
+    cached = _creds(cli, "cached")
+    out = tmp_path / "key"
+    script = "import os,sys; open(sys.argv[1],'w').write(os.environ['AWS_ACCESS_KEY_ID'])"
+    assert cli("exec", "cached", "--", sys.executable, "-c", script, str(out)).code == 0
+    assert out.read_text() == cached["AccessKeyId"]
+    r = cli("exec", "cached", "--no-cache", "--", sys.executable, "-c", script, str(out))
+    assert r.code == 0, r.text
+    assert out.read_text() != cached["AccessKeyId"]
+    assert _creds(cli, "cached")["AccessKeyId"] == out.read_text()  # the entry replaced
