@@ -11,8 +11,8 @@ there, an artefact of the OpenAPI discriminator; Harness's documents carry the t
 ``ConnectorInfo.type`` and never in the spec, so it is optional here and never written.
 
 awsconn's extra fields, all optional: ``AwsConnector.capabilities`` (the uses the
-connector is for), ``CrossAccountAccess.chain`` (further roles of a role chain), ``ConnectorFilterProperties.credentialTypes``,
-``ConnectorResponse.version`` (the stored version), and the connection test's richer
+connector is for), ``CrossAccountAccess.chain`` (further roles of a role chain),
+``ConnectorFilterProperties.credentialTypes``, ``ConnectorResponse.version`` (the stored version), and the connection test's richer
 outcome on ``ConnectorValidationResult`` and ``ErrorDetail``.
 """
 
