@@ -12,8 +12,9 @@ there, an artefact of the OpenAPI discriminator; Harness's documents carry the t
 
 awsconn's extra fields, all optional: ``AwsConnector.capabilities`` (the uses the
 connector is for), ``CrossAccountAccess.chain`` (further roles of a role chain),
-``ConnectorFilterProperties.credentialTypes``, ``ConnectorResponse.version`` (the stored version), and the connection test's richer
-outcome on ``ConnectorValidationResult`` and ``ErrorDetail``.
+``ConnectorFilterProperties.credentialTypes``, ``ConnectorResponse.version`` (the
+stored version), and the connection test's richer outcome on
+``ConnectorValidationResult`` and ``ErrorDetail``.
 """
 
 from __future__ import annotations
