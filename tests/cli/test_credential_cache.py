@@ -120,6 +120,11 @@ def test_an_entry_is_used_until_five_minutes_before_its_expiry(
 
     planted = plant(timedelta(minutes=6))
     assert _creds(cli, "cached") == planted
+    plant(timedelta(minutes=29))  # exec's command cannot renew them: it wants 30 minutes
+    out = Path(os.environ["AWSCONN_HOME"]) / "exec-key"
+    script = "import os,sys; open(sys.argv[1],'w').write(os.environ['AWS_ACCESS_KEY_ID'])"
+    assert cli("exec", "cached", "--", sys.executable, "-c", script, str(out)).code == 0
+    assert out.read_text() not in ("", "ASIAPLANTED000000000")
     plant(timedelta(minutes=4))
     assert _creds(cli, "cached")["AccessKeyId"] != "ASIAPLANTED000000000"
 

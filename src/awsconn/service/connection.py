@@ -82,8 +82,18 @@ def credential_process_output(
         return _kept_or_fetched(ctx, dispatched, timeout_s, cache=cache)
 
 
+EXEC_MIN_LEFT_S = 30 * 60
+"""``exec`` puts keys in the command's environment, where nothing renews them: it reuses
+cached credentials only while at least this much is left of them."""
+
+
 def _kept_or_fetched(
-    ctx: AppContext, dispatched: Dispatched, timeout_s: float, *, cache: bool
+    ctx: AppContext,
+    dispatched: Dispatched,
+    timeout_s: float,
+    *,
+    cache: bool,
+    min_left_s: float | None = None,
 ) -> dict[str, Any]:
     """The cached credentials of the dispatched connector when fresh, else fetched (and
     kept when they expire); ``cache`` False fetches without reading the cache and
@@ -96,7 +106,10 @@ def _kept_or_fetched(
 
     kept = cache_of(ctx)
     ref, digest = dispatched.connector.ref, digest_of(ctx, spec)
-    found = kept.get(ref, dispatched.version, digest, ctx.clock()) if cache else None
+    found = None
+    if cache:
+        margin = {} if min_left_s is None else {"min_left_s": min_left_s}
+        found = kept.get(ref, dispatched.version, digest, ctx.clock(), **margin)
     if found is not None:
         return found
     fresh = _credentials_of(ctx, spec, timeout_s, fresh=not cache)
@@ -175,12 +188,15 @@ def exec_environment(
     cache: bool = True,
 ) -> dict[str, str]:
     """``base`` with the connector's credentials and region, ambient AWS settings removed
-    (``connector:access``, the checks and the cache of :func:`credential_process_output`)."""
+    (``connector:access``, the checks and the cache of :func:`credential_process_output`,
+    cached credentials only with :data:`EXEC_MIN_LEFT_S` left)."""
     timeout_s = ctx.budget(CREDENTIALS_TIMEOUT.check(timeout_s))
     with _issued(ctx, ref) as note_version:
         dispatched = dispatch(ctx, ref, "credentials", here=here)
         note_version(dispatched.version)
-        creds = _kept_or_fetched(ctx, dispatched, timeout_s, cache=cache)
+        creds = _kept_or_fetched(
+            ctx, dispatched, timeout_s, cache=cache, min_left_s=EXEC_MIN_LEFT_S
+        )
     return _with_credentials(base, creds, dispatched.connector)
 
 

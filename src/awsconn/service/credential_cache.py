@@ -17,7 +17,8 @@ The contract:
   and a digest of everything its credentials come from (keys, role, external id,
   region, chain, ambient AWS settings). A new connector version, a rotated secret or
   another store's entry therefore does not open: it is a miss, and is replaced.
-- An entry is used until :data:`REFRESH_MARGIN_S` before its expiry.
+- An entry is used until :data:`REFRESH_MARGIN_S` before its expiry (``exec``, whose
+  command cannot renew keys in its environment, asks for more: ``min_left_s``).
 - A corrupt, foreign or unreadable entry is a miss, never an error; a failed write is a
   warning. Editing or deleting a connector also removes its entry (:func:`forget`).
 
@@ -92,10 +93,16 @@ class CredentialCache:
         return json.dumps([_FORMAT, self._store_id, str(ref), version, digest]).encode()
 
     def get(
-        self, ref: EntityRef, version: int | None, digest: str, now: datetime
+        self,
+        ref: EntityRef,
+        version: int | None,
+        digest: str,
+        now: datetime,
+        *,
+        min_left_s: float = REFRESH_MARGIN_S,
     ) -> dict[str, Any] | None:
         """The kept credentials when they open for exactly this connector version and
-        digest and have more than the margin left; None otherwise (never raises)."""
+        digest and have more than ``min_left_s`` left; None otherwise (never raises)."""
         if self._keyring is None:
             return None
         from awsconn.secrets.crypto import Sealed
@@ -114,7 +121,7 @@ class CredentialCache:
             return None
         except MasterKeyMismatch:  # a foreign or altered entry, or a key since removed
             return None
-        if not isinstance(creds, dict) or expiry - now <= timedelta(seconds=REFRESH_MARGIN_S):
+        if not isinstance(creds, dict) or expiry - now <= timedelta(seconds=min_left_s):
             return None
         return creds
 
