@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 #: Arguments that make each known benchmark short (a check that it runs, rough numbers).
 QUICK_ARGS: dict[str, tuple[str, ...]] = {
     "bench_cli_startup.py": ("--runs", "5"),
+    "bench_credential_cache.py": ("--runs", "5"),
     "bench_connection_test.py": ("--connectors", "20", "--rounds", "1"),
     "bench_connectivity.py": ("--connectors", "20", "--rounds", "1"),
     "bench_iam.py": ("--quick",),

@@ -227,3 +227,42 @@ def test_apply_refuses_bad_requests_naming_what(
         answer = http.post(APPLY, params=params, json=body)
     assert answer.status_code == 400, answer.text
     assert [p["path"] for p in answer.json()["problems"]] == [path]
+
+
+def test_a_role_chain_is_stored_read_back_and_tested_hop_by_hop(
+    api_server: ApiServer, moto_auth: LocalAwsEndpoint, unique_name: str
+) -> None:
+    from awsconn.aws.local_endpoint import user_arn
+    from awsconn.aws.sessions import role_session_name
+    from awsconn.model import parse_ref
+
+    keys = moto_auth.create_user(unique_name, allow_policy("sts:AssumeRole"))
+    assert keys is not None
+    r1 = moto_auth.create_role(
+        f"{unique_name}-1", trust_principal=user_arn(unique_name), policy=allow_policy("sts:*")
+    )
+    session = role_session_name(parse_ref(unique_name).session_label())
+    r2 = moto_auth.create_role(
+        f"{unique_name}-2",
+        trust_principal=f"arn:aws:sts::{r1.arn.split(':')[4]}:assumed-role/{r1.name}/{session}",
+        policy=allow_policy("ec2:DescribeRegions", "sts:GetCallerIdentity"),
+    )
+    doc = _manual(unique_name, keys.access_key_id, "sk")
+    doc["connector"]["spec"]["credential"]["crossAccountAccess"] = {
+        "crossAccountRoleArn": r1.arn,
+        "chain": [{"roleArn": r2.arn}],
+    }
+    with api_server.client() as http:
+        _data(http.post(f"{BASE}/v2/secrets", json=_secret("sk", keys.secret_access_key)))
+        _data(http.post(f"{BASE}/connectors", json=doc))
+        got = _data(http.get(f"{BASE}/connectors/{unique_name}"))
+        cross = got["connector"]["spec"]["credential"]["crossAccountAccess"]
+        assert cross["chain"] == [{"roleArn": r2.arn}]
+        test = _data(http.post(f"{BASE}/connectors/testConnection/{unique_name}"))
+        assert test["status"] == "SUCCESS", test
+        assert test["identity"]["roleChain"] == [r1.arn, r2.arn]
+        bad = dict(doc)
+        bad["connector"]["spec"]["credential"]["crossAccountAccess"]["chain"] = [{"roleArn": "x"}]
+        refused = http.put(f"{BASE}/connectors", json=bad)
+        assert refused.status_code == 400, refused.text
+        assert "crossAccountAccess.chain[0].roleArn" in refused.text

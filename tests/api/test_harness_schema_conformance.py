@@ -79,6 +79,7 @@ AWSCONN_EXTRAS = {
     "SecretResponse": {"version", "keyId"},
     "AwsConnector": {"capabilities"},
     "AwsOidcSpec": {"audience"},
+    "CrossAccountAccess": {"chain"},
     "ConnectorResponse": {"version"},
 }  # fmt: skip
 OPTIONAL_HERE = {"connectorType", "type"}  # a spec's own type: see harness_connectors

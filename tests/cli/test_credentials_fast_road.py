@@ -38,6 +38,7 @@ connector:
         (["credentials", "o/p/c", "--here"], CredentialsCall("o/p/c", here=True)),
         (["credentials", "--timeout", "5", "c"], CredentialsCall("c", timeout=5.0)),
         (["credentials", "c", "--timeout=inf"], CredentialsCall("c", timeout=float("inf"))),
+        (["credentials", "--no-cache", "c"], CredentialsCall("c", no_cache=True)),
     ],
 )
 def test_the_plain_form_is_read_without_the_framework(

@@ -11,9 +11,10 @@ there, an artefact of the OpenAPI discriminator; Harness's documents carry the t
 ``ConnectorInfo.type`` and never in the spec, so it is optional here and never written.
 
 awsconn's extra fields, all optional: ``AwsConnector.capabilities`` (the uses the
-connector is for), ``ConnectorFilterProperties.credentialTypes``,
-``ConnectorResponse.version`` (the stored version), and the connection test's richer
-outcome on ``ConnectorValidationResult`` and ``ErrorDetail``.
+connector is for), ``CrossAccountAccess.chain`` (further roles of a role chain),
+``ConnectorFilterProperties.credentialTypes``, ``ConnectorResponse.version`` (the
+stored version), and the connection test's richer outcome on
+``ConnectorValidationResult`` and ``ErrorDetail``.
 """
 
 from __future__ import annotations
@@ -112,11 +113,20 @@ class AwsOidcSpec(AwsCredentialSpec):
     audience: str | None = None
 
 
+class RoleHop(HarnessModel):
+    """awsconn: one further role of a chain."""
+
+    role_arn: str
+    external_id: str | None = None
+
+
 class CrossAccountAccess(HarnessModel):
-    """The role assumed on top of the base credentials, with its optional External ID."""
+    """The role assumed on top of the base credentials, with its optional External ID;
+    ``chain`` (awsconn's extension): further roles assumed one after the other."""
 
     cross_account_role_arn: str
     external_id: str | None = None
+    chain: list[RoleHop] | None = None
 
 
 class AwsCredential(HarnessModel):
@@ -294,6 +304,7 @@ class ConnectionIdentity(HarnessModel):
     arn: str | None = None
     partition: str | None = None
     credential_method: str | None = None
+    role_chain: list[str] | None = None
 
 
 class ConnectorValidationResult(HarnessModel):

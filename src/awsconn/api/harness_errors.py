@@ -337,6 +337,7 @@ def validation_result(outcome: ConnectionTestOutcome) -> ConnectorValidationResu
             arn=who.arn,
             partition=who.partition,
             credential_method=who.credential_method,
+            role_chain=list(who.role_chain) or None,
         )
         if who is not None
         else None,

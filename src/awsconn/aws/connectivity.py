@@ -45,6 +45,8 @@ class Identity:
     arn: str | None = None
     partition: str | None = None
     credential_method: str | None = None
+    role_chain: tuple[str, ...] = ()
+    """The roles assumed, in order, when the connector chains roles (empty otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ def _run(
 ) -> list[AwsFailure]:
     """The two calls (plus the probes that explain a refusal); failures, in order."""
     errors: list[AwsFailure] = []
+    if spec.chain:  # the hops are shown even when one of them fails (its error names it)
+        progress.identity = Identity(role_chain=spec.role_chain)
     try:
         early = preflight(spec)
         if early is not None:
@@ -156,7 +160,8 @@ def _run(
             raise _Failed(_reclassify(failed.failure, spec, factory, config)) from failed
         method = _call(spec, factory, "credentials", lambda: factory.credential_method(spec))
         arn = str(who.get("Arn", ""))
-        progress.identity = Identity(who.get("Account"), arn, arn_partition(arn), method)
+        chain = spec.role_chain if spec.chain else ()
+        progress.identity = Identity(who.get("Account"), arn, arn_partition(arn), method, chain)
         progress.waiting_for = f"EC2 DescribeRegions in {spec.region}"
         ec2 = _call(spec, factory, "regions", lambda: factory.client(spec, "ec2", config=config))
         try:

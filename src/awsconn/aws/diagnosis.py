@@ -10,7 +10,7 @@ stay for support. Nothing from botocore passes this boundary unconverted.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from botocore import exceptions as bce
@@ -25,6 +25,7 @@ __all__ = [
     "DESCRIBE_REGIONS_POLICY",
     "OTHER_CODES",
     "CallContext",
+    "RoleHopFailed",
     "diagnose",
     "partition_mismatch",
     "raise_for",
@@ -230,6 +231,22 @@ def _client_error(exc: bce.ClientError, ctx: CallContext) -> AwsFailure:
     return fail("AWS_ERROR", "AWS refused the call; the AWS error code and message say why.")
 
 
+class RoleHopFailed(Exception):
+    """A role of a chain (``crossAccountAccess`` then ``chain``) could not be assumed:
+    which hop (1-based, of ``of``), its role, and the cause. Diagnosed as the cause,
+    with the hop's role in the hint and the hop named in the message."""
+
+    def __init__(
+        self, hop: int, of: int, role_arn: str, external_id_sent: bool, cause: BaseException
+    ) -> None:
+        super().__init__(str(cause))
+        self.hop = hop
+        self.of = of
+        self.role_arn = role_arn
+        self.external_id_sent = external_id_sent
+        self.cause = cause
+
+
 def diagnose(exc: BaseException, ctx: CallContext) -> AwsFailure:
     """Classify ``exc`` (raised while calling AWS in ``ctx``) into the taxonomy.
 
@@ -246,6 +263,11 @@ def diagnose(exc: BaseException, ctx: CallContext) -> AwsFailure:
 
 
 def _classify(exc: BaseException, ctx: CallContext, text: str) -> AwsFailure:
+    if isinstance(exc, RoleHopFailed):
+        hop_ctx = replace(ctx, role_arn=exc.role_arn, external_id_sent=exc.external_id_sent)
+        found = _classify(exc.cause, hop_ctx, text)
+        where = f"role chain hop {exc.hop} of {exc.of} ({exc.role_arn})"
+        return replace(found, message=f"{where}: {found.message}")
     if isinstance(exc, AwsCallFailed):
         return exc.failure
     if isinstance(exc, bce.ClientError):

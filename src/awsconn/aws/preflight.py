@@ -53,9 +53,8 @@ def preflight(spec: SessionSpec) -> AwsFailure | None:
             "GovCloud / China credentials).",
         )
     web_role = spec.web_identity.role_arn if spec.web_identity is not None else None
-    why = partition_mismatch(spec.role_arn, spec.region) or partition_mismatch(
-        web_role, spec.region
-    )
+    arns = (*spec.role_chain, web_role)
+    why = next(filter(None, (partition_mismatch(arn, spec.region) for arn in arns)), None)
     if why:
         return AwsFailure(
             "PARTITION_MISMATCH",

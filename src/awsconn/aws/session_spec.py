@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Backoff", "BackoffKind", "CredentialType", "SessionSpec", "StaticKeys", "WebIdentity"]
+__all__ = [
+    "CHAINED_SESSION_S",
+    "Backoff",
+    "BackoffKind",
+    "ChainHop",
+    "CredentialType",
+    "SessionSpec",
+    "StaticKeys",
+    "WebIdentity",
+]
 
 BackoffKind = Literal[
     "FixedDelayBackoffStrategy", "EqualJitterBackoffStrategy", "FullJitterBackoffStrategy"
@@ -45,6 +54,18 @@ class StaticKeys:
         return f"StaticKeys(access_key_id={self.access_key_id!r}, secret_access_key=***{token})"
 
 
+CHAINED_SESSION_S = 3600
+"""AWS caps a role session reached with another role's credentials at one hour."""
+
+
+@dataclass(frozen=True)
+class ChainHop:
+    """A further role assumed with the previous role's credentials (``chain``)."""
+
+    role_arn: str
+    external_id: str | None = field(default=None, repr=False)
+
+
 @dataclass(frozen=True)
 class WebIdentity:
     """OidcAuthentication: the role, the ID token awsconn signed for it (never in a repr),
@@ -75,6 +96,15 @@ class SessionSpec:
     external_id: str | None = field(default=None, repr=False)
     backoff: Backoff | None = None
     web_identity: WebIdentity | None = None
+    chain: tuple[ChainHop, ...] = ()
+    """Roles assumed after ``role_arn``, in order (only with ``role_arn``)."""
+
+    @property
+    def role_chain(self) -> tuple[str, ...]:
+        """Every role ARN assumed, in order (empty without a role)."""
+        if self.role_arn is None:
+            return ()
+        return (self.role_arn, *(hop.role_arn for hop in self.chain))
 
     def secrets(self) -> tuple[str, ...]:
         """Every value of this spec that no message may show (key material, ID tokens)."""

@@ -33,9 +33,15 @@ from awsconn.aws.botocore_environ import (
     proxies_from,
 )
 from awsconn.aws.deadline import Deadline, bounded_config, stop_at_deadline
-from awsconn.aws.diagnosis import CallContext, Stage, raise_for
+from awsconn.aws.diagnosis import CallContext, RoleHopFailed, Stage, raise_for
 from awsconn.aws.retry_backoff import install_backoff
-from awsconn.aws.session_spec import Backoff, CredentialType, SessionSpec, StaticKeys
+from awsconn.aws.session_spec import (
+    CHAINED_SESSION_S,
+    Backoff,
+    CredentialType,
+    SessionSpec,
+    StaticKeys,
+)
 from awsconn.errors import AwsconnError, InvalidInput
 
 __all__ = [
@@ -117,7 +123,7 @@ class SessionFactory:
     def credential_method(self, spec: SessionSpec) -> str:
         """How the credentials were found: botocore's method, ``+assume-role`` if chained."""
         method = self._resolved(spec).base.method
-        return f"{method}+assume-role" if spec.role_arn else method
+        return method + "+assume-role" * len(spec.role_chain)
 
     def client(
         self,
@@ -150,14 +156,18 @@ class SessionFactory:
         )
 
     def frozen_credentials(
-        self, spec: SessionSpec, *, timeout_s: float | None = None
+        self, spec: SessionSpec, *, timeout_s: float | None = None, fresh: bool = False
     ) -> FrozenCredentials:
         """Current credentials, refreshed if needed, for AWS CLI ``credential_process``;
-        ``timeout_s`` bounds the whole resolution (an AssumeRole included)."""
+        ``timeout_s`` bounds the whole resolution (an AssumeRole included). ``fresh``
+        resolves them anew (a new AssumeRole) instead of using the session this factory
+        keeps for ``spec``, whose credentials botocore renews only 15 minutes before
+        they expire."""
 
         def resolve() -> FrozenCredentials:
             try:
-                creds = self._resolved(spec).botocore.get_credentials()
+                built = self._build(spec) if fresh else self._resolved(spec)
+                creds = built.botocore.get_credentials()
                 if creds is None:
                     raise NoCredentialsError()
                 frozen = creds.get_frozen_credentials()
@@ -263,17 +273,25 @@ class SessionFactory:
         bc.set_config_variable("region", spec.region)
         base = _BaseCredentials(self._base_loader(bc, spec))
         if spec.role_arn:
-            fetcher = bc_credentials.AssumeRoleCredentialFetcher(
-                client_creator=self._client_creator(bc, spec),
-                source_credentials=base,
-                role_arn=spec.role_arn,
-                extra_args=_assume_args(spec),
-            )
-            bc.set_credentials_object(
-                bc_credentials.DeferredRefreshableCredentials(
-                    method="assume-role", refresh_using=fetcher.fetch_credentials
+            hops = [
+                (spec.role_arn, spec.external_id),
+                *((h.role_arn, h.external_id) for h in spec.chain),
+            ]
+            source: Any = base
+            for number, (role_arn, external_id) in enumerate(hops, start=1):
+                fetcher = bc_credentials.AssumeRoleCredentialFetcher(
+                    client_creator=self._client_creator(bc, spec),
+                    source_credentials=source,
+                    role_arn=role_arn,
+                    extra_args=_assume_args(spec, external_id, chained=number > 1),
                 )
-            )
+                fetch = fetcher.fetch_credentials
+                if spec.chain:
+                    fetch = _naming_hop(fetch, number, len(hops), role_arn, bool(external_id))
+                source = bc_credentials.DeferredRefreshableCredentials(
+                    method="assume-role", refresh_using=fetch
+                )
+            bc.set_credentials_object(source)
         else:
             bc.register_component("credential_provider", base)
         return _Built(bc, base)
@@ -398,8 +416,27 @@ class _BaseCredentials:
         return getattr(creds, "method", None) or "none"
 
 
-def _assume_args(spec: SessionSpec) -> dict[str, Any]:
+def _assume_args(spec: SessionSpec, external_id: str | None, *, chained: bool) -> dict[str, Any]:
     args: dict[str, Any] = {"RoleSessionName": role_session_name(spec.connector)}
-    if spec.external_id:
-        args["ExternalId"] = spec.external_id
+    if external_id:
+        args["ExternalId"] = external_id
+    if chained:  # AWS refuses more than an hour for a role assumed with a role's session
+        args["DurationSeconds"] = CHAINED_SESSION_S
     return args
+
+
+def _naming_hop(
+    fetch: Callable[[], Any], number: int, of: int, role_arn: str, external_id_sent: bool
+) -> Callable[[], Any]:
+    """``fetch``, its failure wrapped in RoleHopFailed naming the hop (a failure of an
+    earlier hop, raised through this one's source credentials, passes as it is)."""
+
+    def named() -> Any:
+        try:
+            return fetch()
+        except RoleHopFailed:
+            raise
+        except Exception as exc:
+            raise RoleHopFailed(number, of, role_arn, external_id_sent, exc) from exc
+
+    return named

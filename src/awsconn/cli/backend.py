@@ -61,7 +61,9 @@ class Backend(Protocol):
     def apply_yaml(
         self, text: str, *, mode: str, source: str, dry_run: bool
     ) -> list[AppliedConnector]: ...
-    def export_yaml(self, *, org: str | None, project: str | None) -> str: ...
+    def export_yaml(
+        self, *, org: str | None, project: str | None, harness_only: bool = False
+    ) -> str: ...
     def get_connector(self, ref: EntityRef) -> ConnectorDetail: ...
     def list_connectors(
         self,
@@ -146,8 +148,11 @@ class Backend(Protocol):
         use_simulator: bool,
     ) -> PermissionDiff: ...
     def exec_environment(
-        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float
+        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float, cache: bool
     ) -> dict[str, str]: ...
+    def credential_feed(
+        self, ref: EntityRef, *, here: bool, timeout: float
+    ) -> tuple[Callable[[], dict[str, Any]], str]: ...
 
 
 def remote_of(environ: Mapping[str, str] | None = None) -> Remote | None:
@@ -200,10 +205,12 @@ class LocalBackend:
 
         return connectors.apply_yaml(self.ctx, text, mode=mode, source=source, dry_run=dry_run)
 
-    def export_yaml(self, *, org: str | None, project: str | None) -> str:
+    def export_yaml(
+        self, *, org: str | None, project: str | None, harness_only: bool = False
+    ) -> str:
         from awsconn.service import connectors
 
-        return connectors.export_yaml(self.ctx, org=org, project=project)
+        return connectors.export_yaml(self.ctx, org=org, project=project, harness_only=harness_only)
 
     def get_connector(self, ref: EntityRef) -> ConnectorDetail:
         from awsconn.service import connectors
@@ -412,11 +419,20 @@ class LocalBackend:
         )
 
     def exec_environment(
-        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float
+        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float, cache: bool
     ) -> dict[str, str]:
         from awsconn.service import connection
 
-        return connection.exec_environment(self.ctx, ref, base, here=here, timeout_s=timeout)
+        return connection.exec_environment(
+            self.ctx, ref, base, here=here, timeout_s=timeout, cache=cache
+        )
+
+    def credential_feed(
+        self, ref: EntityRef, *, here: bool, timeout: float
+    ) -> tuple[Callable[[], dict[str, Any]], str]:
+        from awsconn.service import connection
+
+        return connection.credential_feed(self.ctx, ref, here=here, timeout_s=timeout)
 
 
 def _moment(

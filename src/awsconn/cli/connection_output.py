@@ -118,6 +118,9 @@ def print_outcome(out: Any, outcome: Any) -> None:
     ident = d.get("identity") or {}
     if ident.get("arn"):
         line += f"  as {ident['arn']} ({ident.get('credentialMethod')}) in {d.get('region')}"
+    if ident.get("roleChain"):
+        hops = " -> ".join(f"{n}. {arn}" for n, arn in enumerate(ident["roleChain"], start=1))
+        line += f"\n  role chain: {escape(hops)}"
     if d.get("durationMs") is not None:
         line += f"  {d['durationMs']} ms"
     out.print(line)

@@ -142,9 +142,18 @@ def import_(file: str = FILE, dry_run: bool = DRY_RUN, output: str = OUTPUT) -> 
 
 
 @app.command("export")
-def export(org: str | None = ORG, project: str | None = PROJECT) -> None:
+def export(
+    org: str | None = ORG,
+    project: str | None = PROJECT,
+    harness_only: bool = typer.Option(
+        False,
+        "--harness-only",
+        help="Plain Harness YAML: awsconn's extensions left out (capabilities); a "
+        "connector with a role chain is refused.",
+    ),
+) -> None:
     """Print every connector (or one scope's) as multi-document YAML, deterministically."""
-    sys.stdout.write(backend().export_yaml(org=org, project=project))
+    sys.stdout.write(backend().export_yaml(org=org, project=project, harness_only=harness_only))
 
 
 @app.command("get")

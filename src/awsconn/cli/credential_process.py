@@ -3,7 +3,7 @@
 
 Building a Typer command coerces each parameter through pydantic (~90 ms here), more
 than the rest of the command for stored keys. A command line of the plain form
-``credentials REF [--here] [--timeout SECONDS]`` is read here and run by the same
+``credentials REF [--here] [--no-cache] [--timeout SECONDS]`` is read here and run by the same
 :func:`run` the Typer command calls; anything else (``--help``, an unknown option, a
 timeout that is not a number) goes to Typer, which explains it.
 """
@@ -29,6 +29,7 @@ class CredentialsCall:
     ref: str
     here: bool = False
     timeout: float = CREDENTIALS_TIMEOUT.default
+    no_cache: bool = False
 
 
 def parse_plain(args: Sequence[str]) -> CredentialsCall | None:
@@ -37,12 +38,15 @@ def parse_plain(args: Sequence[str]) -> CredentialsCall | None:
         return None
     ref: str | None = None
     here = False
+    no_cache = False
     timeout: float = CREDENTIALS_TIMEOUT.default
     rest = list(args[1:])
     while rest:
         arg = rest.pop(0)
         if arg == "--here":
             here = True
+        elif arg == "--no-cache":
+            no_cache = True
         elif arg == "--timeout" or arg.startswith("--timeout="):
             text = arg.partition("=")[2] if "=" in arg else (rest.pop(0) if rest else None)
             try:
@@ -57,12 +61,14 @@ def parse_plain(args: Sequence[str]) -> CredentialsCall | None:
             ref = arg
     if ref is None:
         return None
-    return CredentialsCall(ref, here, timeout)
+    return CredentialsCall(ref, here, timeout, no_cache)
 
 
 def run(call: CredentialsCall) -> None:
     """Print the credential_process JSON of ``call.ref`` (the one body of the command):
-    from the server when one is configured (``cli/remote.py``), else the local store."""
+    from the server when one is configured (``cli/remote.py``), else the local store
+    (temporary credentials cached unless ``no_cache``; a server never caches, so
+    ``no_cache`` changes nothing there)."""
     import os
 
     from awsconn.cli.process import ref_of
@@ -77,7 +83,11 @@ def run(call: CredentialsCall) -> None:
         from awsconn.service import connection
 
         out = connection.credential_process_output(
-            build_context(), ref_of(call.ref), here=call.here, timeout_s=timeout
+            build_context(),
+            ref_of(call.ref),
+            here=call.here,
+            timeout_s=timeout,
+            cache=not call.no_cache,
         )
     sys.stdout.write(json.dumps(out) + "\n")
 

@@ -78,8 +78,17 @@ class RemoteBackend:
         check_count(docs, mode=mode, source=source)  # the service's rule, naming the file
         return self.client.connectors.apply(text, mode=mode, dry_run=dry_run)
 
-    def export_yaml(self, *, org: str | None, project: str | None) -> str:
-        return self.client.connectors.export(org=org, project=project)
+    def export_yaml(
+        self, *, org: str | None, project: str | None, harness_only: bool = False
+    ) -> str:
+        text = self.client.connectors.export(org=org, project=project)
+        if not harness_only or not text:
+            return text
+        from awsconn.model import dump_connectors_yaml, load_yaml_documents
+        from awsconn.model import parse_connector_document as parse
+
+        docs = load_yaml_documents(text)
+        return dump_connectors_yaml((parse(d) for d in docs), harness_only=True)
 
     def get_connector(self, ref: EntityRef) -> ConnectorDetail:
         return self.client.connectors.get(ref)
@@ -321,7 +330,7 @@ class RemoteBackend:
         )
 
     def exec_environment(
-        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float
+        self, ref: EntityRef, base: dict[str, str], *, here: bool, timeout: float, cache: bool
     ) -> dict[str, str]:
         """``base`` with the connector's credentials from the server and its region, as
         the local command builds it (the service's own ``_with_credentials``)."""
@@ -334,6 +343,23 @@ class RemoteBackend:
         )
         creds = self.client.credentials(ref, timeout=timeout)
         return _with_credentials(base, creds.wire(), connector)
+
+    def credential_feed(
+        self, ref: EntityRef, *, here: bool, timeout: float
+    ) -> tuple[Callable[[], dict[str, Any]], str]:
+        """Fresh credentials from the server at each call (a server never caches), and
+        the connector's region."""
+        from awsconn.model import parse_connector_document
+
+        self._no_here(here)
+        region = parse_connector_document(
+            {"connector": self.client.connectors.get(ref).connector}
+        ).region
+
+        def fetch() -> dict[str, Any]:
+            return dict(self.client.credentials(ref, timeout=timeout).wire())
+
+        return fetch, region
 
 
 def _in_local_order(found: list[ConnectorSummary]) -> list[ConnectorSummary]:

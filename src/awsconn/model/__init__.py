@@ -8,6 +8,7 @@ from awsconn.model.credentials import (
     CrossAccountAccess,
     ManualConfig,
     OidcConfig,
+    RoleHop,
 )
 from awsconn.model.harness_yaml import ParseOutcome, parse_connector, parse_connector_document
 from awsconn.model.identifiers import DEFAULT_ACCOUNT
@@ -26,6 +27,7 @@ __all__ = [
     "ManualConfig",
     "OidcConfig",
     "ParseOutcome",
+    "RoleHop",
     "Scope",
     "SecretRef",
     "connector_to_document",

@@ -15,6 +15,7 @@ __all__ = [
     "BACKOFF_KINDS",
     "EXTERNAL_ID_PATTERN",
     "EXTERNAL_ID_RULE",
+    "MAX_CHAIN_HOPS",
     "ROLE_ARN_PATTERN",
     "AwsCredential",
     "BackoffStrategy",
@@ -22,6 +23,7 @@ __all__ = [
     "CrossAccountAccess",
     "ManualConfig",
     "OidcConfig",
+    "RoleHop",
     "is_temporary_access_key",
 ]
 
@@ -84,6 +86,10 @@ class ManualConfig:
         return refs
 
 
+MAX_CHAIN_HOPS = 5
+"""Roles a chain may add after ``crossAccountAccess`` (each hop is one more AssumeRole)."""
+
+
 @dataclass(frozen=True)
 class OidcConfig:
     """OidcAuthentication: the role assumed with an ID token awsconn signs (AWS STS
@@ -100,11 +106,27 @@ class OidcConfig:
 
 
 @dataclass(frozen=True)
-class CrossAccountAccess:
-    """The STS role to assume on top of the base credentials, with its optional External ID."""
+class RoleHop:
+    """One further role of a chain: assumed with the previous role's credentials."""
 
     role_arn: str
     external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CrossAccountAccess:
+    """The STS role to assume on top of the base credentials, with its optional External ID,
+    and (awsconn's extension, ``chain``) further roles assumed one after the other.
+    AWS caps a session reached through another role at one hour."""
+
+    role_arn: str
+    external_id: str | None = None
+    chain: tuple[RoleHop, ...] = ()
+
+    @property
+    def hops(self) -> tuple[RoleHop, ...]:
+        """Every role assumed, in order: this one first, then the chain."""
+        return (RoleHop(self.role_arn, self.external_id), *self.chain)
 
     @property
     def partition(self) -> str:

@@ -6,6 +6,7 @@ its path; secret references that parsed are recorded in ``refs`` by path.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from awsconn.model.credentials import (
@@ -13,12 +14,14 @@ from awsconn.model.credentials import (
     ACCESS_KEY_RULE,
     EXTERNAL_ID_PATTERN,
     EXTERNAL_ID_RULE,
+    MAX_CHAIN_HOPS,
     ROLE_ARN_PATTERN,
     AwsCredential,
     CredentialType,
     CrossAccountAccess,
     ManualConfig,
     OidcConfig,
+    RoleHop,
     is_temporary_access_key,
 )
 from awsconn.model.oidc import AUDIENCE_PATTERN, AUDIENCE_RULE
@@ -38,7 +41,8 @@ __all__ = ["parse_credential"]
 
 _CREDENTIAL_KEYS = ("type", "spec", "crossAccountAccess", "region")
 _MANUAL_KEYS = ("accessKey", "accessKeyRef", "secretKeyRef", "sessionTokenRef")
-_CROSS_KEYS = ("crossAccountRoleArn", "externalId")
+_CROSS_KEYS = ("crossAccountRoleArn", "externalId", "chain")
+_HOP_KEYS = ("roleArn", "externalId")
 _OIDC_KEYS = ("iamRoleArn", "audience")
 _ROLE_ARN_RULE = (
     "arn:PARTITION:iam::ACCOUNT_ID:role/NAME (PARTITION " + ", ".join(PARTITION_NAMES) + ")"
@@ -99,6 +103,16 @@ def parse_credential(c: Collector, raw: Any, refs: dict[str, SecretRef]) -> AwsC
                 allowed=f"a region of {role_partition}",
             )
             break
+    for i, hop in enumerate(cross.chain if cross is not None else ()):
+        hop_partition = arn_partition(hop.role_arn)
+        if region_partition is not None and region_partition.name != hop_partition:
+            c.add(
+                f"{base}.crossAccountAccess.chain[{i}].roleArn",
+                f"PARTITION_MISMATCH: the role is in {hop_partition} but the test region "
+                f"{region} is in {region_partition.name}; a chain stays in one partition",
+                given=hop.role_arn,
+                allowed=f"a role ARN of {region_partition.name}",
+            )
     if ctype is None or (ctype is CredentialType.MANUAL and manual is None):
         return None
     if ctype is CredentialType.OIDC and oidc is None:
@@ -233,21 +247,61 @@ def _parse_cross_account(c: Collector, raw: Any) -> CrossAccountAccess | None:
     cross = c.mapping(raw, base, allowed_keys=_CROSS_KEYS)
     if cross is None:
         return None
+    arn, external_id = _role_of(c, cross, base, "crossAccountRoleArn")
+    chain = _parse_chain(c, cross.get("chain"), f"{base}.chain")
+    if arn is None or chain is None:
+        return None
+    return CrossAccountAccess(arn, external_id, chain)
+
+
+def _parse_chain(c: Collector, raw: Any, base: str) -> tuple[RoleHop, ...] | None:
+    """awsconn's ``chain``: further roles after ``crossAccountRoleArn`` (None: a problem)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        c.add(base, "must be a list of roles", allowed="- {roleArn: ARN, externalId: ID}")
+        return None
+    if not 1 <= len(raw) <= MAX_CHAIN_HOPS:
+        c.add(
+            base,
+            f"has {len(raw)} roles",
+            allowed=f"1 to {MAX_CHAIN_HOPS} roles (or leave chain out)",
+        )
+        return None
+    hops: list[RoleHop] = []
+    ok = True
+    for i, item in enumerate(raw):
+        path = f"{base}[{i}]"
+        hop = c.mapping(item, path, allowed_keys=_HOP_KEYS)
+        if hop is None:
+            if item is None:
+                c.add(path, "is required", allowed="{roleArn: ARN, externalId: ID}")
+            ok = False
+            continue
+        arn, external_id = _role_of(c, hop, path, "roleArn")
+        if arn is None:
+            ok = False
+            continue
+        hops.append(RoleHop(arn, external_id))
+    return tuple(hops) if ok else None
+
+
+def _role_of(
+    c: Collector, raw: Mapping[str, Any], base: str, arn_key: str
+) -> tuple[str | None, str | None]:
+    """A role ARN (required) and its optional External ID, each checked at its path."""
     arn = c.string(
-        cross.get("crossAccountRoleArn"),
-        f"{base}.crossAccountRoleArn",
-        required=True,
-        max_length=MAX_ROLE_ARN_CHARS,
+        raw.get(arn_key), f"{base}.{arn_key}", required=True, max_length=MAX_ROLE_ARN_CHARS
     )
     if arn is not None and not ROLE_ARN_PATTERN.match(arn):
         c.add(
-            f"{base}.crossAccountRoleArn",
+            f"{base}.{arn_key}",
             "is not an IAM role ARN",
             given=arn,
             allowed=_ROLE_ARN_RULE,
         )
         arn = None
-    raw_external_id = cross.get("externalId")
+    raw_external_id = raw.get("externalId")
     if isinstance(raw_external_id, int | float) and not isinstance(raw_external_id, bool):
         # YAML has already turned 0123 into 83 and 1.50 into 1.5: the written text is lost,
         # and sending anything else would fail the trust policy's sts:ExternalId check.
@@ -267,4 +321,4 @@ def _parse_cross_account(c: Collector, raw: Any) -> CrossAccountAccess | None:
             allowed=EXTERNAL_ID_RULE,
         )
         external_id = None
-    return CrossAccountAccess(arn, external_id) if arn is not None else None
+    return arn, external_id

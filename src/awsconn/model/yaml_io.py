@@ -48,6 +48,12 @@ def connector_to_document(connector: Connector) -> dict[str, Any]:
         cross: dict[str, Any] = {"crossAccountRoleArn": cred.cross_account.role_arn}
         if cred.cross_account.external_id is not None:
             cross["externalId"] = cred.cross_account.external_id
+        if cred.cross_account.chain:  # awsconn's extension, written only when set
+            cross["chain"] = [
+                {"roleArn": hop.role_arn}
+                | ({"externalId": hop.external_id} if hop.external_id is not None else {})
+                for hop in cred.cross_account.chain
+            ]
         credential["crossAccountAccess"] = cross
     credential["type"] = cred.type.value
     if cred.manual is not None:
@@ -122,14 +128,40 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def dump_connectors_yaml(connectors: Iterable[Connector]) -> str:
-    """Multi-document YAML, deterministic: sorted by scope then identifier."""
+def dump_connectors_yaml(connectors: Iterable[Connector], *, harness_only: bool = False) -> str:
+    """Multi-document YAML, deterministic: sorted by scope then identifier.
+
+    ``harness_only``: plain Harness YAML, without awsconn's extensions. ``capabilities``
+    (what a connector is for, metadata) is left out; a role ``chain`` changes whose
+    identity the connector has, so a connector with one is refused (ValidationFailed
+    naming each such connector and the field), never exported as another identity.
+    """
     ordered = sorted(connectors, key=lambda x: (x.scope.sort_key(), x.identifier))
     docs = [connector_to_document(x) for x in ordered]
+    if harness_only:
+        docs = _plain_harness(ordered, docs)
     return yaml.dump_all(
         docs, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
         explicit_start=True, width=100,
     )  # fmt: skip
+
+
+def _plain_harness(connectors: list[Connector], docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    problems = [
+        Problem(
+            f"{c.ref}: spec.credential.crossAccountAccess.chain",
+            "is a role chain, awsconn's extension: Harness's AWS connector has one "
+            "cross-account role only, so plain Harness YAML cannot carry this connector",
+            allowed="connectors without a chain (awsconn's own YAML keeps the chain)",
+        )
+        for c in connectors
+        if c.credential.cross_account is not None and c.credential.cross_account.chain
+    ]
+    if problems:
+        raise ValidationFailed(problems, what="plain Harness export")
+    for doc in docs:
+        doc["connector"]["spec"].pop("capabilities", None)
+    return docs
 
 
 class _Loader(yaml.SafeLoader):

@@ -54,6 +54,7 @@ def history_entry(result: ConnectionTestResult) -> HistoryEntry:
             arn=who.arn,
             partition=who.partition,
             credential_method=who.credential_method,
+            role_chain=list(who.role_chain),
         ),
         region=result.region,
         tested_at=result.tested_at,

@@ -192,7 +192,10 @@ def _clients(ctx: AppContext, spec: SessionSpec) -> Clients:
 
 
 def _base_spec(spec: SessionSpec) -> SessionSpec:
-    """The same connector without its cross-account role: the identity that assumes it."""
+    """The identity that assumes the connector's (last) role: the connector without its
+    cross-account role, or, with a role chain, without the chain's last hop."""
+    if spec.chain:
+        return replace(spec, chain=spec.chain[:-1])
     return replace(spec, role_arn=None, external_id=None)
 
 
@@ -245,9 +248,10 @@ def _facts(ctx: AppContext, connector: Connector, spec: SessionSpec | None) -> S
     else:
         issued = _issued_at(ctx, spec) if spec is not None else None
         own = CredentialFacts(long_term=False, issued_at=issued, clean=base.clean)
+    last = cross.hops[-1] if cross else None  # the role whose identity is checked
     return SessionFacts(
-        role_arn=cross.role_arn if cross else None,
-        external_id=cross.external_id if cross else None,
+        role_arn=last.role_arn if last else None,
+        external_id=last.external_id if last else None,
         credentials=own,
         base_credentials=base,
     )

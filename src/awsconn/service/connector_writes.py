@@ -25,6 +25,7 @@ from typing import Any, Literal
 from awsconn.errors import Conflict, NotFound, Problem, ValidationFailed
 from awsconn.model import Connector, EntityRef, connector_to_document, load_yaml_documents
 from awsconn.model.results import AppliedConnector, ConnectorDetail, FieldChange
+from awsconn.service import credential_cache
 from awsconn.service.access import Permission
 from awsconn.service.audit import AuditDetail, AuditTarget, audited, record_in
 from awsconn.service.connector_reads import StoredConnector
@@ -226,6 +227,7 @@ def _write(
             changes = list(diff_documents(existing.document, document))
             action = "updated"
         if not dry_run and action != "unchanged":
+            credential_cache.forget(ctx, c.ref)  # its cached credentials are of another version
             verb = "import" if mode == "import" else action[:-1]  # created -> create
             record_in(
                 tx,

@@ -33,7 +33,7 @@ from awsconn.model.results import (
     FieldChange,
     HistoryEntry,
 )
-from awsconn.service import connector_reads
+from awsconn.service import connector_reads, credential_cache
 from awsconn.service.access import Permission
 from awsconn.service.audit import AuditTarget, audited
 from awsconn.service.connector_reads import StoredConnector
@@ -318,15 +318,23 @@ def delete(ctx: AppContext, ref: EntityRef) -> None:
             event.version = row.version if row is not None else None
             tx.connectors.delete(org=org, project=project, identifier=identifier)
             event.write(tx)
+        credential_cache.forget(ctx, ref)
 
 
-def export_yaml(ctx: AppContext, *, org: str | None = None, project: str | None = None) -> str:
+def export_yaml(
+    ctx: AppContext,
+    *,
+    org: str | None = None,
+    project: str | None = None,
+    harness_only: bool = False,
+) -> str:
     """Every connector the caller may see (or one scope's) as multi-document YAML,
-    deterministic (no timestamps, sorted); ``connector:view``."""
+    deterministic (no timestamps, sorted); ``connector:view``. ``harness_only``: plain
+    Harness YAML (``model.yaml_io.dump_connectors_yaml``: a role chain is refused)."""
     stored = _listed(ctx, org, project)
     if not stored:
         return ""
-    return dump_connectors_yaml(s.connector for s in stored)
+    return dump_connectors_yaml((s.connector for s in stored), harness_only=harness_only)
 
 
 def stored_history(ctx: AppContext, ref: EntityRef, *, limit: int = 20) -> list[HistoryEntry]:

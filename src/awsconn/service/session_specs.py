@@ -37,7 +37,7 @@ def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
     when a key or token holds control or non-ASCII characters. From here on the process
     holds secrets, so it first stops writing core dumps.
     """
-    from awsconn.aws.session_spec import Backoff, SessionSpec
+    from awsconn.aws.session_spec import Backoff, ChainHop, SessionSpec
 
     forbid_core_dumps()
     cred = connector.credential
@@ -62,6 +62,10 @@ def session_spec(ctx: AppContext, connector: Connector) -> SessionSpec:
         external_id=cred.cross_account.external_id if cred.cross_account else None,
         backoff=backoff,
         web_identity=web_identity,
+        chain=tuple(
+            ChainHop(hop.role_arn, hop.external_id)
+            for hop in (cred.cross_account.chain if cred.cross_account else ())
+        ),
     )
 
 

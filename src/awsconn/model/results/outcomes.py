@@ -72,6 +72,8 @@ class Identity(WireModel):
     arn: str | None = None
     partition: str | None = None
     credential_method: str | None = None
+    role_chain: list[str] = _unless_empty()
+    """The roles assumed in order, for a connector with a role chain (``chain``)."""
 
 
 # -- connectors ----------------------------------------------------------------------
