@@ -38,6 +38,7 @@ from awsconn.store.repositories import (
     SecretRepository,
     TaskRepository,
     TokenRepository,
+    UiSessionRepository,
 )
 from awsconn.store.revision import HEAD_REVISION, VERSION_QUERY
 from awsconn.store.rows import Clock, system_clock
@@ -84,6 +85,7 @@ class Transaction:
     tasks: TaskRepository
     delegates: DelegateRepository
     monitor: MonitorRepository
+    ui_sessions: UiSessionRepository
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once this transaction has committed (never if it rolls back)."""
@@ -196,6 +198,7 @@ class Database:
                     tasks=TaskRepository(*parts, write=write),
                     delegates=DelegateRepository(*parts, write=write),
                     monitor=MonitorRepository(*parts, write=write),
+                    ui_sessions=UiSessionRepository(*parts, write=write),
                 )
         finally:
             session.close()
