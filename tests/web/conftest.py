@@ -1,0 +1,1 @@
+from web_fixtures import ui_session_ctx  # noqa: F401
