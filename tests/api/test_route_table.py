@@ -45,7 +45,7 @@ HARNESS_ENDPOINTS = {
     ("PUT", "/ng/api/delegate-token-ng"): "useRevokeCgDelegateTokenMutation",
     ("POST", "/ng/api/delegate-setup/listDelegates"): "useListDelegatesMutation",
 }
-PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"}
+PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/"}
 
 
 def _id(row: Route) -> str:

@@ -1,1 +1,1 @@
-from web_fixtures import ui_session_ctx  # noqa: F401
+from web_fixtures import browser, ui_session_ctx  # noqa: F401

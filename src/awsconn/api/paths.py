@@ -72,8 +72,10 @@ AWSCONN_PATH = f"{BASE_PATH}/awsconn"
 PUBLIC: Literal["public"] = "public"
 JSON = "application/json"
 YAML = "application/yaml"
-PUBLIC_PATH_PREFIXES = ("/.well-known/", "/static/")
-"""Paths under these prefixes (well-known documents, the UI's assets) need no token."""
+PUBLIC_PATH_PREFIXES = ("/.well-known/", "/static/", "/ui/", "/ui")
+"""Paths under these prefixes need no token: well-known documents, the web UI's assets,
+and its pages (``/ui``), which sign a browser in with a session of their own
+(``awsconn.web``: every page but sign-in needs one)."""
 
 Method = Literal["GET", "POST", "PUT", "DELETE"]
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -164,6 +166,8 @@ ROUTES: tuple[Route, ...] = (
           response_media_type="text/plain"),
     Route("GET", "/openapi.json", "openapi", "This API's OpenAPI document", PUBLIC, None),
     Route("GET", "/docs", "docs", "The API's documentation page", PUBLIC, None,
+          response_media_type="text/html"),
+    Route("GET", "/", "webHome", "The web UI (its pages sign a browser in)", PUBLIC, None,
           response_media_type="text/html"),
     # --- Harness: connectors ----------------------------------------------------------------
     Route("POST", _CONNECTORS, "createConnector", "Create a connector", _E,

@@ -1,0 +1,232 @@
+"""The web UI in a real browser (headless Chromium) against a real ``awsconn server`` and
+the local moto server enforcing IAM: sign in, the create wizard with a new secret and its
+connection test, inline errors, a broken policy, the Permissions report, a viewer's view,
+and the secret values never reaching the browser."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from api_fixtures import ApiServer
+from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
+from awsconn.aws.sessions import StaticKeys
+from web_fixtures import sign_in_page
+
+READER = {"Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"}
+
+
+def _policy(*actions: str, read_own: bool = True) -> dict[str, Any]:
+    statements = [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]
+    if read_own:
+        statements.append(READER)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+class Recorder:
+    """Every response the browser got (bodies read as they arrive) and its cookies."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.bodies: list[str] = []
+        self.headers: list[str] = []
+        page.on("response", self._seen)
+
+    def _seen(self, response: Any) -> None:
+        self.headers.append(json.dumps(response.headers))
+        try:
+            self.bodies.append(response.body().decode("utf-8", "replace"))
+        except Exception:  # a redirect has no body
+            pass
+
+    def everything(self) -> str:
+        cookies = json.dumps(self.page.context.cookies())
+        return "\n".join([*self.bodies, *self.headers, cookies, self.page.content()])
+
+
+def _user(moto_auth: LocalAwsEndpoint, *actions: str) -> tuple[str, StaticKeys]:
+    name = f"ui-{uuid.uuid4().hex[:10]}"
+    keys = moto_auth.create_user(name, _policy(*actions))
+    assert keys is not None
+    return name, keys
+
+
+def _create_through_wizard(
+    page: Any, url: str, *, name: str, keys: StaticKeys, role_arn: str | None = None
+) -> str:
+    """The seed's flow: Overview, Credentials (AWS Access Key, a new secret), Connectivity
+    (Connect through awsconn), Save and Continue; returns the suggested ID."""
+    page.goto(f"{url}/ui/connectors")
+    page.get_by_role("link", name="New connector").click()
+    page.get_by_label("Name", exact=True).fill(name)
+    identifier = page.get_by_label("ID", exact=True).input_value()
+    page.get_by_label("Description", exact=True).fill("made in the browser")
+    page.get_by_label("Tags", exact=True).fill("team=platform")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="2. Credentials").wait_for()
+    page.get_by_label("AWS Access Key", exact=True).check()
+    page.get_by_label("Access Key", exact=True).fill(keys.access_key_id)
+    page.get_by_label("Type a value (creates a secret in this scope)").check()
+    page.get_by_label("Secret Key", exact=True).fill(keys.secret_access_key)
+    if role_arn:
+        page.get_by_label("Enable cross-account access (STS Role)").check()
+        page.get_by_label("Role ARN", exact=True).fill(role_arn)
+    page.get_by_label("Test Region", exact=True).select_option("us-east-1")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="3. Connectivity").wait_for()
+    assert page.get_by_label("Connect through awsconn").is_checked()
+    page.get_by_role("button", name="Save and Continue").click()
+    page.get_by_role("heading", name="4. Connection test").wait_for()
+    return str(identifier)
+
+
+def test_sign_in_then_out(api_server: ApiServer, page: Any) -> None:
+    page.goto(f"{api_server.url}/")
+    page.wait_for_url("**/ui/sign-in**")
+    page.get_by_label("API token").fill("awsc_" + "x" * 43)
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").inner_text().strip() == "no valid API token was presented"
+    sign_in_page(page, api_server.url, api_server.token)
+    assert page.get_by_role("heading", name="Connectors").is_visible()
+    assert "bootstrap-admin" in page.locator(".who").inner_text()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/ui/sign-in")
+    page.goto(f"{api_server.url}/ui/connectors")
+    page.wait_for_url("**/ui/sign-in?next=%2Fconnectors")
+
+
+def test_the_wizard_creates_a_connector_and_a_secret_and_the_test_succeeds(
+    api_server: ApiServer, moto_auth: LocalAwsEndpoint, page: Any
+) -> None:
+    recorder = Recorder(page)
+    _user_name, keys = _user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
+    name = f"Prod AWS {uuid.uuid4().hex[:6]}"
+    sign_in_page(page, api_server.url, api_server.token)
+    identifier = _create_through_wizard(page, api_server.url, name=name, keys=keys)
+    assert identifier == name.replace(" ", "_")
+    status = page.get_by_role("status")
+    status.get_by_text("Success", exact=True).wait_for(timeout=60_000)
+    assert "Passed Credentials" in status.inner_text()
+    assert "Passed DescribeRegions" in status.inner_text()
+    page.get_by_role("link", name="Finish").click()
+    page.get_by_role("heading", name="Settings").wait_for()
+    assert f"{identifier}_secret_key" in page.locator("dl.settings").inner_text()
+    page.get_by_role("link", name="Secrets").click()
+    assert page.get_by_role("link", name=f"{identifier}_secret_key").is_visible()
+    page.get_by_role("link", name="Connectors").click()
+    row = page.get_by_role("row").filter(has_text=identifier)
+    assert "Success" in row.inner_text() and "team=platform" in row.inner_text()
+    assert "AWS Access Key" in row.inner_text() and "us-east-1" in row.inner_text()
+    seen = recorder.everything()
+    assert keys.secret_access_key not in seen
+    assert api_server.token not in seen
+
+
+def test_bad_id_and_bad_role_arn_are_shown_next_to_their_fields(
+    api_server: ApiServer, page: Any
+) -> None:
+    sign_in_page(page, api_server.url, api_server.token)
+    page.goto(f"{api_server.url}/ui/new-connector")
+    page.get_by_label("Name", exact=True).fill("Bad one")
+    page.get_by_label("ID", exact=True).fill("1 bad id")
+    page.get_by_role("button", name="Continue").click()
+    field = page.get_by_label("ID", exact=True)
+    field.wait_for()
+    page.wait_for_selector("#identifier[aria-invalid='true']")
+    message = page.locator(f"#{field.get_attribute('aria-describedby')}")
+    assert "is not a valid identifier" in message.inner_text()
+    assert page.get_by_role("heading", name="1. Overview").is_visible()
+    field.fill("bad_one_fixed")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="2. Credentials").wait_for()
+    page.get_by_label("Enable cross-account access (STS Role)").check()
+    page.get_by_label("Role ARN", exact=True).fill("arn:aws:iam::12:user/not-a-role")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_selector("#role_arn[aria-invalid='true']")
+    arn = page.get_by_label("Role ARN", exact=True)
+    assert arn.get_attribute("aria-describedby") == "err-role_arn"
+    assert "is not an IAM role ARN" in page.locator("#err-role_arn").inner_text()
+    assert page.evaluate("document.activeElement && document.activeElement.id") == "role_arn"
+
+
+def test_a_broken_policy_shows_describe_regions_denied_with_its_hint(
+    api_server: ApiServer, moto_auth: LocalAwsEndpoint, page: Any
+) -> None:
+    user, keys = _user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
+    sign_in_page(page, api_server.url, api_server.token)
+    identifier = _create_through_wizard(page, api_server.url, name=f"Broken {user}", keys=keys)
+    page.get_by_role("status").get_by_text("Success", exact=True).wait_for(timeout=60_000)
+    moto_auth.admin_client("iam").put_user_policy(
+        UserName=user,
+        PolicyName=f"{user}-inline",
+        PolicyDocument=json.dumps(_policy("sts:GetCallerIdentity")),
+    )
+    page.get_by_role("link", name="Finish").click()
+    page.get_by_role("button", name="Test connection").click()
+    status = page.locator("#test-result[role='status']")
+    status.get_by_text("Failure", exact=True).wait_for(timeout=60_000)
+    text = status.inner_text()
+    assert "DESCRIBE_REGIONS_DENIED" in text
+    assert "ec2:DescribeRegions" in text  # the hint names what to allow
+    assert "Passed Credentials" in text and "Failed DescribeRegions" in text
+    page.reload()
+    history = page.locator("section[aria-labelledby='h-history']").inner_text()
+    assert "DESCRIBE_REGIONS_DENIED" in history
+    assert identifier in page.locator("h1").inner_text()
+
+
+def test_the_permissions_report(
+    api_server: ApiServer, moto_auth: LocalAwsEndpoint, page: Any
+) -> None:
+    user, keys = _user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
+    sign_in_page(page, api_server.url, api_server.token)
+    _create_through_wizard(page, api_server.url, name=f"Perms {user}", keys=keys)
+    page.get_by_role("link", name="Finish").click()
+    page.get_by_role("link", name="Permissions").click()
+    page.get_by_label("describe-regions").check()
+    page.get_by_label("s3-read", exact=False).first.check()
+    page.get_by_role("button", name="Check permissions").click()
+    report = page.locator("section[aria-labelledby='h-report']")
+    report.wait_for()
+    rows = report.get_by_role("row")
+    assert "Granted" in rows.filter(has_text="describe-regions").inner_text()
+    s3 = rows.filter(has_text="s3-read").first.inner_text()
+    assert "Not granted" in s3 and "s3:GetObject" in s3
+    policy = json.loads(page.locator("#missing-policy").inner_text())
+    actions = json.dumps(policy)
+    assert "s3:GetObject" in actions and "ec2:DescribeRegions" not in actions
+    assert page.get_by_role("button", name="Copy policy").is_visible()
+
+
+def test_a_viewer_sees_no_edit_controls(
+    api_server: ApiServer, moto_auth: LocalAwsEndpoint, page: Any
+) -> None:
+    _user_name, keys = _user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
+    sign_in_page(page, api_server.url, api_server.token)
+    identifier = _create_through_wizard(
+        page, api_server.url, name=f"Seen {uuid.uuid4().hex[:6]}", keys=keys
+    )
+    page.context.clear_cookies()
+    sign_in_page(page, api_server.url, api_server.make_token("viewer"))
+    assert page.get_by_role("link", name="New connector").count() == 0
+    page.get_by_role("link", name=identifier.replace("_", " ")).click()
+    page.get_by_role("heading", name="Settings").wait_for()
+    for name in ("Edit", "Delete", "Permissions"):
+        assert page.get_by_role("link", name=name).count() == 0
+    assert page.get_by_role("button", name="Test connection").count() == 0
+    page.get_by_role("link", name="Secrets").click()
+    assert page.get_by_role("button", name="Create secret").count() == 0
+    assert page.get_by_role("link", name="Audit log").count() == 0
