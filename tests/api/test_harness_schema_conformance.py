@@ -75,7 +75,8 @@ AWSCONN_EXTRAS = {
         "connector", "identity", "region", "durationMs", "notRecorded",
         "ranHereDespiteSelectors", "permissions",
     },
-    "ConnectorFilterProperties": {"credentialTypes"},
+    "ConnectorFilterProperties": {"credentialTypes", "tagKeys"},
+    "SecretResponse": {"version", "keyId"},
     "AwsConnector": {"capabilities"},
     "ConnectorResponse": {"version"},
 }  # fmt: skip

@@ -1,8 +1,8 @@
 """The web UI's sign-in sessions.
 
-Revision ID: 0005
-Revises: 0004
-Create Date: 2025-09-01
+Revision ID: 0006
+Revises: 0005
+Create Date: 2025-10-01
 
 ``ui_sessions`` holds one row per signed-in browser: the SHA-256 of its session id, the
 API token it signed in with (by id), when it ends and when it was last used. Existing
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
