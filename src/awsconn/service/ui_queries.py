@@ -77,9 +77,7 @@ def matching_delegates(
     if identity is not None:
         requires.append(f"capability:{identity}")
     routing = route(requires, list_delegates(ctx))
-    return DelegateMatch(
-        routing.matching, [(r.delegate, r.reason()) for r in routing.refused]
-    )
+    return DelegateMatch(routing.matching, [(r.delegate, r.reason()) for r in routing.refused])
 
 
 StageName = Literal["credentials", "assume-role", "describe-regions"]
@@ -115,7 +113,9 @@ def _failed_stage(outcome: ConnectionTestOutcome, with_role: bool) -> StageName:
     return "credentials"
 
 
-def stages_of_test(outcome: ConnectionTestOutcome, credential_type: str, with_role: bool) -> list[Stage]:
+def stages_of_test(
+    outcome: ConnectionTestOutcome, credential_type: str, with_role: bool
+) -> list[Stage]:
     """The stages of a connection test (the assume-role stage only with a cross-account
     role) and how each went; a test that did not run (SKIPPED, NOT_TESTED) ran none."""
     names: list[StageName] = ["credentials"]

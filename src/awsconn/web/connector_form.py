@@ -144,7 +144,9 @@ def _tags(text: str) -> tuple[dict[str, str], list[Problem]]:
             continue
         key, _, value = item.partition("=")
         if not key.strip():
-            problems.append(Problem("tags", "a tag needs a key", given=item, allowed="KEY or KEY=VALUE"))
+            problems.append(
+                Problem("tags", "a tag needs a key", given=item, allowed="KEY or KEY=VALUE")
+            )
             continue
         out[key.strip()] = value.strip()
     return out, problems
@@ -221,7 +223,9 @@ class WizardForm:
 
     @property
     def wants_new_secret(self) -> bool:
-        return self.get("credential_type") == "ManualConfig" and self.get("secret_key_mode") == "new"
+        return (
+            self.get("credential_type") == "ManualConfig" and self.get("secret_key_mode") == "new"
+        )
 
     def secret_name(self) -> str:
         """The new secret's name: as typed, else ``<ID>_secret_key``."""

@@ -9,6 +9,7 @@ service refuses anyone else anyway.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -42,7 +43,9 @@ def _tag_filter(text: str) -> dict[str, str]:
     """``KEY=VALUE`` (one tag), problems at ``tag``."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        problem = Problem("tag", "is not KEY=VALUE", given=text, allowed="KEY=VALUE, e.g. team=platform")
+        problem = Problem(
+            "tag", "is not KEY=VALUE", given=text, allowed="KEY=VALUE, e.g. team=platform"
+        )
         raise ValidationFailed([problem], what="connector filter")
     return {key.strip(): value.strip()}
 
@@ -135,11 +138,18 @@ def connector_page(identifier: str, request: Request, ui: Ui) -> Response:
     )
 
 
+def credential_of(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``spec.credential`` of a stored connector's body (empty when it has none)."""
+    spec = document.get("spec")
+    credential = spec.get("credential") if isinstance(spec, dict) else None
+    return credential if isinstance(credential, dict) else {}
+
+
 def _test_view(ui: UiCall, ref: EntityRef) -> dict[str, Any]:
     """A connection test's result as the page shows it: the outcome and its stages, or
     the error that kept it from running."""
     detail = connectors.get(ui.ctx, ref)
-    credential = detail.connector.get("spec", {}).get("credential", {})  # type: ignore[union-attr]
+    credential = credential_of(detail.connector)
     kind = str(credential.get("type", CredentialType.MANUAL.value))
     with_role = bool(credential.get("crossAccountAccess"))
     try:

@@ -29,7 +29,9 @@ def _field_errors(err: ValidationFailed) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for p in err.problems:
         name = "value" if p.path == "value" else "identifier"
-        out.setdefault(name, []).append(p.message + (f" (allowed: {p.allowed})" if p.allowed else ""))
+        out.setdefault(name, []).append(
+            p.message + (f" (allowed: {p.allowed})" if p.allowed else "")
+        )
     return out
 
 

@@ -36,6 +36,7 @@ from awsconn.web.connector_form import (
     first_step_with_errors,
 )
 from awsconn.web.pages import Links, render
+from awsconn.web.routes_connectors import credential_of
 from awsconn.web.scoping import entity_ref, page_scope
 from awsconn.web.session import Ui, UiCall, problem_error
 
@@ -97,7 +98,9 @@ def _wizard(
         mode=mode,
         version=version,
         errors=errors or {},
-        general=[{"path": p.path, "message": p.message, "allowed": p.allowed} for p in general or []],
+        general=[
+            {"path": p.path, "message": p.message, "allowed": p.allowed} for p in general or []
+        ],
         failure=failure,
         retype_secret=retype_secret,
         credential_types=CREDENTIAL_TYPES,
@@ -127,9 +130,7 @@ def edit_connector(identifier: str, request: Request, ui: Ui) -> Response:
     ui.ctx.caller.require(Permission.CONNECTOR_EDIT, scope)
     detail = connectors.get(ui.ctx, ref)
     form = WizardForm.of_document(detail.connector)
-    return _wizard(
-        request, ui, scope, form, step=1, mode="edit", version=detail.status.version
-    )
+    return _wizard(request, ui, scope, form, step=1, mode="edit", version=detail.status.version)
 
 
 def _step_of(text: str) -> int:
@@ -173,7 +174,7 @@ def _check_or_save(
         base = connectors.get(ui.ctx, EntityRef(scope, form.identifier)).connector
     document, problems = form.document(scope, base)
     new_secret = form.new_secret(scope)
-    if mode == "create" and step == 1 or go == "save" and mode == "create":
+    if (mode == "create" and step == 1) or (go == "save" and mode == "create"):
         problems += _exists_problem(ui, scope, form.identifier)
     saving = go == "save" and step == 3
     if not saving or problems:
@@ -233,7 +234,7 @@ def verify_connector(identifier: str, request: Request, ui: Ui) -> Response:
     scope = page_scope(request, ui)
     ref = entity_ref(scope, identifier)
     detail = connectors.get(ui.ctx, ref)
-    credential = detail.connector.get("spec", {}).get("credential", {})  # type: ignore[union-attr]
+    credential = credential_of(detail.connector)
     return render(
         request,
         "wizard_test.html",
