@@ -69,8 +69,12 @@ def connector_list(request: Request, ui: Ui) -> Response:
     kind = query.get("type", "")
     status = query.get("status", "")
     tag = query.get("tag", "").strip()
-    page = _page_number(query.get("page"))
-    problems = []
+    problems: list[Problem] = []
+    try:
+        page = _page_number(query.get("page"))
+    except ValidationFailed as exc:  # reported with the filters' problems
+        problems += exc.problems
+        page = 1
     if kind and kind not in CREDENTIAL_LABELS:
         problems.append(Problem("type", "is not a credential type", given=kind,
                                 allowed=", ".join(CREDENTIAL_LABELS)))  # fmt: skip

@@ -1,0 +1,200 @@
+"""The web UI's pages over HTTP against a real ``awsconn server``: the session cookie, CSRF
+on every form, the connectors table's search, filters and pages, the Secrets page (values
+never sent back, delete refused while in use), the Delegates page and the audit log for
+admins only."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from typing import Any
+
+import httpx
+
+from api_fixtures import ApiServer
+from web_fixtures import http_session
+
+
+def _connector(identifier: str, tags: dict[str, str], secret: str | None = None) -> Any:
+    credential: dict[str, Any] = {"type": "InheritFromDelegate", "region": "us-east-1"}
+    if secret is not None:
+        credential = {
+            "type": "ManualConfig",
+            "region": "us-east-1",
+            "spec": {"accessKey": "AKIAIOSFODNN7EXAMPLE", "secretKeyRef": secret},
+        }
+    body = {
+        "name": identifier.replace("_", " "),
+        "identifier": identifier,
+        "type": "Aws",
+        "tags": tags,
+        "spec": {
+            "credential": credential,
+            "executeOnDelegate": secret is None,
+            "delegateSelectors": [] if secret else ["ui-test"],
+        },
+    }
+    return {"connector": body}
+
+
+def _create_connectors(server: ApiServer, *bodies: Any) -> None:
+    with server.client() as http:
+        for body in bodies:
+            answer = http.post("/ng/api/connectors", json=body)
+            assert answer.status_code == 200, answer.text
+
+
+def _rows(html: str) -> list[str]:
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
+    return re.findall(r"<tr[ >].*?</tr>", body, re.S)
+
+
+def test_signing_in_sets_an_http_only_lax_session_cookie(api_server: ApiServer) -> None:
+    with httpx.Client(base_url=api_server.url) as raw:
+        page = raw.get("/ui/sign-in")
+        nonce = re.search(r'name="sign_in_nonce" value="([^"]+)"', page.text)
+        assert nonce is not None
+        answer = raw.post(
+            "/ui/sign-in", data={"token": api_server.token, "sign_in_nonce": nonce.group(1)}
+        )
+        assert answer.status_code == 303
+        cookie = answer.headers["set-cookie"]
+        assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+        assert api_server.token not in cookie
+        kept = raw.post("/ui/sign-out")  # no CSRF token: refused, the session stays
+        assert kept.status_code == 403
+        assert raw.get("/ui/connectors").status_code == 200
+
+
+def test_a_form_without_the_csrf_token_is_refused_and_nothing_is_stored(
+    api_server: ApiServer,
+) -> None:
+    client, csrf = http_session(api_server.url, api_server.token)
+    name = f"nocsrf_{uuid.uuid4().hex[:8]}"
+    with contextlib.closing(client):
+        refused = client.post("/ui/secrets", data={"identifier": name, "value": "v"})
+        assert refused.status_code == 403
+        assert "CSRF token is missing or wrong" in refused.text
+        wrong = client.post(
+            "/ui/secrets", data={"identifier": name, "value": "v", "csrf_token": "0" * 64}
+        )
+        assert wrong.status_code == 403
+        assert name not in client.get("/ui/secrets").text
+        made = client.post(
+            "/ui/secrets", data={"identifier": name, "value": "v", "csrf_token": csrf}
+        )
+        assert made.status_code == 303
+        assert name in client.get("/ui/secrets").text
+
+
+def test_the_connectors_table_searches_filters_and_pages(api_server: ApiServer) -> None:
+    prefix = f"tbl{uuid.uuid4().hex[:6]}"
+    bodies = [
+        _connector(f"{prefix}_{i:02d}", {"team": "blue" if i % 2 else "red"}) for i in range(27)
+    ]
+    _create_connectors(api_server, *bodies)
+    client, _csrf = http_session(api_server.url, api_server.token)
+    with contextlib.closing(client):
+        first = client.get("/ui/connectors", params={"q": prefix})
+        assert first.status_code == 200
+        assert len(_rows(first.text)) == 25
+        assert "27 connectors" in first.text
+        second = client.get("/ui/connectors", params={"q": prefix, "page": "2"})
+        assert len(_rows(second.text)) == 2
+        blue = client.get("/ui/connectors", params={"q": prefix, "tag": "team=blue"})
+        assert len(_rows(blue.text)) == 13
+        assert all("team=blue" in row for row in _rows(blue.text))
+        never = client.get(
+            "/ui/connectors", params={"q": prefix, "status": "UNKNOWN", "type": "Irsa"}
+        )
+        assert _rows(never.text) == [] or "No connectors" in never.text
+        bad = client.get("/ui/connectors", params={"status": "GREEN", "page": "x"})
+        assert bad.status_code == 400
+        assert "status" in bad.text and "SUCCESS, FAILURE, UNKNOWN" in bad.text
+        assert "Traceback" not in bad.text
+
+
+def test_secrets_are_created_and_updated_without_their_values_coming_back(
+    api_server: ApiServer,
+) -> None:
+    canary = f"canary-{uuid.uuid4().hex}"
+    name = f"sec_{uuid.uuid4().hex[:8]}"
+    client, csrf = http_session(api_server.url, api_server.token)
+    seen: list[str] = []
+    with contextlib.closing(client):
+        made = client.post(
+            "/ui/secrets",
+            data={"identifier": name, "value": canary, "csrf_token": csrf},
+            follow_redirects=True,
+        )
+        seen.append(made.text)
+        assert f"Secret {name} was created." in made.text
+        page = client.get(f"/ui/secrets/{name}")
+        seen.append(page.text)
+        updated = client.post(
+            f"/ui/secrets/{name}/value",
+            data={"value": canary + "-2", "csrf_token": csrf},
+            follow_redirects=True,
+        )
+        seen.append(updated.text)
+        assert "was replaced" in updated.text
+        empty = client.post(f"/ui/secrets/{name}/value", data={"value": "", "csrf_token": csrf})
+        assert empty.status_code == 400 and 'aria-invalid="true"' in empty.text
+        seen.append(empty.text)
+        cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    assert all(canary not in text for text in [*seen, cookies])
+
+
+def test_a_secret_in_use_is_not_deleted_and_the_page_says_by_whom(api_server: ApiServer) -> None:
+    name = f"used_{uuid.uuid4().hex[:8]}"
+    user = f"user_of_{name}"
+    client, csrf = http_session(api_server.url, api_server.token)
+    with contextlib.closing(client):
+        client.post("/ui/secrets", data={"identifier": name, "value": "x", "csrf_token": csrf})
+        _create_connectors(api_server, _connector(user, {}, secret=name))
+        refused = client.post(f"/ui/secrets/{name}/delete", data={"csrf_token": csrf})
+        assert refused.status_code == 409
+        assert user in refused.text
+        assert name in client.get("/ui/secrets").text
+        with api_server.client() as http:
+            assert http.delete(f"/ng/api/connectors/{user}").status_code == 200
+        gone = client.post(
+            f"/ui/secrets/{name}/delete", data={"csrf_token": csrf}, follow_redirects=True
+        )
+        assert f"Secret {name} was deleted." in gone.text
+
+
+def test_the_delegates_page_shows_how_to_start_one_with_a_fresh_token(
+    api_server: ApiServer,
+) -> None:
+    client, csrf = http_session(api_server.url, api_server.token)
+    with contextlib.closing(client):
+        page = client.get("/ui/delegates")
+        assert page.status_code == 200
+        assert f"awsconn delegate run --manager {api_server.url}" in page.text
+        issued = client.post(
+            "/ui/delegates/token", data={"name": f"dt-{uuid.uuid4().hex[:8]}", "csrf_token": csrf}
+        )
+        assert issued.status_code == 200
+        token = re.search(r'id="delegate-token" class="code">(awsc_[A-Za-z0-9_-]+)<', issued.text)
+        assert token is not None
+        again = client.get("/ui/delegates")
+        assert token.group(1) not in again.text  # shown once
+
+
+def test_the_audit_log_is_for_admins_only(api_server: ApiServer) -> None:
+    admin, csrf = http_session(api_server.url, api_server.token)
+    name = f"audited_{uuid.uuid4().hex[:8]}"
+    with contextlib.closing(admin):
+        admin.post("/ui/secrets", data={"identifier": name, "value": "x", "csrf_token": csrf})
+        log = admin.get("/ui/audit")
+        assert log.status_code == 200 and name in log.text
+    viewer, _ = http_session(api_server.url, api_server.make_token("viewer"))
+    with contextlib.closing(viewer):
+        assert "Audit log" not in viewer.get("/ui/connectors").text
+        refused = viewer.get("/ui/audit")
+        assert refused.status_code == 403
+        assert name not in refused.text
+        denied = viewer.post("/ui/secrets", data={"identifier": "x", "value": "x"})
+        assert denied.status_code == 403
