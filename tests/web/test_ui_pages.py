@@ -11,9 +11,9 @@ import uuid
 from typing import Any
 
 import httpx
+from web_fixtures import http_session
 
 from api_fixtures import ApiServer
-from web_fixtures import http_session
 
 
 def _connector(identifier: str, tags: dict[str, str], secret: str | None = None) -> Any:
