@@ -5,27 +5,16 @@ and the secret values never reaching the browser."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from web_fixtures import sign_in_page
+from web_fixtures import Recorder, create_through_wizard, new_user, sign_in_page, user_policy
 
 from api_fixtures import ApiServer
 from awsconn.aws.local_endpoint import LocalAwsEndpoint
-from awsconn.aws.sessions import StaticKeys
-
-READER = {"Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"}
-
-
-def _policy(*actions: str, read_own: bool = True) -> dict[str, Any]:
-    statements = [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]
-    if read_own:
-        statements.append(READER)
-    return {"Version": "2012-10-17", "Statement": statements}
 
 
 @pytest.fixture
@@ -35,61 +24,6 @@ def page(browser: Any) -> Iterator[Any]:
         yield context.new_page()
     finally:
         context.close()
-
-
-class Recorder:
-    """Every response the browser got (bodies read as they arrive) and its cookies."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.bodies: list[str] = []
-        self.headers: list[str] = []
-        page.on("response", self._seen)
-
-    def _seen(self, response: Any) -> None:
-        self.headers.append(json.dumps(response.headers))
-        with contextlib.suppress(Exception):  # a redirect has no body
-            self.bodies.append(response.body().decode("utf-8", "replace"))
-
-    def everything(self) -> str:
-        cookies = json.dumps(self.page.context.cookies())
-        return "\n".join([*self.bodies, *self.headers, cookies, self.page.content()])
-
-
-def _user(moto_auth: LocalAwsEndpoint, *actions: str) -> tuple[str, StaticKeys]:
-    name = f"ui-{uuid.uuid4().hex[:10]}"
-    keys = moto_auth.create_user(name, _policy(*actions))
-    assert keys is not None
-    return name, keys
-
-
-def _create_through_wizard(
-    page: Any, url: str, *, name: str, keys: StaticKeys, role_arn: str | None = None
-) -> str:
-    """The seed's flow: Overview, Credentials (AWS Access Key, a new secret), Connectivity
-    (Connect through awsconn), Save and Continue; returns the suggested ID."""
-    page.goto(f"{url}/ui/connectors")
-    page.get_by_role("link", name="New connector").click()
-    page.get_by_label("Name", exact=True).fill(name)
-    identifier = page.get_by_label("ID", exact=True).input_value()
-    page.get_by_label("Description", exact=True).fill("made in the browser")
-    page.get_by_label("Tags", exact=True).fill("team=platform")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("heading", name="2. Credentials").wait_for()
-    page.get_by_label("AWS Access Key", exact=True).check()
-    page.get_by_label("Access Key", exact=True).fill(keys.access_key_id)
-    page.get_by_label("Type a value (creates a secret in this scope)").check()
-    page.get_by_label("Secret Key", exact=True).fill(keys.secret_access_key)
-    if role_arn:
-        page.get_by_label("Enable cross-account access (STS Role)").check()
-        page.get_by_label("Role ARN", exact=True).fill(role_arn)
-    page.get_by_label("Test Region", exact=True).select_option("us-east-1")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("heading", name="3. Connectivity").wait_for()
-    assert page.get_by_label("Connect through awsconn").is_checked()
-    page.get_by_role("button", name="Save and Continue").click()
-    page.get_by_role("heading", name="4. Connection test").wait_for()
-    return str(identifier)
 
 
 def test_sign_in_then_out(api_server: ApiServer, page: Any) -> None:
@@ -111,10 +45,10 @@ def test_the_wizard_creates_a_connector_and_a_secret_and_the_test_succeeds(
     api_server: ApiServer, moto_auth: LocalAwsEndpoint, page: Any
 ) -> None:
     recorder = Recorder(page)
-    _user_name, keys = _user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
+    _user_name, keys = new_user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
     name = f"Prod AWS {uuid.uuid4().hex[:6]}"
     sign_in_page(page, api_server.url, api_server.token)
-    identifier = _create_through_wizard(page, api_server.url, name=name, keys=keys)
+    identifier = create_through_wizard(page, api_server.url, name=name, keys=keys)
     assert identifier == name.replace(" ", "_")
     status = page.get_by_role("status")
     status.get_by_text("Success", exact=True).wait_for(timeout=60_000)
@@ -155,25 +89,39 @@ def test_bad_id_and_bad_role_arn_are_shown_next_to_their_fields(
     page.get_by_label("Secret Key", exact=True).fill("not-checked-until-saved")
     page.get_by_label("Enable cross-account access (STS Role)").check()
     page.get_by_label("Role ARN", exact=True).fill("arn:aws:iam::12:user/not-a-role")
+    external_id = page.get_by_label("External ID", exact=True)
+    assert external_id.input_value() == ""
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function("document.getElementById('external_id').value.length >= 32")
+    regions = page.get_by_label("Test Region", exact=True)
+    assert regions.input_value() == "us-east-1"
+    labels = regions.locator("option").all_inner_texts()
+    assert "us-gov-west-1 — AWS GovCloud (US-West)" in labels
+    assert "cn-north-1 — China (Beijing)" in labels
+    page.get_by_text("Advanced", exact=True).click()
+    page.get_by_label("Backoff strategy").select_option("FixedDelayBackoffStrategy")
+    page.get_by_label("Fixed delay (ms)").fill("-5")
     page.get_by_role("button", name="Continue").click()
     page.wait_for_selector("#role_arn[aria-invalid='true']")
     arn = page.get_by_label("Role ARN", exact=True)
     assert arn.get_attribute("aria-describedby") == "err-role_arn"
     assert "is not an IAM role ARN" in page.locator("#err-role_arn").inner_text()
     assert page.evaluate("document.activeElement && document.activeElement.id") == "role_arn"
+    assert page.locator("#fixed_backoff").get_attribute("aria-invalid") == "true"
+    assert len(page.get_by_label("External ID", exact=True).input_value()) >= 32
 
 
 def test_a_broken_policy_shows_describe_regions_denied_with_its_hint(
     api_server: ApiServer, moto_auth: LocalAwsEndpoint, page: Any
 ) -> None:
-    user, keys = _user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
+    user, keys = new_user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
     sign_in_page(page, api_server.url, api_server.token)
-    identifier = _create_through_wizard(page, api_server.url, name=f"Broken {user}", keys=keys)
+    identifier = create_through_wizard(page, api_server.url, name=f"Broken {user}", keys=keys)
     page.get_by_role("status").get_by_text("Success", exact=True).wait_for(timeout=60_000)
     moto_auth.admin_client("iam").put_user_policy(
         UserName=user,
         PolicyName=f"{user}-inline",
-        PolicyDocument=json.dumps(_policy("sts:GetCallerIdentity")),
+        PolicyDocument=json.dumps(user_policy("sts:GetCallerIdentity")),
     )
     page.get_by_role("link", name="Finish").click()
     page.get_by_role("button", name="Test connection").click()
@@ -192,9 +140,9 @@ def test_a_broken_policy_shows_describe_regions_denied_with_its_hint(
 def test_the_permissions_report(
     api_server: ApiServer, moto_auth: LocalAwsEndpoint, page: Any
 ) -> None:
-    user, keys = _user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
+    user, keys = new_user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
     sign_in_page(page, api_server.url, api_server.token)
-    _create_through_wizard(page, api_server.url, name=f"Perms {user}", keys=keys)
+    create_through_wizard(page, api_server.url, name=f"Perms {user}", keys=keys)
     page.get_by_role("link", name="Finish").click()
     page.get_by_role("link", name="Permissions").click()
     page.get_by_label("describe-regions").check()
@@ -215,9 +163,9 @@ def test_the_permissions_report(
 def test_a_viewer_sees_no_edit_controls(
     api_server: ApiServer, moto_auth: LocalAwsEndpoint, page: Any
 ) -> None:
-    _user_name, keys = _user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
+    _user_name, keys = new_user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
     sign_in_page(page, api_server.url, api_server.token)
-    identifier = _create_through_wizard(
+    identifier = create_through_wizard(
         page, api_server.url, name=f"Seen {uuid.uuid4().hex[:6]}", keys=keys
     )
     page.context.clear_cookies()

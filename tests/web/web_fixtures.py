@@ -9,8 +9,11 @@ flags a closed network needs (no background traffic, no QUIC, no sandbox for roo
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,16 +21,22 @@ from typing import Any
 import httpx
 import pytest
 
+from awsconn.aws.local_endpoint import LocalAwsEndpoint
+from awsconn.aws.sessions import StaticKeys
 from awsconn.service.context import AppContext
 from store_fixtures import FakeClock
 
 __all__ = [
     "CHROMIUM_ARGS",
+    "Recorder",
     "browser",
     "chromium_path",
+    "create_through_wizard",
     "http_session",
+    "new_user",
     "sign_in_page",
     "ui_session_ctx",
+    "user_policy",
 ]
 
 CHROMIUM_ARGS = [
@@ -111,3 +120,68 @@ def http_session(url: str, token: str, **kwargs: Any) -> tuple[httpx.Client, str
     csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
     assert csrf is not None, page.text
     return client, csrf.group(1)
+
+
+READER = {"Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"}
+
+
+def user_policy(*actions: str, read_own: bool = True) -> dict[str, Any]:
+    statements = [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]
+    if read_own:
+        statements.append(READER)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+class Recorder:
+    """Every response the browser got (bodies read as they arrive) and its cookies."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.bodies: list[str] = []
+        self.headers: list[str] = []
+        page.on("response", self._seen)
+
+    def _seen(self, response: Any) -> None:
+        self.headers.append(json.dumps(response.headers))
+        with contextlib.suppress(Exception):  # a redirect has no body
+            self.bodies.append(response.body().decode("utf-8", "replace"))
+
+    def everything(self) -> str:
+        cookies = json.dumps(self.page.context.cookies())
+        return "\n".join([*self.bodies, *self.headers, cookies, self.page.content()])
+
+
+def new_user(moto_auth: LocalAwsEndpoint, *actions: str) -> tuple[str, StaticKeys]:
+    name = f"ui-{uuid.uuid4().hex[:10]}"
+    keys = moto_auth.create_user(name, user_policy(*actions))
+    assert keys is not None
+    return name, keys
+
+
+def create_through_wizard(
+    page: Any, url: str, *, name: str, keys: StaticKeys, role_arn: str | None = None
+) -> str:
+    """The seed's flow: Overview, Credentials (AWS Access Key, a new secret), Connectivity
+    (Connect through awsconn), Save and Continue; returns the suggested ID."""
+    page.goto(f"{url}/ui/connectors")
+    page.get_by_role("link", name="New connector").click()
+    page.get_by_label("Name", exact=True).fill(name)
+    identifier = page.get_by_label("ID", exact=True).input_value()
+    page.get_by_label("Description", exact=True).fill("made in the browser")
+    page.get_by_label("Tags", exact=True).fill("team=platform")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="2. Credentials").wait_for()
+    page.get_by_label("AWS Access Key", exact=True).check()
+    page.get_by_label("Access Key", exact=True).fill(keys.access_key_id)
+    page.get_by_label("Type a value (creates a secret in this scope)").check()
+    page.get_by_label("Secret Key", exact=True).fill(keys.secret_access_key)
+    if role_arn:
+        page.get_by_label("Enable cross-account access (STS Role)").check()
+        page.get_by_label("Role ARN", exact=True).fill(role_arn)
+    page.get_by_label("Test Region", exact=True).select_option("us-east-1")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="3. Connectivity").wait_for()
+    assert page.get_by_label("Connect through awsconn").is_checked()
+    page.get_by_role("button", name="Save and Continue").click()
+    page.get_by_role("heading", name="4. Connection test").wait_for()
+    return str(identifier)
