@@ -198,3 +198,21 @@ def test_the_audit_log_is_for_admins_only(api_server: ApiServer) -> None:
         assert name not in refused.text
         denied = viewer.post("/ui/secrets", data={"identifier": "x", "value": "x"})
         assert denied.status_code == 403
+
+
+def test_signing_in_goes_back_only_to_a_page_of_the_ui(api_server: ApiServer) -> None:
+    for given, expected in (
+        ("/secrets?q=a", "/ui/secrets?q=a"),
+        ("//evil.example/x", "/ui/connectors"),
+        ("https://evil.example/", "/ui/connectors"),
+        ("/\\evil.example", "/ui/connectors"),
+    ):
+        with httpx.Client(base_url=api_server.url) as raw:
+            page = raw.get("/ui/sign-in")
+            nonce = re.search(r'name="sign_in_nonce" value="([^"]+)"', page.text)
+            assert nonce is not None
+            answer = raw.post(
+                "/ui/sign-in",
+                data={"token": api_server.token, "sign_in_nonce": nonce.group(1), "next": given},
+            )
+        assert answer.headers["location"] == expected, given
