@@ -179,3 +179,35 @@ def test_a_viewer_sees_no_edit_controls(
     page.get_by_role("link", name="Secrets").click()
     assert page.get_by_role("button", name="Create secret").count() == 0
     assert page.get_by_role("link", name="Audit log").count() == 0
+
+
+def test_edit_keeps_the_id_and_delete_asks_first(
+    api_server: ApiServer, moto_auth: LocalAwsEndpoint, page: Any
+) -> None:
+    _user_name, keys = new_user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
+    sign_in_page(page, api_server.url, api_server.token)
+    identifier = create_through_wizard(
+        page, api_server.url, name=f"Edited {uuid.uuid4().hex[:6]}", keys=keys
+    )
+    page.get_by_role("link", name="Finish").click()
+    page.get_by_role("link", name="Edit").click()
+    assert page.get_by_label("ID", exact=True).get_attribute("readonly") is not None
+    page.get_by_label("Description", exact=True).fill("changed in the browser")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="2. Credentials").wait_for()
+    assert page.get_by_label("Pick an existing secret").is_checked()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Save and Continue").click()
+    page.get_by_role("heading", name="4. Connection test").wait_for()
+    assert "Saved (version 2)" in page.locator("main").inner_text()
+    page.get_by_role("status").get_by_text("Success", exact=True).wait_for(timeout=60_000)
+    page.get_by_role("link", name="Finish").click()
+    assert "changed in the browser" in page.locator("dl.settings").inner_text()
+    page.get_by_role("link", name="Delete").click()
+    page.get_by_role("heading", name="Delete connector").wait_for()
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("heading", name="Settings").wait_for()  # nothing deleted
+    page.get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name=identifier).click()
+    page.wait_for_url("**/ui/connectors?deleted=**")
+    assert page.get_by_role("row").filter(has_text=identifier).count() == 0

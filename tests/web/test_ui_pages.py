@@ -216,3 +216,23 @@ def test_signing_in_goes_back_only_to_a_page_of_the_ui(api_server: ApiServer) ->
                 data={"token": api_server.token, "sign_in_nonce": nonce.group(1), "next": given},
             )
         assert answer.headers["location"] == expected, given
+
+
+def test_the_server_refuses_a_viewer_what_the_role_lacks(api_server: ApiServer) -> None:
+    identifier = f"kept_{uuid.uuid4().hex[:8]}"
+    _create_connectors(api_server, _connector(identifier, {}))
+    viewer, csrf = http_session(api_server.url, api_server.make_token("viewer"))
+    with contextlib.closing(viewer):
+        assert viewer.get(f"/ui/connectors/{identifier}").status_code == 200
+        for method, path in (
+            ("GET", "/ui/new-connector"),
+            ("GET", f"/ui/connectors/{identifier}/edit"),
+            ("GET", f"/ui/connectors/{identifier}/delete"),
+            ("POST", f"/ui/connectors/{identifier}/delete"),
+            ("POST", f"/ui/connectors/{identifier}/test"),
+            ("POST", "/ui/new-connector"),
+        ):
+            answer = viewer.request(method, path, data={"csrf_token": csrf, "step": "1"})
+            assert answer.status_code == 403, (method, path, answer.status_code)
+            assert "Traceback" not in answer.text
+        assert viewer.get(f"/ui/connectors/{identifier}").status_code == 200

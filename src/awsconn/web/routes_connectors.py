@@ -171,6 +171,7 @@ def _test_view(ui: UiCall, ref: EntityRef) -> dict[str, Any]:
 async def connector_test(identifier: str, request: Request, ui: Ui) -> Response:
     scope = page_scope(request, ui)
     ref = entity_ref(scope, identifier)
+    ui.ctx.caller.require(Permission.CONNECTOR_TEST, scope)  # refused as a page, not a result
     view = await run_in_threadpool(_test_view, ui, ref)
     return render(request, "test_result.html", ui=ui, scope=scope, ref=ref, **view)
 
