@@ -6,11 +6,13 @@ and the secret values never reaching the browser."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from web_fixtures import Recorder, create_through_wizard, new_user, sign_in_page, user_policy
 
 from api_fixtures import ApiServer
@@ -92,7 +94,7 @@ def test_bad_id_and_bad_role_arn_are_shown_next_to_their_fields(
     external_id = page.get_by_label("External ID", exact=True)
     assert external_id.input_value() == ""
     page.get_by_role("button", name="Generate").click()
-    page.wait_for_function("document.getElementById('external_id').value.length >= 32")
+    expect(external_id).to_have_value(re.compile(r"^[A-Za-z0-9_-]{32,}$"))
     regions = page.get_by_label("Test Region", exact=True)
     assert regions.input_value() == "us-east-1"
     labels = regions.locator("option").all_inner_texts()
@@ -211,3 +213,33 @@ def test_edit_keeps_the_id_and_delete_asks_first(
     page.get_by_role("button", name=identifier).click()
     page.wait_for_url("**/ui/connectors?deleted=**")
     assert page.get_by_role("row").filter(has_text=identifier).count() == 0
+
+
+def test_the_keyboard_alone_signs_in_and_goes_forward_through_the_wizard(
+    api_server: ApiServer, page: Any
+) -> None:
+    page.goto(f"{api_server.url}/ui/sign-in")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert skip.is_visible()
+    page.get_by_label("API token").focus()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # visible focus
+    page.keyboard.type(api_server.token)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/ui/connectors**")
+    page.goto(f"{api_server.url}/ui/new-connector")
+    page.get_by_label("Name", exact=True).focus()
+    page.keyboard.type("Keyboard only")
+    assert page.get_by_label("ID", exact=True).input_value() == "Keyboard_only"
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="2. Credentials").wait_for()
+    page.get_by_label("Access Key", exact=True).focus()
+    page.keyboard.type("AKIAIOSFODNN7EXAMPLE")
+    page.keyboard.press("Enter")  # forward (the Secret Key is missing), never Back
+    page.wait_for_selector("#secret_key_value[aria-invalid='true']")
+    assert not page.get_by_role("heading", name="1. Overview").is_visible()
+    assert page.evaluate("document.activeElement.id") == "secret_key_value"
+    described = page.locator("#secret_key_value").get_attribute("aria-describedby")
+    assert "is empty" in page.locator(f"#{described.split()[-1]}").inner_text()

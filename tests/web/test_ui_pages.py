@@ -236,3 +236,44 @@ def test_the_server_refuses_a_viewer_what_the_role_lacks(api_server: ApiServer) 
             assert answer.status_code == 403, (method, path, answer.status_code)
             assert "Traceback" not in answer.text
         assert viewer.get(f"/ui/connectors/{identifier}").status_code == 200
+
+
+def test_the_scope_switcher_lists_each_scope_s_own_connectors(api_server: ApiServer) -> None:
+    in_org = f"org_only_{uuid.uuid4().hex[:8]}"
+    body = _connector(in_org, {})
+    body["connector"]["orgIdentifier"] = "eng"
+    _create_connectors(api_server, body)
+    client, _csrf = http_session(api_server.url, api_server.token)
+    with contextlib.closing(client):
+        org = client.get("/ui/connectors", params={"org": "eng"})
+        assert org.status_code == 200 and in_org in org.text
+        assert f"/ui/connectors/{in_org}?org=eng" in org.text  # its links keep the scope
+        assert in_org not in client.get("/ui/connectors").text
+        page = client.get(f"/ui/connectors/{in_org}", params={"org": "eng"})
+        assert page.status_code == 200 and "Settings" in page.text
+        bad = client.get("/ui/connectors", params={"org": "no way"})
+        assert bad.status_code == 400 and "org" in bad.text
+
+
+def test_the_permissions_page_writes_the_cross_account_role_s_trust_policy(
+    api_server: ApiServer,
+) -> None:
+    identifier = f"crossed_{uuid.uuid4().hex[:8]}"
+    body = _connector(identifier, {})
+    body["connector"]["spec"]["credential"]["crossAccountAccess"] = {
+        "crossAccountRoleArn": "arn:aws:iam::210987654321:role/deploy",
+        "externalId": "ext-7f3a",
+    }
+    _create_connectors(api_server, body)
+    client, _csrf = http_session(api_server.url, api_server.token)
+    principal = "arn:aws:iam::123456789012:user/deployer"
+    with contextlib.closing(client):
+        page = client.get(
+            f"/ui/connectors/{identifier}/permissions", params={"trusted_principal": principal}
+        )
+    assert page.status_code == 200
+    trust = re.search(r'<pre id="trust-policy" class="code">(.*?)</pre>', page.text, re.S)
+    assert trust is not None
+    text = trust.group(1).replace("&#34;", '"').replace("&quot;", '"')
+    assert "sts:AssumeRole" in text and principal in text and "ext-7f3a" in text
+    assert 'data-copy="trust-policy"' in page.text

@@ -91,11 +91,32 @@
   });
 
   // --- after htmx swaps in new content: rules again, focus where the user goes next --
-  document.addEventListener("htmx:afterSettle", function () {
+  // A field htmx keeps across steps (hx-preserve: the typed Secret Key) keeps its old
+  // attributes too: point it at its error message, if the new step shows one.
+  function linkPreservedErrors() {
+    var kept = document.querySelectorAll("#wizard [hx-preserve]");
+    for (var i = 0; i < kept.length; i++) {
+      var field = kept[i];
+      var error = document.getElementById("err-" + field.id);
+      var described = ["help-" + field.id];
+      if (error) {
+        described.push(error.id);
+        field.setAttribute("aria-invalid", "true");
+      } else {
+        field.removeAttribute("aria-invalid");
+      }
+      field.setAttribute("aria-describedby", described.join(" "));
+    }
+  }
+  // After a wizard step is answered: the first field with an error takes the focus, else
+  // the new step's heading (so the keyboard and screen readers start where the step does).
+  // Other swaps (a generated External ID, the matching delegates) leave the focus alone.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    linkPreservedErrors();
     applyShowWhen(document);
+    var source = event.detail && event.detail.elt;
     var wizard = document.getElementById("wizard");
-    var lost = !document.activeElement || document.activeElement === document.body;
-    if (!wizard || !lost) { return; }
+    if (!wizard || !source || source.id !== "wizard") { return; }
     var invalid = wizard.querySelectorAll("[aria-invalid='true']");
     for (var i = 0; i < invalid.length; i++) {
       if (invalid[i].offsetParent !== null) { invalid[i].focus(); return; }
