@@ -243,3 +243,19 @@ def test_the_keyboard_alone_signs_in_and_goes_forward_through_the_wizard(
     assert page.evaluate("document.activeElement.id") == "secret_key_value"
     described = page.locator("#secret_key_value").get_attribute("aria-describedby")
     assert "is empty" in page.locator(f"#{described.split()[-1]}").inner_text()
+
+
+def test_a_request_that_gets_no_answer_shows_a_message(
+    api_server: ApiServer, moto_auth: LocalAwsEndpoint, page: Any
+) -> None:
+    _user_name, keys = new_user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
+    sign_in_page(page, api_server.url, api_server.token)
+    create_through_wizard(page, api_server.url, name=f"Cut {uuid.uuid4().hex[:6]}", keys=keys)
+    page.get_by_role("status").get_by_text("Success", exact=True).wait_for(timeout=60_000)
+    page.get_by_role("link", name="Finish").click()
+    page.route("**/test", lambda route: route.abort("connectionrefused"))
+    page.get_by_role("button", name="Test connection").click()
+    alert = page.locator("#request-failed[role='alert']")
+    alert.wait_for()
+    assert "could not be reached" in alert.inner_text()
+    assert page.get_by_role("button", name="Test connection").is_enabled()

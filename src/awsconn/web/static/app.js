@@ -124,6 +124,18 @@
     var heading = wizard.querySelector("[data-focus]");
     if (heading) { heading.focus(); }
   });
+  // --- a request that got no answer says so (an answer with an error is a page) -------
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("request-failed");
+    if (!box) { return; }
+    box.textContent = "The server could not be reached: nothing was changed by this " +
+      "request. Check the connection and try again.";
+    box.hidden = false;
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("request-failed");
+    if (box) { box.hidden = true; }
+  });
   document.addEventListener("DOMContentLoaded", function () {
     applyShowWhen(document);
     updateSecretName();
