@@ -14,6 +14,9 @@ import httpx
 from web_fixtures import http_session
 
 from api_fixtures import ApiServer
+from awsconn.service import delegates
+from awsconn.service.context import AppContext
+from awsconn.service.tokens import authenticate, create_delegate_token
 
 
 def _connector(identifier: str, tags: dict[str, str], secret: str | None = None) -> Any:
@@ -277,3 +280,30 @@ def test_the_permissions_page_writes_the_cross_account_role_s_trust_policy(
     text = trust.group(1).replace("&#34;", '"').replace("&quot;", '"')
     assert "sts:AssumeRole" in text and principal in text and "ext-7f3a" in text
     assert 'data-copy="trust-policy"' in page.text
+
+
+def test_connected_delegates_are_listed_and_matched_by_the_wizard(api_server: ApiServer) -> None:
+    owner = AppContext(environ=api_server.service_environ(), runs_as="server")
+    name = f"dlg-{uuid.uuid4().hex[:8]}"
+    try:
+        token = create_delegate_token(owner, name=f"token-{name}").token
+        dctx = owner.for_request(authenticate(owner.runtime, token))
+        caps = ["connection-test", "identity:InheritFromDelegate"]
+        delegates.register(dctx, name=name, tags=["prod", name], capabilities=caps, version="9.9.1")
+    finally:
+        owner.close()
+    client, _csrf = http_session(api_server.url, api_server.token)
+    with contextlib.closing(client):
+        page = client.get("/ui/delegates")
+        row = next(r for r in _rows(page.text) if name in r)
+        assert "Connected" in row and "9.9.1" in row and "identity:InheritFromDelegate" in row
+        wanted = {
+            "credential_type": "InheritFromDelegate",
+            "connectivity": "delegate",
+            "delegate_mode": "tags",
+        }
+        match = client.get("/ui/delegates/matching", params={**wanted, "delegate_tags": name})
+        assert "match now" in match.text and name in match.text.split("do not match")[0]
+        other = client.get("/ui/delegates/matching", params={**wanted, "delegate_tags": "nope"})
+        assert "No connected delegate matches now" in other.text
+        assert name in other.text.split("do not match")[1]
