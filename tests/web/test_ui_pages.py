@@ -64,10 +64,26 @@ def test_signing_in_sets_an_http_only_lax_session_cookie(api_server: ApiServer) 
         assert answer.status_code == 303
         cookie = answer.headers["set-cookie"]
         assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+        assert "secure" not in cookie.lower()  # plain HTTP: a Secure cookie would not come back
         assert api_server.token not in cookie
         kept = raw.post("/ui/sign-out")  # no CSRF token: refused, the session stays
         assert kept.status_code == 403
         assert raw.get("/ui/connectors").status_code == 200
+
+
+def test_behind_tls_the_session_cookie_is_secure(api_server: ApiServer) -> None:
+    behind_tls = {"X-Forwarded-Proto": "https"}  # what a TLS-terminating proxy says
+    with httpx.Client(base_url=api_server.url, headers=behind_tls) as raw:
+        page = raw.get("/ui/sign-in")
+        nonce = re.search(r'name="sign_in_nonce" value="([^"]+)"', page.text)
+        assert nonce is not None
+        # the sign-in nonce's cookie is Secure too: over this test's plain HTTP, send it by hand
+        raw.cookies.set("awsconn_sign_in", page.cookies["awsconn_sign_in"])
+        answer = raw.post(
+            "/ui/sign-in", data={"token": api_server.token, "sign_in_nonce": nonce.group(1)}
+        )
+    assert answer.status_code == 303
+    assert "; secure" in answer.headers["set-cookie"].lower()
 
 
 def test_a_form_without_the_csrf_token_is_refused_and_nothing_is_stored(
