@@ -192,6 +192,7 @@ def test_the_delegates_page_shows_how_to_start_one_with_a_fresh_token(
         page = client.get("/ui/delegates")
         assert page.status_code == 200
         assert f"awsconn delegate run --manager {api_server.url}" in page.text
+        assert f"--manager-url {api_server.url} | kubectl apply -f -" in page.text
         issued = client.post(
             "/ui/delegates/token", data={"name": f"dt-{uuid.uuid4().hex[:8]}", "csrf_token": csrf}
         )
