@@ -259,3 +259,26 @@ def test_a_request_that_gets_no_answer_shows_a_message(
     alert.wait_for()
     assert "could not be reached" in alert.inner_text()
     assert page.get_by_role("button", name="Test connection").is_enabled()
+
+
+def test_without_javascript_test_connection_still_answers(
+    api_server: ApiServer, moto_auth: LocalAwsEndpoint, browser: Any, page: Any
+) -> None:
+    _user_name, keys = new_user(moto_auth, "sts:GetCallerIdentity", "ec2:DescribeRegions")
+    sign_in_page(page, api_server.url, api_server.token)
+    identifier = create_through_wizard(
+        page, api_server.url, name=f"NoJs {uuid.uuid4().hex[:6]}", keys=keys
+    )
+    page.get_by_role("status").get_by_text("Success", exact=True).wait_for(timeout=60_000)
+    plain = browser.new_context(
+        java_script_enabled=False, storage_state=page.context.storage_state()
+    )
+    try:
+        no_js = plain.new_page()
+        no_js.goto(f"{api_server.url}/ui/connectors/{identifier}")
+        no_js.get_by_role("button", name="Test connection").click()
+        status = no_js.locator("#test-result[role='status']")
+        status.get_by_text("Success", exact=True).wait_for(timeout=60_000)
+        assert "Passed DescribeRegions" in status.inner_text()
+    finally:
+        plain.close()

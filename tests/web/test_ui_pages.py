@@ -324,3 +324,17 @@ def test_connected_delegates_are_listed_and_matched_by_the_wizard(api_server: Ap
         other = client.get("/ui/delegates/matching", params={**wanted, "delegate_tags": "nope"})
         assert "No connected delegate matches now" in other.text
         assert name in other.text.split("do not match")[1]
+
+
+def test_without_javascript_a_test_answers_with_the_connector_page_and_its_result(
+    api_server: ApiServer,
+) -> None:
+    identifier = f"plain_{uuid.uuid4().hex[:8]}"
+    _create_connectors(api_server, _connector(identifier, {}))
+    client, csrf = http_session(api_server.url, api_server.token)
+    with contextlib.closing(client):
+        page = client.post(f"/ui/connectors/{identifier}/test", data={"csrf_token": csrf})
+    assert page.status_code == 200 and "<!doctype html>" in page.text
+    result = page.text.split('id="test-result"', 1)[1].split("</section>", 1)[0]
+    assert "DELEGATE_UNAVAILABLE" in result and "ui-test" in result  # no delegate has the tag
+    assert "Settings" in page.text

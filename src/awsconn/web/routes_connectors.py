@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from awsconn.errors import AwsconnError, Problem, ValidationFailed
-from awsconn.model import CredentialType, EntityRef, parse_connector_document
+from awsconn.model import CredentialType, EntityRef, Scope, parse_connector_document
 from awsconn.model.yaml_io import dump_connectors_yaml
 from awsconn.service import connectivity, connectors
 from awsconn.service.access import Permission
@@ -117,7 +117,17 @@ def _yaml_of(ui: UiCall, document: dict[str, Any]) -> str:
 @router.get("/connectors/{identifier}")
 def connector_page(identifier: str, request: Request, ui: Ui) -> Response:
     scope = page_scope(request, ui)
-    ref = entity_ref(scope, identifier)
+    return _connector_page(request, ui, scope, entity_ref(scope, identifier))
+
+
+def _connector_page(
+    request: Request,
+    ui: UiCall,
+    scope: Scope,
+    ref: EntityRef,
+    test: dict[str, Any] | None = None,
+) -> Response:
+    """The connector's page (with a connection test's result in its place, when given)."""
     detail = connectors.get(ui.ctx, ref)
     history = connectors.history(ui.ctx, ref, limit=HISTORY_SHOWN)
     document = detail.connector
@@ -139,6 +149,7 @@ def connector_page(identifier: str, request: Request, ui: Ui) -> Response:
         can_edit=ui.can(Permission.CONNECTOR_EDIT, scope),
         can_test=ui.can(Permission.CONNECTOR_TEST, scope),
         saved=request.query_params.get("saved"),
+        test=test,
     )
 
 
@@ -173,6 +184,8 @@ async def connector_test(identifier: str, request: Request, ui: Ui) -> Response:
     ref = entity_ref(scope, identifier)
     ui.ctx.caller.require(Permission.CONNECTOR_TEST, scope)  # refused as a page, not a result
     view = await run_in_threadpool(_test_view, ui, ref)
+    if not request.headers.get("hx-request"):  # a plain form (no JavaScript): the whole page
+        return await run_in_threadpool(_connector_page, request, ui, scope, ref, view)
     return render(request, "test_result.html", ui=ui, scope=scope, ref=ref, **view)
 
 
