@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 
-.PHONY: run test lint fmt typecheck bench clean install install-dev
+.PHONY: run test lint fmt typecheck bench clean install install-dev screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ lint: install-dev
 fmt: install-dev
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
+
+# The web UI's pages at desktop and phone width, by its every-page browser test (a real
+# server, the local moto server, Debian's chromium) into docs/screenshots/.
+screenshots: install-dev
+	AWSCONN_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots scripts/with-test-services \
+		$(BIN)/pytest -q -p no:cacheprovider tests/web/test_ui_every_page.py
 
 bench: install-dev
 	$(PY) benchmarks/run_all.py

@@ -55,6 +55,7 @@ PUBLIC_PATHS = {
     "/docs/assets/{asset}",
     "/.well-known/openid-configuration",  # the OIDC issuer's: AWS fetches them
     "/.well-known/jwks.json",
+    "/",
 }
 
 

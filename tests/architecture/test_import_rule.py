@@ -32,11 +32,13 @@ RANK = {
     "web": 6,
     "delegate": 6,
 }
-# The one door between sibling entry points: ``awsconn server`` (a CLI command) starts the
-# API server through its start module and settings, nothing else of it.
+# The doors between sibling entry points: ``awsconn server`` (a CLI command) starts the
+# API server through its start module and settings, nothing else of it; the API's
+# application mounts the web UI through its application module.
 ENTRY_POINT_DOORS = {
     ("cli/server.py", "awsconn.api.serve"),
     ("cli/server.py", "awsconn.api.settings"),
+    ("api/app.py", "awsconn.web.app"),  # the server mounts the web UI beside the API
 }
 # Third-party libraries a layer must not import (frameworks belong to the entry points).
 FORBIDDEN = {

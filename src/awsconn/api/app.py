@@ -16,9 +16,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
+from starlette.responses import RedirectResponse, Response
 
 from awsconn import __version__
 from awsconn.api import (
@@ -31,7 +32,7 @@ from awsconn.api import (
 from awsconn.api.background import BackgroundLoops
 from awsconn.api.error_handlers import install_error_handlers
 from awsconn.api.gate import Gate
-from awsconn.api.handlers import HANDLERS
+from awsconn.api.handlers import HANDLERS, handles
 from awsconn.api.harness_envelopes import ErrorDTO
 from awsconn.api.metrics import Metrics
 from awsconn.api.paths import JSON, ROUTES, YAML, Route
@@ -39,6 +40,7 @@ from awsconn.api.settings import ServerSettings
 from awsconn.service.connector_pages import status_counts
 from awsconn.service.runtime import Runtime
 from awsconn.service.tokens import authenticate
+from awsconn.web.app import UI_PREFIX, install_web
 
 __all__ = ["FRAMEWORK_ROUTES", "create_app"]
 
@@ -138,6 +140,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+@handles("webHome")
+async def _web_home(request: Request) -> Response:
+    """``/``: the web UI's start (its pages sign the browser in)."""
+    root = str(request.scope.get("root_path") or "")
+    return RedirectResponse(f"{root}{UI_PREFIX}/connectors", status_code=303)
+
+
 def _settle_heap(runtime: Runtime) -> None:
     """Open the store, then move everything alive to the collector's permanent generation.
 
@@ -185,6 +194,7 @@ def create_app(runtime: Runtime, settings: ServerSettings | None = None) -> Fast
     app.state.metrics = metrics
     install_error_handlers(app)
     _add_routes(app)
+    install_web(app, runtime, settings)  # the web UI at /ui (its own session sign-in)
 
     def who(token: str, address: str | None) -> Any:
         return authenticate(runtime, token, address=address)

@@ -80,9 +80,10 @@ PUBLIC: Literal["public"] = "public"
 AUTHENTICATED: Literal["authenticated"] = "authenticated"
 JSON = "application/json"
 YAML = "application/yaml"
-PUBLIC_PATH_PREFIXES = ("/.well-known/", "/static/", "/docs/assets/")
-"""Paths under these prefixes (well-known documents, the UI's and /docs's assets) need no
-token."""
+PUBLIC_PATH_PREFIXES = ("/.well-known/", "/static/", "/docs/assets/", "/ui/", "/ui")
+"""Paths under these prefixes need no token: well-known documents, the UI's and /docs's
+assets, and the web UI's pages (``/ui``), which sign a browser in with a session of their
+own (``awsconn.web``: every page but sign-in needs one)."""
 
 Method = Literal["GET", "POST", "PUT", "DELETE"]
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -192,6 +193,8 @@ ROUTES: tuple[Route, ...] = (
           response_media_type="text/plain"),
     Route("GET", "/openapi.json", "openapi", "This API's OpenAPI document", PUBLIC, None),
     Route("GET", "/docs", "docs", "The API's documentation page", PUBLIC, None,
+          response_media_type="text/html"),
+    Route("GET", "/", "webHome", "The web UI (its pages sign a browser in)", PUBLIC, None,
           response_media_type="text/html"),
     Route("GET", "/docs/assets/{asset}", "docsAsset",
           "The documentation page's scripts and styles (Swagger UI), served here: no CDN",

@@ -39,6 +39,7 @@ from awsconn.store.repositories import (
     SecretRepository,
     TaskRepository,
     TokenRepository,
+    UiSessionRepository,
 )
 from awsconn.store.revision import HEAD_REVISION, VERSION_QUERY
 from awsconn.store.rows import Clock, system_clock
@@ -86,6 +87,7 @@ class Transaction:
     delegates: DelegateRepository
     monitor: MonitorRepository
     oidc_keys: OidcKeyRepository
+    ui_sessions: UiSessionRepository
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once this transaction has committed (never if it rolls back)."""
@@ -206,6 +208,7 @@ class Database:
                     delegates=DelegateRepository(*parts, write=write),
                     monitor=MonitorRepository(*parts, write=write),
                     oidc_keys=OidcKeyRepository(*parts, write=write),
+                    ui_sessions=UiSessionRepository(*parts, write=write),
                 )
         finally:
             session.close()

@@ -17,6 +17,7 @@ from awsconn.store.repository_base import KEEP, Clock, Keep, describe_scope
 from awsconn.store.secret_repository import SecretRepository, SecretRow
 from awsconn.store.task_repository import TaskRepository, TaskRow
 from awsconn.store.token_repository import TokenRepository, TokenRow
+from awsconn.store.ui_session_repository import UiSessionRepository, UiSessionRow
 
 __all__ = [
     "KEEP",
@@ -40,5 +41,7 @@ __all__ = [
     "TaskRow",
     "TokenRepository",
     "TokenRow",
+    "UiSessionRepository",
+    "UiSessionRow",
     "describe_scope",
 ]

@@ -1,6 +1,6 @@
 """SQLAlchemy tables: secrets, connectors, the secrets each connector names, test history,
 API and delegate tokens (hashes only), the audit log; delegates, their tasks, the test
-schedule of each connector and its status changes.
+schedule of each connector and its status changes; the web UI's sign-in sessions.
 
 Scope columns hold '' (never NULL) for "no org" / "no project", so the unique
 (org, project, identifier) constraints hold on SQLite and PostgreSQL alike (NULLs
@@ -46,6 +46,7 @@ __all__ = [
     "SecretRecord",
     "StatusFeedRecord",
     "TaskRecord",
+    "UiSessionRecord",
     "metadata",
 ]
 
@@ -379,6 +380,23 @@ class ConnectorStatusChangeRecord(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     from_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     to_status: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class UiSessionRecord(Base):
+    """A web UI sign-in: the SHA-256 of the session id the browser holds (never the id
+    itself), the API token it was opened with (its id, never the token), and its life:
+    an absolute end and the last request, for the idle limit."""
+
+    __tablename__ = "ui_sessions"
+    __table_args__ = (Index(None, "token_id"), Index(None, "expires_at"))
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[str] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), nullable=False
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 class StatusFeedRecord(Base):

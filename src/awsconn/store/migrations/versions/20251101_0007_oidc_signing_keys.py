@@ -1,8 +1,8 @@
 """OIDC signing keys: awsconn's issuer signs ID tokens with RS256 keys kept here.
 
 Revision ID: 0007
-Revises: 0005 (0006, ui_sessions, is on another branch; the merge renumbers)
-Create Date: 2025-10-01
+Revises: 0006
+Create Date: 2025-11-01
 
 ``oidc_signing_keys`` holds one row per key: its ``kid``, the public JWK in the clear,
 the private key sealed with the master key (key id, nonce, ciphertext), when it was made
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

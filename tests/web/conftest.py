@@ -1,0 +1,1 @@
+from web_fixtures import browser, ui_session_ctx  # noqa: F401
