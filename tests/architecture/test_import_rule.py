@@ -32,11 +32,14 @@ RANK = {
     "web": 6,
     "delegate": 6,
 }
-# The one door between sibling entry points: ``awsconn server`` (a CLI command) starts the
-# API server through its start module and settings, nothing else of it.
+# The doors between sibling entry points: ``awsconn server`` (a CLI command) starts the
+# API server through its start module and settings, nothing else of it; ``awsconn delegate
+# run`` starts the delegate agent through its start function and options.
 ENTRY_POINT_DOORS = {
     ("cli/server.py", "awsconn.api.serve"),
     ("cli/server.py", "awsconn.api.settings"),
+    ("cli/delegate.py", "awsconn.delegate.agent"),
+    ("cli/delegate.py", "awsconn.delegate.options"),
 }
 # Third-party libraries a layer must not import (frameworks belong to the entry points).
 FORBIDDEN = {

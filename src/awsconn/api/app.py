@@ -20,7 +20,13 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
 
 from awsconn import __version__
-from awsconn.api import routes_awsconn, routes_connectors, routes_health, routes_secrets
+from awsconn.api import (
+    routes_awsconn,
+    routes_connectors,
+    routes_delegates,
+    routes_health,
+    routes_secrets,
+)
 from awsconn.api.error_handlers import install_error_handlers
 from awsconn.api.gate import Gate
 from awsconn.api.handlers import HANDLERS
@@ -35,7 +41,13 @@ from awsconn.service.tokens import authenticate
 
 __all__ = ["FRAMEWORK_ROUTES", "create_app"]
 
-_ROUTE_MODULES = (routes_awsconn, routes_connectors, routes_health, routes_secrets)
+_ROUTE_MODULES = (
+    routes_awsconn,
+    routes_connectors,
+    routes_delegates,
+    routes_health,
+    routes_secrets,
+)
 FRAMEWORK_ROUTES = frozenset({"openapi", "docs"})
 """Operations FastAPI serves itself (the OpenAPI document and its page)."""
 

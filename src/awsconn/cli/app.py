@@ -28,6 +28,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "permissions": ("awsconn.cli.permissions", "What each use needs; check a connector has it."),
     "token": ("awsconn.cli.token", "API tokens: create (shown once), list, revoke."),
     "audit": ("awsconn.cli.audit", "The audit log: every write and credential issued."),
+    "delegate": ("awsconn.cli.delegate", "Delegates: run one, list them, their tokens."),
 }
 
 

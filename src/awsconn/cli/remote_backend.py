@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         ConnectionTestOutcome,
         ConnectorDetail,
         ConnectorSummary,
+        DelegateInfo,
         HistoryEntry,
         PermissionDiff,
         PermissionReport,
@@ -125,33 +126,11 @@ class RemoteBackend:
     def delete_connector(self, ref: EntityRef) -> None:
         self.client.connectors.delete(ref)
 
-    def _test_options(self, capabilities: list[str] | None, here: bool, timeout: float) -> None:
-        """What a server's connection test cannot take: its API has the connector only."""
-        from awsconn.timeouts import TEST_TIMEOUT
-
-        self._no_here(here)
-        if capabilities is not None:
-            raise not_on_a_server(
-                self._remote,
-                "--for",
-                "its connection test checks the capabilities the connector records "
-                "(spec.capabilities) and takes no others",
-                "check others with 'awsconn permissions check REF --for CAPS'",
-            )
-        if timeout != TEST_TIMEOUT.default:
-            raise not_on_a_server(
-                self._remote,
-                "--timeout",
-                f"its connection test runs with the server's own timeout "
-                f"({TEST_TIMEOUT.default:g} s per connector)",
-                "leave out --timeout",
-            )
-
     def test_connector(
         self, ref: EntityRef, *, capabilities: list[str] | None, here: bool, timeout: float
     ) -> ConnectionTestOutcome:
-        self._test_options(capabilities, here, timeout)
-        return self.client.connectors.test(ref)
+        self._no_here(here)
+        return self.client.connectors.test(ref, capabilities=capabilities, timeout=timeout)
 
     def test_all(
         self,
@@ -166,14 +145,14 @@ class RemoteBackend:
         """Every connector of the account scope, ``concurrency`` tests at a time on the
         server; as locally, ``ignoreTestConnection`` ones are NOT_TESTED and ones no
         delegate can run SKIPPED, each shown as it ends, all returned in listing order."""
-        self._test_options(capabilities, here, timeout)
+        self._no_here(here)
         summaries = self.client.connectors.list()
         if on_start is not None:
             on_start(len(summaries))
         lock = threading.Lock()
 
         def one(summary: ConnectorSummary) -> ConnectionTestOutcome:
-            outcome = self._test_one(summary)
+            outcome = self._test_one(summary, capabilities, timeout)
             if on_outcome is not None:
                 with lock:  # one line at a time, as the local runner hands them over
                     on_outcome(outcome)
@@ -183,7 +162,9 @@ class RemoteBackend:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(one, summaries))
 
-    def _test_one(self, summary: ConnectorSummary) -> ConnectionTestOutcome:
+    def _test_one(
+        self, summary: ConnectorSummary, capabilities: list[str] | None, timeout: float
+    ) -> ConnectionTestOutcome:
         from awsconn.model.results import ConnectionTestOutcome, Failure
         from awsconn.service.connectivity import _NOT_TESTED_MESSAGE  # the service's words
 
@@ -195,7 +176,9 @@ class RemoteBackend:
                 message=_NOT_TESTED_MESSAGE,
             )
         try:
-            return self.client.connectors.test(summary.ref)
+            return self.client.connectors.test(
+                summary.ref, capabilities=capabilities, timeout=timeout
+            )
         except DelegateUnavailable as exc:
             failure = Failure(code=exc.code, message=exc.message, hint=exc.hint or "")
             return ConnectionTestOutcome(connector=summary.ref, status="SKIPPED", errors=[failure])
@@ -372,6 +355,28 @@ class RemoteBackend:
         )
         creds = self.client.credentials(ref, timeout=timeout)
         return _with_credentials(base, creds.wire(), connector)
+
+    # -- delegates ----------------------------------------------------------------------
+
+    def create_delegate_token(self, *, name: str, expires: str) -> Any:
+        from awsconn.model.clock import utc_now
+        from awsconn.service.token_values import check_name, expiry_of
+
+        check_name(name)  # the service's rules and words
+        expires_at = expiry_of(expires, now=utc_now())
+        return self.client.delegates.tokens.create(name, expires_at=expires_at)
+
+    def list_delegate_tokens(self, *, include_ended: bool) -> list[TokenInfo]:
+        return self.client.delegates.tokens.list(include_ended=include_ended)
+
+    def revoke_delegate_token(self, *, name: str) -> TokenInfo:
+        from awsconn.service.token_values import check_name
+
+        check_name(name)
+        return self.client.delegates.tokens.revoke(name)
+
+    def list_delegates(self, *, connected_only: bool) -> list[DelegateInfo]:
+        return self.client.delegates.list(connected=connected_only)
 
 
 _BODY = "connector."

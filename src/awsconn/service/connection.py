@@ -24,7 +24,12 @@ if TYPE_CHECKING:
     from awsconn.aws.session_spec import SessionSpec
     from awsconn.model import Connector
 
-__all__ = ["credential_process_output", "exec_environment", "secrets_kept_out"]
+__all__ = [
+    "credential_process_output",
+    "credentials_of_spec",
+    "exec_environment",
+    "secrets_kept_out",
+]
 
 
 @contextmanager
@@ -67,7 +72,23 @@ def credential_process_output(
     with _issued(ctx, ref) as note_version:
         dispatched = dispatch(ctx, ref, "credentials", here=here)
         note_version(dispatched.version)
+        if dispatched.where.via_task:  # a server: a delegate gets them
+            return _from_delegate(ctx, ref, timeout_s)
         return _credentials_of(ctx, dispatched.checked_spec(), timeout_s)
+
+
+def _from_delegate(ctx: AppContext, ref: EntityRef, timeout_s: float) -> dict[str, Any]:
+    """The credentials as a task for a connected delegate, waited for (a server's road)."""
+    from awsconn.service.task_delegation import result_of_task, run_as_task
+
+    params = {"timeoutSeconds": max(timeout_s, CREDENTIALS_TIMEOUT.minimum)}
+    result = result_of_task(run_as_task(ctx, "credentials", ref, params, timeout_s=timeout_s))
+    return result.wire()
+
+
+def credentials_of_spec(ctx: AppContext, spec: SessionSpec, timeout_s: float) -> dict[str, Any]:
+    """The credentials of a session spec already checked (a delegate running a task)."""
+    return _credentials_of(ctx, spec, timeout_s)
 
 
 @contextmanager
@@ -134,7 +155,10 @@ def exec_environment(
     with _issued(ctx, ref) as note_version:
         dispatched = dispatch(ctx, ref, "credentials", here=here)
         note_version(dispatched.version)
-        creds = _credentials_of(ctx, dispatched.checked_spec(), timeout_s)
+        if dispatched.where.via_task:  # a server: a delegate gets them
+            creds = _from_delegate(ctx, ref, timeout_s)
+        else:
+            creds = _credentials_of(ctx, dispatched.checked_spec(), timeout_s)
     return _with_credentials(base, creds, dispatched.connector)
 
 
