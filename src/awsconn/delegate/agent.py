@@ -93,6 +93,7 @@ class Agent:
         self._registration: _Registration | None = None
         self._init: InitResult | None = None
         self._heartbeat_s = _DEFAULT_HEARTBEAT_S
+        self._beat_failing = False
         self._signals = 0
 
     # -- identity -------------------------------------------------------------------------
@@ -300,14 +301,18 @@ class Agent:
                 return
 
     def _beat_once(self) -> None:
+        """One heartbeat; a failure is logged when it starts and when it ends, not at every
+        beat (the long poll says how the server is meanwhile)."""
         try:
             reply = self._protocol.heartbeat(self.delegate_id, self._running.ids())
-        except StoreUnavailable as exc:
-            log.warning("heartbeat not delivered: %s", exc.message)
-            return
         except AwsconnError as exc:
-            log.warning("heartbeat refused: %s", exc.message)
+            if not self._beat_failing:
+                log.warning("heartbeat not delivered: %s", exc.message)
+            self._beat_failing = True
             return
+        if self._beat_failing:
+            log.info("heartbeats delivered again")
+            self._beat_failing = False
         if reply.heartbeat_every_seconds:
             self._heartbeat_s = float(reply.heartbeat_every_seconds)
         for task_id in self._running.abandon(list(reply.abandon)):
