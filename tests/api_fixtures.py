@@ -71,6 +71,9 @@ class ApiServer:
                 "AWSCONN_HOME": str(self.home),
                 "PYTHONUNBUFFERED": "1",
                 "AWS_REGION": "us-east-1",
+                # no scheduled tests unless a test asks (``environ``): they would add
+                # history and audit events at random moments to every module's server
+                "AWSCONN_MONITORING": "0",
             }
         )
         if database_url:

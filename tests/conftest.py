@@ -19,3 +19,4 @@ from store_fixtures import (  # noqa: F401
     store_cli,
     store_clock,
 )
+from webhook_fixtures import receiver  # noqa: F401

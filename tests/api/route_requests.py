@@ -95,6 +95,9 @@ def request_for(row: Route, org: str | None) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"method": row.method, "url": path, "params": params}
     if row.operation in ("createConnector", "updateConnector"):
         kwargs["json"] = connector_body(org)
+    elif row.operation == "applyConnectors":
+        kwargs["json"] = [connector_body(org)]
+        kwargs["params"]["dryRun"] = "true"
     elif row.operation in ("postSecret", "putSecret"):
         kwargs["json"] = secret_body(org)
     elif row.operation in BODIES:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from awsconn.api.harness_errors import ERROR_MAP
-from awsconn.api.paths import ROUTES
+from awsconn.api.paths import AUTHENTICATED, ROUTES
 from awsconn.service.access import Permission
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
@@ -21,11 +21,14 @@ def test_the_doc_lists_every_route_with_its_permission() -> None:
     for row in ROUTES:
         needs = listed[(row.method, row.path)]
         expected = (
-            f"`{row.permission.value}`" if isinstance(row.permission, Permission) else "public"
+            f"`{row.permission.value}`"
+            if isinstance(row.permission, Permission)
+            else ("a valid token" if row.permission == AUTHENTICATED else "public")
         )
         assert needs.startswith(expected), (row.method, row.path, needs)
         assert ("next issue" in needs) == (row.planned is not None)
-        assert ("unscoped" in needs) == (not row.scoped and not row.public)
+        unscoped = not row.scoped and not row.public and row.permission != AUTHENTICATED
+        assert ("unscoped" in needs) == unscoped
 
 
 def test_the_doc_lists_every_error_mapping() -> None:

@@ -80,7 +80,8 @@ AWSCONN_EXTRAS = {
         "tags", "capabilities", "status", "reason", "initStatus", "initExitCode",
         "initOutput", "runningTasks",
     },
-    "ConnectorFilterProperties": {"credentialTypes"},
+    "ConnectorFilterProperties": {"credentialTypes", "tagKeys"},
+    "SecretResponse": {"version", "keyId"},
     "AwsConnector": {"capabilities"},
     "ConnectorResponse": {"version"},
 }  # fmt: skip

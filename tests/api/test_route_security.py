@@ -10,7 +10,7 @@ from route_requests import request_for
 
 from api_fixtures import ApiServer
 from awsconn.api.app import FRAMEWORK_ROUTES
-from awsconn.api.paths import ROUTES, Route
+from awsconn.api.paths import AUTHENTICATED, ROUTES, Route
 from awsconn.service.access import Permission, Role, role_permissions
 from awsconn.service.context import AppContext
 from awsconn.service.tokens import create_delegate_token, revoke_token
@@ -88,7 +88,7 @@ def test_no_token_is_401_and_never_says_whether_a_token_exists(
         assert http.request(**request).status_code == 401
 
 
-@pytest.mark.parametrize("row", PROTECTED, ids=_id)
+@pytest.mark.parametrize("row", [r for r in PROTECTED if r.permission != AUTHENTICATED], ids=_id)
 def test_a_role_without_the_permission_is_403(
     api_server: ApiServer, tokens: dict[str, str], row: Route
 ) -> None:
@@ -134,3 +134,23 @@ def test_credentials_refuse_an_editor_without_connector_access(
     assert answer.status_code == 403
     assert "connector:access" in answer.json()["message"]
     assert "granted connector access" in answer.json()["message"]
+
+
+def test_whoami_answers_any_valid_token_with_who_it_stands_for(
+    api_server: ApiServer, tokens: dict[str, str]
+) -> None:
+    expected = {
+        "viewer": ("api", "viewer", "eng", False),
+        "editor": ("api", "editor", "eng", False),
+        "delegate": ("delegate", "delegate", None, False),
+        "other-admin": ("api", "admin", "other", True),
+    }
+    for name, (kind, role, scope, access) in expected.items():
+        with api_server.client(token=tokens[name]) as http:
+            answer = http.get("/ng/api/awsconn/whoami")
+        assert answer.status_code == 200, answer.text
+        me = answer.json()["data"]
+        assert (me["kind"], me["role"], me["scope"], me["access"]) == (kind, role, scope, access)
+        assert len(me["tokenId"]) == 16 and me["name"]
+        assert ("delegate:work" in me["permissions"]) == (kind == "delegate")
+        assert tokens[name] not in answer.text

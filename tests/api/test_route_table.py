@@ -13,6 +13,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from awsconn.api.awsconn_shapes import TokenRole
 from awsconn.api.paths import (
+    AUTHENTICATED,
     AWSCONN_PATH,
     BASE_PATH,
     PUBLIC,
@@ -45,7 +46,14 @@ HARNESS_ENDPOINTS = {
     ("PUT", "/ng/api/delegate-token-ng"): "useRevokeCgDelegateTokenMutation",
     ("POST", "/ng/api/delegate-setup/listDelegates"): "useListDelegatesMutation",
 }
-PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"}
+PUBLIC_PATHS = {
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    "/docs/assets/{asset}",
+}
 
 
 def _id(row: Route) -> str:
@@ -63,8 +71,16 @@ def test_public_routes_are_exactly_the_ones_that_need_no_token() -> None:
     assert {r.path for r in ROUTES if r.public} == PUBLIC_PATHS
     for row in ROUTES:
         if not row.public:
-            assert isinstance(row.permission, Permission), _id(row)
+            assert isinstance(row.permission, Permission) or row is WHOAMI, _id(row)
             assert row.path.startswith(f"{BASE_PATH}/"), _id(row)
+
+
+WHOAMI = route("GET", f"{AWSCONN_PATH}/whoami")
+
+
+def test_only_whoami_needs_a_token_and_no_permission() -> None:
+    assert [r for r in ROUTES if r.permission == AUTHENTICATED] == [WHOAMI]
+    assert not WHOAMI.scoped and not WHOAMI.public
 
 
 def test_the_harness_endpoints_sit_at_harness_paths_with_their_hooks() -> None:
@@ -87,7 +103,9 @@ def test_every_harness_route_takes_the_scope_as_harness_does() -> None:
             assert query[:3] == names
 
 
-@pytest.mark.parametrize("row", [r for r in ROUTES if not r.public], ids=_id)
+@pytest.mark.parametrize(
+    "row", [r for r in ROUTES if isinstance(r.permission, Permission)], ids=_id
+)
 def test_each_protected_route_can_be_refused_by_a_role_too_weak(row: Route) -> None:
     """The security test needs, for each route, a role that holds its permission and one
     that does not (a too-weak role must get 403)."""
@@ -103,20 +121,21 @@ def test_bodies_go_with_posts_and_puts_and_yaml_with_connector_writes() -> None:
             assert issubclass(row.request, BaseModel)
             assert row.request_media_types
         if YAML in row.request_media_types:
-            assert row.harness_hook in {"useCreateConnectorMutation", "useUpdateConnectorMutation"}
+            assert row.operation in {"createConnector", "updateConnector", "applyConnectors"}
 
 
 @pytest.mark.parametrize("row", ROUTES, ids=_id)
 def test_every_model_makes_a_json_schema(row: Route) -> None:
-    if row.request is not None:
-        assert row.request.model_json_schema(by_alias=True)["type"] == "object"
+    if row.request is not None:  # an object; connectors/apply: a list of documents
+        kind = "array" if row.operation == "applyConnectors" else "object"
+        assert row.request.model_json_schema(by_alias=True)["type"] == kind
     if row.response is not None:
         schema = TypeAdapter(row.response).json_schema(by_alias=True)
         assert "status" in schema["properties"] or "resource" in schema["properties"]
 
 
 def test_path_parameters_are_named_identifier() -> None:
-    assert {p for r in ROUTES for p in r.path_parameters} == {"identifier"}
+    assert {p for r in ROUTES if not r.public for p in r.path_parameters} == {"identifier"}
 
 
 def test_a_route_is_found_by_method_and_path() -> None:

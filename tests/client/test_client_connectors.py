@@ -12,7 +12,7 @@ from client_fixtures import connector_doc
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.aws.session_spec import StaticKeys
 from awsconn.client import Client
-from awsconn.errors import AwsCallFailed, Conflict, InvalidInput, NotFound, ValidationFailed
+from awsconn.errors import AwsCallFailed, Conflict, NotFound, ValidationFailed
 from awsconn.model.results import (
     AppliedConnector,
     ConnectionTestOutcome,
@@ -22,7 +22,6 @@ from awsconn.model.results import (
     PermissionReport,
     RegionList,
 )
-from awsconn.service.connectors import diff_documents
 
 ALLOW_ALL = {
     "Version": "2012-10-17",
@@ -74,30 +73,70 @@ def test_apply_creates_updates_with_the_changes_and_knows_unchanged(
     client: Client, stored: str, user_keys: StaticKeys, unique_name: str
 ) -> None:
     doc = client.connectors.get(stored).connector
-    (unchanged,) = client.connectors.apply({"connector": doc}, diff=diff_documents)
+    (unchanged,) = client.connectors.apply({"connector": doc})
     assert (unchanged.action, unchanged.version, unchanged.changes) == ("unchanged", 1, None)
     changed = json.loads(json.dumps(doc))
     changed["tags"] = {"team": "payments"}
-    (updated,) = client.connectors.apply({"connector": changed}, diff=diff_documents)
+    (updated,) = client.connectors.apply({"connector": changed})
     assert (updated.action, updated.version) == ("updated", 2)
     assert [(c.path, c.old, c.new) for c in updated.changes or []] == [
         ("tags.team", "platform", "payments")
     ]
     assert client.connectors.get(stored).status.tags == {"team": "payments"}
-    (without_diff,) = client.connectors.apply(yaml.safe_dump({"connector": doc}))
-    assert (without_diff.action, without_diff.version, without_diff.changes) == ("updated", 3, None)
+    (back,) = client.connectors.apply(yaml.safe_dump({"connector": doc}))
+    assert (back.action, back.version) == ("updated", 3)
+    assert [(c.path, c.old, c.new) for c in back.changes or []] == [
+        ("tags.team", "payments", "platform")
+    ]
 
 
-def test_apply_takes_one_document(client: Client, unique_name: str) -> None:
-    one = yaml.safe_dump(connector_doc(unique_name, "AKIAIOSFODNN7EXAMPLE", "x"))
-    with pytest.raises(InvalidInput) as err:
-        client.connectors.apply(f"{one}---\n{one}")
-    assert "holds 2 documents" in err.value.message
+def test_a_dry_run_says_what_would_change_and_stores_nothing(
+    client: Client, stored: str, unique_name: str
+) -> None:
+    doc = client.connectors.get(stored).connector
+    changed = json.loads(json.dumps(doc))
+    changed["spec"]["credential"]["region"] = "eu-west-1"
+    new = connector_doc(f"{unique_name}_new", "AKIAIOSFODNN7EXAMPLE", f"account.{unique_name}_sk")
+    planned = client.connectors.apply([{"connector": changed}, new], mode="import", dry_run=True)
+    assert [(a.ref, a.action, a.dry_run, a.version) for a in planned] == [
+        (stored, "updated", True, None),
+        (f"{unique_name}_new", "created", True, None),
+    ]
+    assert [(c.path, c.old, c.new) for c in planned[0].changes or []] == [
+        ("spec.credential.region", "us-east-1", "eu-west-1")
+    ]
+    assert client.connectors.get(stored).status.region == "us-east-1"
     with pytest.raises(NotFound):
-        client.connectors.get(unique_name)
+        client.connectors.get(f"{unique_name}_new")
 
 
-def test_apply_reports_every_problem_at_its_path_in_the_body(
+def test_several_documents_are_written_all_or_nothing(client: Client, unique_name: str) -> None:
+    one = connector_doc(f"{unique_name}_a", "AKIAIOSFODNN7EXAMPLE", "x")
+    one["connector"]["spec"]["credential"] = {"type": "Irsa", "region": "us-east-1"}
+    one["connector"]["spec"]["delegateSelectors"] = ["eks"]
+    del one["connector"]["spec"]["executeOnDelegate"]
+    two = json.loads(json.dumps(one))
+    two["connector"]["identifier"] = two["connector"]["name"] = f"{unique_name}_b"
+    two["connector"]["spec"]["credential"]["region"] = "us-nowhere-1"
+    text = f"{yaml.safe_dump(one)}---\n{yaml.safe_dump(two)}"
+    with pytest.raises(ValidationFailed) as err:
+        client.connectors.apply(text, mode="import")
+    assert [p.path for p in err.value.problems] == ["document 2: spec.credential.region"]
+    with pytest.raises(NotFound):
+        client.connectors.get(f"{unique_name}_a")  # the first one is not written either
+    two["connector"]["spec"]["credential"]["region"] = "us-east-1"
+    text = f"{yaml.safe_dump(one)}---\n{yaml.safe_dump(two)}"
+    applied = client.connectors.apply(text, mode="import")
+    assert [(a.ref, a.action) for a in applied] == [
+        (f"{unique_name}_a", "created"),
+        (f"{unique_name}_b", "created"),
+    ]
+    with pytest.raises(ValidationFailed) as err:
+        client.connectors.create(text)  # create takes exactly one
+    assert "has 2 documents" in str(err.value)
+
+
+def test_apply_reports_every_problem_at_its_path_in_the_document(
     client: Client, unique_name: str
 ) -> None:
     doc = connector_doc(unique_name, "AKIAIOSFODNN7EXAMPLE", f"{unique_name}_missing")
@@ -105,10 +144,7 @@ def test_apply_reports_every_problem_at_its_path_in_the_body(
     with pytest.raises(ValidationFailed) as err:
         client.connectors.apply(doc)
     paths = {p.path for p in err.value.problems}
-    assert paths == {
-        "connector.spec.credential.region",
-        "connector.spec.credential.spec.secretKeyRef",
-    }
+    assert paths == {"spec.credential.region", "spec.credential.spec.secretKeyRef"}
     with pytest.raises(NotFound):
         client.connectors.get(unique_name)  # all or nothing: nothing stored
 
@@ -134,6 +170,36 @@ def test_list_and_page_filter_one_scope(client: Client, unique_name: str) -> Non
     second, _ = client.connectors.page(org=org, page_size=2, page_index=1)
     assert [s.identifier for s in first + second] == [s.identifier for s in every]
     assert client.connectors.list(org=f"{org}x") == []
+    assert [s.identifier for s in client.connectors.list(org=org, tags=["team"])] == [
+        f"{unique_name}_{i}" for i in range(3)
+    ]  # a key alone: the tag is there, any value
+    assert client.connectors.list(org=org, tags=["owner"]) == []
+    assert client.connectors.list(org=org, tags=["team=a", "team=b"]) == []
+
+
+def test_a_listing_across_scopes_holds_every_scope_inside_by_scope(
+    client: Client, unique_name: str
+) -> None:
+    org = f"o{unique_name}"
+    for where in ((None, None), (org, None), (org, "web"), (f"{org}z", None)):
+        doc = connector_doc(f"{unique_name}_x", "AKIAIOSFODNN7EXAMPLE", "x", org=where[0],
+                            project=where[1])  # fmt: skip
+        doc["connector"]["spec"]["credential"] = {"type": "Irsa", "region": "us-east-1"}
+        doc["connector"]["spec"]["delegateSelectors"] = ["eks"]
+        del doc["connector"]["spec"]["executeOnDelegate"]
+        client.connectors.apply(doc)
+    everywhere = [s.ref for s in client.connectors.list(all_scopes=True) if unique_name in s.ref]
+    assert everywhere == [
+        f"{unique_name}_x",
+        f"{org}/{unique_name}_x",
+        f"{org}/web/{unique_name}_x",
+        f"{org}z/{unique_name}_x",
+    ]
+    in_org = [s.ref for s in client.connectors.list(org=org, all_scopes=True)]
+    assert in_org == [f"{org}/{unique_name}_x", f"{org}/web/{unique_name}_x"]
+    assert [s.ref for s in client.connectors.list(org=org)] == [f"{org}/{unique_name}_x"]
+    exported = client.connectors.export()
+    assert exported.count(f"identifier: {unique_name}_x") == 4
 
 
 def test_test_regions_history_and_delete(client: Client, stored: str) -> None:

@@ -110,6 +110,6 @@ def test_tokens_and_the_audit_log_through_the_server(
         (e["action"], e["outcome"]) for e in page["events"] if e["target"]["ref"] == unique_name
     ]
     assert mine[0] == ("token.revoke", "failed")  # the local store's attempt, just now
-    assert ("token.revoke", "ok") in mine and page["pageIndex"] == 0
+    assert ("token.revoke", "ok") in mine and page["pageIndex"] is page["totalItems"] is None
     table = remote_cli("audit", "list", "--limit", "1")
     assert "token.revoke" in table.out and table.code == 0

@@ -83,20 +83,9 @@ def test_a_server_that_cannot_be_reached_is_exit_1_naming_it(
 @pytest.mark.parametrize(
     ("argv", "given", "named"),
     [
-        (("connector", "apply", "-f", "-", "--dry-run"), "DOC", "--dry-run"),
-        (("connector", "import", "-f", "-"), "DOC---DOC", "writing 2 documents at once"),
-        (("connector", "list", "--tag", "team"), None, "--tag team"),
         (("connector", "test", "x", "--here"), None, "--here"),
         (("connector", "regions", "x", "--here"), None, "--here"),
         (("permissions", "check", "x", "--for", "s3-read", "--here"), None, "--here"),
-        (("secret", "list", "--all"), None, "--all"),
-        (("token", "list", "--all"), None, "--all"),
-        (
-            ("token", "create", "--name", "n", "--role", "viewer", "--expires", "never"),
-            None,
-            "--expires never",
-        ),
-        (("audit", "list", "--since", "24h", "--actor", "ci"), None, "--since, --actor"),
         (("credentials", "x", "--here"), None, "--here"),
         (("exec", "x", "--here", "--", "true"), None, "--here"),
     ],

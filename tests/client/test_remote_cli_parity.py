@@ -1,8 +1,7 @@
 """The CLI against a server prints what it prints on a local store: the same ``-o json``
 (and text) for the same data. The local side runs on the server's own store, so both
 read one set of connectors, secrets and tokens; what differs is said here: timestamps
-cross the API as whole milliseconds (Harness's epoch ms), and a secret's version and key
-id are not in Harness's secret shape."""
+cross the API as whole milliseconds (Harness's epoch ms)."""
 
 from __future__ import annotations
 
@@ -178,11 +177,139 @@ def test_secret_and_token_listings_print_the_same(
 ) -> None:
     org = f"o{unique_name}"
     assert remote_cli("secret", "create", unique_name, "--org", org, input="v1").code == 0
-    remote = json.loads(remote_cli("secret", "list", "--org", org, "-o", "json").out)
-    local = json.loads(server_cli("secret", "list", "--org", org, "-o", "json").out)
-    assert (local[0]["version"], remote[0]["version"]) == (1, None)  # not in Harness's shape
-    for row in (*remote, *local):
-        del row["version"], row["keyId"]
-    assert _ms(json.dumps(remote)) == _ms(json.dumps(local))
+    assert remote_cli("secret", "create", unique_name, "--org", org, "--project", "web",
+                      input="v2").code == 0  # fmt: skip
+    assert remote_cli("secret", "update", unique_name, "--org", org, input="v3").code == 0
+    for argv in (
+        ("secret", "list", "--org", org, "-o", "json"),
+        ("secret", "list", "--org", org, "--project", "web"),
+        ("secret", "list", "--all", "-o", "json"),
+        ("secret", "list", "--all"),
+    ):
+        _same(remote_cli, server_cli, *argv)
+    listed = json.loads(remote_cli("secret", "list", "--org", org, "-o", "json").out)
+    assert listed[0]["version"] == 2 and listed[0]["keyId"]
+    made = [
+        cli("secret", "create", f"{unique_name}_{i}", input="v") for i, cli in
+        enumerate((remote_cli, server_cli))
+    ]  # fmt: skip
+    assert [m.out for m in made] == [
+        f"secret {unique_name}_{i} created (version 1)\n" for i in range(2)
+    ]
     remote_cli("token", "list")  # the admin token's last use is now recorded
-    _same(remote_cli, server_cli, "token", "list", "-o", "json")
+    assert remote_cli("token", "revoke", "--id", _token_id(remote_cli, "viewer")).code == 0
+    for argv in (
+        ("token", "list", "-o", "json"),
+        ("token", "list", "--all", "-o", "json"),
+        ("token", "list", "--all"),
+    ):
+        _same(remote_cli, server_cli, *argv)
+
+
+def _token_id(cli: Runner, role: str) -> str:
+    made = cli("token", "create", "--name", f"p{role}{id(cli)}", "--role", role, "-o", "json")
+    assert made.code == 0, made.text
+    token_id: str = json.loads(made.out)["id"]
+    return token_id
+
+
+def test_token_writes_print_the_same(
+    remote_cli: Runner, server_cli: Runner, unique_name: str
+) -> None:
+    def revoke(cli: Runner, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = json.loads(cli("token", "revoke", name, "-o", "json").out)
+        return out
+
+    for cli, suffix in ((remote_cli, "r"), (server_cli, "l")):
+        made = cli("token", "create", "--name", f"{unique_name}{suffix}", "--role", "editor",
+                   "--scope", "eng", "--access", "--expires", "never", "-o", "json")  # fmt: skip
+        assert made.code == 0, made.text
+        assert json.loads(made.out)["expiresAt"] is None
+    remote, local = revoke(remote_cli, f"{unique_name}r"), revoke(server_cli, f"{unique_name}l")
+    for one in (remote, local):
+        assert one.pop("revokedAt") and one.pop("createdAt")
+        assert one.pop("name").startswith(unique_name) and one.pop("id") and one.pop("prefix")
+        assert one.pop("lastUsedAt") is None
+    assert (remote.pop("createdBy"), local.pop("createdBy")) == ("bootstrap-admin", "local")
+    assert remote == local
+    assert remote["status"] == "revoked" and remote["expiresAt"] is None
+    bad = ("token", "create", "--name", f"{unique_name}x", "--role", "viewer", "--expires", "9y")
+    r, loc = remote_cli(*bad), server_cli(*bad)
+    assert (r.code, r.err) == (loc.code, loc.err) and r.code == 2 and "expires" in r.err
+
+
+def test_the_audit_log_prints_the_same_filtered_and_paged(
+    remote_cli: Runner, server_cli: Runner, unique_name: str
+) -> None:
+    for i in range(3):
+        assert remote_cli("secret", "create", f"{unique_name}_{i}", input="v").code == 0
+    first = ("audit", "list", "--action", "secret.*", "--since", "1h", "--limit", "2", "-o",
+             "json")  # fmt: skip
+    page = json.loads(_same(remote_cli, server_cli, *first))
+    assert [e["target"]["ref"] for e in page["events"]] == [f"{unique_name}_2", f"{unique_name}_1"]
+    cursor = page["nextCursor"]
+    nxt = json.loads(_same(remote_cli, server_cli, *first, "--cursor", cursor))
+    assert nxt["events"][0]["target"]["ref"] == f"{unique_name}_0"
+    for argv in (
+        ("audit", "list", "--target", f"{unique_name}_1", "--actor", "bootstrap-admin"),
+        ("audit", "list", "--target", f"{unique_name}_1", "--until", "2000-01-01", "-o", "json"),
+        ("audit", "list", "--since", "not-a-time"),
+        ("audit", "list", "--action", "Secret"),
+        ("audit", "list", "--cursor", "x1"),
+    ):
+        code = 2 if argv[-1] in ("not-a-time", "Secret", "x1") else 0
+        _same(remote_cli, server_cli, *argv, code=code)
+
+
+def test_dry_runs_and_imports_of_several_documents_print_the_same(
+    remote_cli: Runner, server_cli: Runner, unique_name: str
+) -> None:
+    assert remote_cli("secret", "create", f"{unique_name}_sk", input="v").code == 0
+    docs = [
+        connector_doc(f"{unique_name}_{i}", "AKIAIOSFODNN7EXAMPLE", f"account.{unique_name}_sk")
+        for i in range(2)
+    ]
+    text = "---\n".join(json.dumps(d) + "\n" for d in docs)
+    for argv in (
+        ("connector", "import", "-f", "-", "--dry-run", "-o", "json"),
+        ("connector", "import", "-f", "-", "--dry-run"),
+        ("connector", "create", "-f", "-", "--dry-run"),
+    ):
+        code = 2 if argv[1] == "create" else 0  # create takes exactly one document
+        _same(remote_cli, server_cli, *argv, input=text, code=code)
+    assert remote_cli("connector", "import", "-f", "-", input=text).code == 0
+    docs[1]["connector"]["tags"] = {"team": "moved"}
+    docs[0]["connector"]["description"] = "now described"
+    text = "---\n".join(json.dumps(d) + "\n" for d in docs)
+    for argv in (
+        ("connector", "apply", "-f", "-", "--dry-run", "-o", "json"),
+        ("connector", "apply", "-f", "-", "--dry-run"),
+    ):
+        _same(remote_cli, server_cli, *argv, input=text)
+    broken = text.replace('"us-east-1"', '"us-nowhere-1"', 1)
+    r = _same(remote_cli, server_cli, "connector", "import", "-f", "-", "-o", "json",
+              input=broken, code=2)  # fmt: skip
+    assert "document 1: spec.credential.region" in json.dumps(json.loads(r))
+    listing = ("connector", "list", "--tag", "team", "-o", "json")
+    assert unique_name in _same(remote_cli, server_cli, *listing)
+    _same(remote_cli, server_cli, "connector", "list", "--tag", "team=moved")
+
+
+def test_listings_without_a_scope_hold_every_scope_as_locally(
+    remote_cli: Runner, server_cli: Runner, unique_name: str
+) -> None:
+    assert remote_cli("secret", "create", f"{unique_name}_sk", input="v").code == 0
+    for org, project in ((None, None), (f"o{unique_name}", None), (f"o{unique_name}", "web")):
+        doc = connector_doc(unique_name, "AKIAIOSFODNN7EXAMPLE", f"account.{unique_name}_sk",
+                            org=org, project=project)  # fmt: skip
+        assert remote_cli("connector", "apply", "-f", "-", input=json.dumps(doc)).code == 0
+    listed = _same(remote_cli, server_cli, "connector", "list", "-o", "json")
+    refs = [c["ref"] for c in json.loads(listed) if unique_name in c["ref"]]
+    assert refs == [
+        unique_name,
+        f"o{unique_name}/{unique_name}",
+        f"o{unique_name}/web/{unique_name}",
+    ]
+    _same(remote_cli, server_cli, "connector", "list")
+    exported = _same(remote_cli, server_cli, "connector", "export")
+    assert exported.count(f"identifier: {unique_name}\n") == 3

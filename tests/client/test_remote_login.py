@@ -43,12 +43,17 @@ def test_login_checks_the_token_then_saves_it_private(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert json.loads(path.read_text()) == {"url": api_server.url, "token": api_server.token}
     assert api_server.token not in r.text
-    who = plain_cli("whoami", "-o", "json")
-    assert json.loads(who.out) == {
+    who = json.loads(plain_cli("whoami", "-o", "json").out)
+    caller = who.pop("caller")
+    assert who == {
         "server": api_server.url,
         "configuredBy": f"the login file {path}",
         "tokenAccepted": True,
     }
+    assert (caller["name"], caller["kind"], caller["role"], caller["scope"]) == (
+        "bootstrap-admin", "api", "admin", None
+    )  # fmt: skip
+    assert caller["access"] is True and len(caller["tokenId"]) == 16
     # the commands now run on the server
     assert plain_cli("secret", "create", unique_name, input="v").code == 0
     listed = json.loads(plain_cli("secret", "list", "-o", "json").out)
@@ -89,9 +94,12 @@ def test_whoami_with_the_environment_names_it(
     env = {"AWSCONN_HOME": str(home), "AWSCONN_URL": api_server.url}
     r = _runner(monkeypatch, capsys, {**env, "AWSCONN_TOKEN": api_server.token})("whoami")
     assert r.code == 0, r.text
-    assert r.out.strip() == (
+    server_line, caller_line = r.out.strip().splitlines()
+    assert server_line == (
         f"server {api_server.url} (configured by AWSCONN_URL and AWSCONN_TOKEN); "
         "it accepts the token"
     )
+    assert caller_line.startswith("caller: bootstrap-admin (api token ")
+    assert caller_line.endswith("): admin in the account, with connector access")
     refused = _runner(monkeypatch, capsys, {**env, "AWSCONN_TOKEN": "awsc_" + "V" * 43})("whoami")
     assert refused.code == 2 and "error [UNAUTHENTICATED]" in refused.err

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from agent_fixtures import (
     DelegateProcess,
     DelegateServer,
@@ -24,6 +23,7 @@ from agent_fixtures import (
     delegate_token,
     reap_until,
 )
+
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 
 pytestmark = [pytest.mark.aws, pytest.mark.timeout(240)]
@@ -34,7 +34,10 @@ TEST = "/ng/api/connectors/testConnection/{}"
 def _keys(moto_auth: LocalAwsEndpoint, name: str) -> dict[str, str]:
     keys = moto_auth.create_user(name, allow_policy("ec2:DescribeRegions"))
     assert keys is not None
-    return {"AWS_ACCESS_KEY_ID": keys.access_key_id, "AWS_SECRET_ACCESS_KEY": keys.secret_access_key}
+    return {
+        "AWS_ACCESS_KEY_ID": keys.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": keys.secret_access_key,
+    }
 
 
 def _test_in_background(server: DelegateServer, identifier: str, **params: Any) -> Any:

@@ -3,10 +3,11 @@
 Every row of ``paths.ROUTES`` that is served (not ``planned``) becomes a route with its
 method, path, operationId, summary and response model, handled by the function
 registered for its operation (``handlers.py``); FastAPI itself serves ``/openapi.json``
-and ``/docs``. The gate (``gate.py``) wraps them all; errors are answered by
-``error_handlers.py``. Blocking service calls run in the thread pool, sized by
-``settings.threads``. The OpenAPI document names the token schemes and, for the
-connector writes, their JSON and YAML bodies.
+(``/docs`` and its assets are awsconn's: ``routes_health.py``). The gate (``gate.py``)
+wraps them all; errors are answered by ``error_handlers.py``. Blocking service calls run
+in the thread pool, sized by ``settings.threads``. The OpenAPI document names the token
+schemes and, for the connector writes, their JSON and YAML bodies. The lifespan starts the
+background loops (``background.py``) once the store is open and stops them before it closes.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from awsconn.api import (
     routes_health,
     routes_secrets,
 )
+from awsconn.api.background import BackgroundLoops
 from awsconn.api.error_handlers import install_error_handlers
 from awsconn.api.gate import Gate
 from awsconn.api.handlers import HANDLERS
-from awsconn.api.harness_connectors import ConnectorRequest
 from awsconn.api.harness_envelopes import ErrorDTO
 from awsconn.api.metrics import Metrics
 from awsconn.api.paths import JSON, ROUTES, YAML, Route
@@ -48,8 +49,8 @@ _ROUTE_MODULES = (
     routes_health,
     routes_secrets,
 )
-FRAMEWORK_ROUTES = frozenset({"openapi", "docs"})
-"""Operations FastAPI serves itself (the OpenAPI document and its page)."""
+FRAMEWORK_ROUTES = frozenset({"openapi"})
+"""Operations FastAPI serves itself (the OpenAPI document)."""
 
 _DESCRIPTION = (
     "Harness's NG API for AWS connectors and secrets, and awsconn's own endpoints, in "
@@ -76,13 +77,13 @@ _PUBLIC_ERRORS: dict[int | str, dict[str, Any]] = {503: _ERRORS[503], 500: _ERRO
 
 
 def _openapi_extra(row: Route) -> dict[str, Any] | None:
-    """A body FastAPI does not read itself: the connector document as JSON or YAML."""
-    if YAML not in row.request_media_types:
+    """A body FastAPI does not read itself: connector documents as JSON or YAML."""
+    if YAML not in row.request_media_types or row.request is None:
         return None
     content: dict[str, Any] = {}
     for media in row.request_media_types:
         if media == JSON:
-            content[media] = {"schema": {"$ref": "#/components/schemas/ConnectorRequest"}}
+            content[media] = {"schema": {"$ref": f"#/components/schemas/{row.request.__name__}"}}
         else:
             content[media] = {"schema": {"type": "string"}}
     return {"requestBody": {"required": True, "content": content}}
@@ -123,12 +124,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     )
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    request = TypeAdapter(ConnectorRequest).json_schema(
-        by_alias=True, ref_template="#/components/schemas/{model}"
-    )
-    for name, definition in request.pop("$defs", {}).items():
-        schemas.setdefault(name, definition)
-    schemas.setdefault("ConnectorRequest", request)
+    for model in {r.request for r in ROUTES if YAML in r.request_media_types and r.request}:
+        request = TypeAdapter(model).json_schema(
+            by_alias=True, ref_template="#/components/schemas/{model}"
+        )
+        for name, definition in request.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+        schemas.setdefault(model.__name__, request)
     components["securitySchemes"] = {
         "ApiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
         "Bearer": {"type": "http", "scheme": "bearer"},
@@ -166,16 +168,19 @@ def create_app(runtime: Runtime, settings: ServerSettings | None = None) -> Fast
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         _settle_heap(runtime)
+        loops = BackgroundLoops(runtime, settings, metrics)
+        loops.start()
         try:
             yield
         finally:
+            loops.stop()
             runtime.close()
 
     app = FastAPI(
         title="awsconn",
         version=__version__,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # routes_health serves /docs with its own assets (no CDN)
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         lifespan=lifespan,

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from awsconn.api.harness_base import EpochMillis, HarnessModel
+from awsconn.api.harness_connectors import ConnectorRequest
 
 __all__ = [
     "CapabilityParameters",
+    "ConnectorDocuments",
     "CredentialProcessOutput",
     "NamedPolicy",
     "PermissionCheckRequest",
@@ -124,13 +126,24 @@ class PolicyLintRequest(HarnessModel):
 
 
 class TokenCreateRequest(HarnessModel):
-    """A new API token in the scope of the query parameters; its value is answered once."""
+    """A new API token in the scope of the query parameters; its value is answered once.
+
+    When it expires: ``expiresAt`` (epoch ms), or ``expires`` as the CLI's ``--expires``
+    takes it (``30d``, ``12h``, ``90m``, an ISO date or time, ``never``), not both;
+    neither: 30 days.
+    """
 
     name: str
     role: TokenRole
     access: bool = False  # connector:access besides the role (editors)
     expires_at: EpochMillis | None = None
+    expires: str | None = None
     description: str | None = None
+
+
+class ConnectorDocuments(RootModel[list[ConnectorRequest]]):
+    """The JSON body of ``connectors/apply``: connector documents (``{"connector": ...}``),
+    or one such document alone; as YAML, the documents one after the other (``---``)."""
 
 
 class CredentialProcessOutput(BaseModel):

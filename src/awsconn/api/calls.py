@@ -31,11 +31,13 @@ from awsconn.service.context import AppContext
 from awsconn.service.runtime import Runtime
 
 __all__ = [
+    "AllScopes",
     "Call",
     "ScopedCall",
     "UnscopedCall",
     "envelope",
     "json_response",
+    "listed_scope",
     "scope_of_query",
 ]
 
@@ -147,6 +149,25 @@ async def unscoped_call(request: Request) -> Call:
     if isinstance(route.permission, Permission):
         ctx.caller.require(route.permission, ctx.caller.scope)
     return Call(ctx, ctx.caller.scope, correlation_id, route)
+
+
+AllScopes = Annotated[
+    bool,
+    Query(
+        alias="allScopes",
+        description="awsconn's extension: this scope and every scope inside it (without "
+        "orgIdentifier: every scope the caller may see), by scope then identifier",
+    ),
+]
+
+
+def listed_scope(call: Call, all_scopes: bool) -> Scope:
+    """The scope a listing starts from: the query's; with ``allScopes`` and no
+    ``orgIdentifier``, the caller's own grant (every scope it may see, as the CLI lists
+    on a local store)."""
+    if all_scopes and call.scope == Scope():
+        return call.ctx.caller.scope
+    return call.scope
 
 
 ScopedCall = Annotated[Call, Depends(scoped_call)]

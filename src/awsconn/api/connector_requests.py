@@ -22,6 +22,7 @@ __all__ = [
     "expected_version",
     "in_body",
     "read_document",
+    "read_text",
 ]
 
 JSON_TYPES = frozenset({"application/json", ""})
@@ -29,11 +30,10 @@ YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "
 _BODY = "connector"
 
 
-async def read_document(request: Request) -> Any:
-    """The body's one document, parsed from JSON or (by ``Content-Type``) YAML, within
-    the YAML limits (2 MiB, depth, nodes); ValidationFailed/InvalidInput otherwise."""
-    from awsconn.iam.policy_json import load_json
-    from awsconn.model.yaml_io import MAX_YAML_BYTES, load_yaml_documents
+async def read_text(request: Request) -> tuple[str, bool]:
+    """The body as text (at most the YAML limit, 2 MiB) and whether it is YAML (by
+    ``Content-Type``; else JSON); InvalidInput otherwise."""
+    from awsconn.model.yaml_io import MAX_YAML_BYTES
 
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind not in JSON_TYPES and kind not in YAML_TYPES:
@@ -46,10 +46,19 @@ async def read_document(request: Request) -> Any:
         if len(raw) > MAX_YAML_BYTES:
             raise InvalidInput(f"the connector document is larger than {MAX_YAML_BYTES} bytes")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8"), kind in YAML_TYPES
     except UnicodeDecodeError:
         raise InvalidInput("the request body is not UTF-8 text") from None
-    if kind in YAML_TYPES:
+
+
+async def read_document(request: Request) -> Any:
+    """The body's one document, parsed from JSON or (by ``Content-Type``) YAML, within
+    the YAML limits (2 MiB, depth, nodes); ValidationFailed/InvalidInput otherwise."""
+    from awsconn.iam.policy_json import load_json
+    from awsconn.model.yaml_io import load_yaml_documents
+
+    text, is_yaml = await read_text(request)
+    if is_yaml:
         docs = load_yaml_documents(text, source="request body")
         if len(docs) != 1:
             problem = Problem("", f"has {len(docs)} documents", allowed="exactly one connector")

@@ -325,7 +325,8 @@ class ConnectorValidationResult(HarnessModel):
 class ConnectorFilterProperties(HarnessModel):
     """The body of ``POST /connectors/listV2``.
 
-    ``filterType`` is ``Connector``; awsconn adds ``credentialTypes`` (match any).
+    ``filterType`` is ``Connector``; awsconn adds ``credentialTypes`` (match any) and
+    ``tagKeys`` (tags present with any value; ``tags`` match key and value).
     """
 
     filter_type: Literal["Connector"] | None = None
@@ -338,5 +339,6 @@ class ConnectorFilterProperties(HarnessModel):
     inheriting_credentials_from_delegate: bool | None = None
     tags: dict[str, str] | None = None
     types: list[ConnectorType] | None = None
-    # awsconn's extra field
+    # awsconn's extra fields
     credential_types: list[AwsCredentialType] | None = None
+    tag_keys: list[str] | None = None

@@ -110,6 +110,8 @@ class SecretResponse(HarnessModel):
     updated_at: EpochMillis | None = None
     draft: bool | None = None
     governance_metadata: dict[str, Any] | None = None
+    version: int | None = None  # awsconn's: the stored version (every write adds one)
+    key_id: str | None = None  # awsconn's: the master key that seals the value
 
     @model_validator(mode="after")
     def _without_value(self) -> SecretResponse:

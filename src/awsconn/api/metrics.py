@@ -1,9 +1,12 @@
-"""Prometheus metrics: request latency by route, connection tests run, connector statuses.
+"""Prometheus metrics: request latency by route, connection tests run, connector statuses,
+status changes and the alerts sent for them.
 
 With several worker processes (``--workers N``) each worker writes its samples to files in
 ``PROMETHEUS_MULTIPROC_DIR`` (a private folder ``awsconn server`` makes and removes), and
 ``/metrics`` adds up every worker's, whichever worker answers the scrape. Connector
 statuses are counted in the store at scrape time, so every worker reports the same.
+Status changes and alerts are counted by the process that followed them (each change is
+followed by one process of all replicas: sum the counters over instances).
 """
 
 from __future__ import annotations
@@ -61,6 +64,18 @@ class Metrics:
             ["status"],
             registry=own,
         )
+        self.status_changes = Counter(
+            "awsconn_connector_status_changes",
+            "Connector status changes, by the status before (NONE: its first) and after",
+            ["from_status", "to_status"],
+            registry=own,
+        )
+        self.alerts = Counter(
+            "awsconn_status_alerts",
+            "Status alerts POSTed to the webhook, by result (sent, failed: tried again later)",
+            ["result"],
+            registry=own,
+        )
         self._statuses = _ConnectorStatuses(count_statuses)
         if own is not None:
             own.register(self._statuses)
@@ -70,6 +85,12 @@ class Metrics:
 
     def test_run(self, status: str) -> None:
         self.tests.labels(status).inc()
+
+    def status_change(self, from_status: str | None, to_status: str) -> None:
+        self.status_changes.labels(from_status or "NONE", to_status).inc()
+
+    def alert(self, result: str) -> None:
+        self.alerts.labels(result).inc()
 
     def render(self) -> bytes:
         if not self.multiprocess:

@@ -17,6 +17,10 @@ walks it: every non-public route refuses no token (401), a token of another scop
 - A row with ``planned`` names the work that brings it; the server does not serve it yet.
 - The delegate protocol (:data:`DELEGATE_PROTOCOL_PATH`, versioned) is for delegate
   tokens only (``delegate:work``); every other route refuses them.
+- A row with :data:`AUTHENTICATED` needs a valid token and no permission (``whoami``).
+- awsconn's extensions to Harness's endpoints are query parameters Harness does not have
+  (``allScopes``) and fields beside Harness's (``version``, ``keyId``, ``tagKeys``):
+  a Harness client never sends them and ignores them in answers.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from awsconn.api.awsconn_shapes import (
+    ConnectorDocuments,
     CredentialProcessOutput,
     PermissionCheckRequest,
     PermissionDiffRequest,
@@ -64,6 +69,7 @@ from awsconn.api.harness_shapes import (
 from awsconn.service.access import Permission
 
 __all__ = [
+    "AUTHENTICATED",
     "AWSCONN_PATH",
     "BASE_PATH",
     "DELEGATE_PROTOCOL_PATH",
@@ -84,10 +90,12 @@ AWSCONN_PATH = f"{BASE_PATH}/awsconn"
 DELEGATE_PROTOCOL_PATH = f"{AWSCONN_PATH}/delegate/v1"
 """The delegate protocol, version 1: register, init, heartbeat, take, finish, disconnect."""
 PUBLIC: Literal["public"] = "public"
+AUTHENTICATED: Literal["authenticated"] = "authenticated"
 JSON = "application/json"
 YAML = "application/yaml"
-PUBLIC_PATH_PREFIXES = ("/.well-known/", "/static/")
-"""Paths under these prefixes (well-known documents, the UI's assets) need no token."""
+PUBLIC_PATH_PREFIXES = ("/.well-known/", "/static/", "/docs/assets/")
+"""Paths under these prefixes (well-known documents, the UI's and /docs's assets) need no
+token."""
 
 Method = Literal["GET", "POST", "PUT", "DELETE"]
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -110,7 +118,7 @@ class Route:
     path: str
     operation: str
     summary: str
-    permission: Permission | Literal["public"]
+    permission: Permission | Literal["public", "authenticated"]
     response: Any = None  # a model (ResponseDto[...]) or None for a body that is not JSON
     request: type[BaseModel] | None = None
     request_media_types: tuple[str, ...] = (JSON,)
@@ -154,6 +162,25 @@ def _page(size: int) -> tuple[QueryParameter, ...]:
 
 
 _SEARCH = QueryParameter("searchTerm", str, description="identifier, name or tag contains this")
+_ALL_SCOPES = QueryParameter(
+    "allScopes",
+    bool,
+    default=False,
+    description="awsconn's extension: this scope and every scope inside it (without "
+    "orgIdentifier: every scope the caller may see), by scope then identifier",
+)
+_AUDIT_FILTERS = (
+    QueryParameter("since", str, description="from this time: 24h, 7d, 90m ago, or an ISO date"),
+    QueryParameter("until", str, description="before this time (the forms of since)"),
+    QueryParameter("actor", str, description="a caller's name (a token's; 'local')"),
+    QueryParameter("action", str, description="an action (token.create) or noun.*"),
+    QueryParameter("target", str, description="a target as recorded (eng/web/prod_aws)"),
+    QueryParameter(
+        "cursor",
+        str,
+        description="the page after the one whose nextCursor this is (instead of pageIndex)",
+    ),
+)
 _CONNECTORS = f"{BASE_PATH}/connectors"
 _SECRETS = f"{BASE_PATH}/v2/secrets"
 _TOKENS = f"{BASE_PATH}/delegate-token-ng"
@@ -180,6 +207,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/openapi.json", "openapi", "This API's OpenAPI document", PUBLIC, None),
     Route("GET", "/docs", "docs", "The API's documentation page", PUBLIC, None,
           response_media_type="text/html"),
+    Route("GET", "/docs/assets/{asset}", "docsAsset",
+          "The documentation page's scripts and styles (Swagger UI), served here: no CDN",
+          PUBLIC, None, response_media_type="application/octet-stream"),
     # --- Harness: connectors ----------------------------------------------------------------
     Route("POST", _CONNECTORS, "createConnector", "Create a connector", _E,
           ResponseDto[ConnectorResponse], ConnectorRequest, (JSON, YAML), scoped=True,
@@ -193,11 +223,13 @@ ROUTES: tuple[Route, ...] = (
           ResponseDto[bool], scoped=True, harness_hook="useDeleteConnectorMutation"),
     Route("GET", _CONNECTORS, "getConnectorList", "List connectors", _V,
           ResponseDto[PageResponse[ConnectorResponse]], scoped=True,
-          query=(*_page(100), _SEARCH, QueryParameter("type", str, description="Aws")),
+          query=(*_page(100), _SEARCH, QueryParameter("type", str, description="Aws"),
+                 _ALL_SCOPES),
           harness_hook="useGetConnectorListQuery"),
     Route("POST", f"{_CONNECTORS}/listV2", "getConnectorListV2", "List connectors by a filter",
           _V, ResponseDto[PageResponse[ConnectorResponse]], ConnectorFilterProperties,
-          scoped=True, query=(*_page(50), _SEARCH), harness_hook="useGetConnectorListV2Mutation"),
+          scoped=True, query=(*_page(50), _SEARCH, _ALL_SCOPES),
+          harness_hook="useGetConnectorListV2Mutation"),
     Route("POST", f"{_CONNECTORS}/testConnection/{{identifier}}", "getTestConnectionResult",
           "Test a connector (GetCallerIdentity, DescribeRegions); a failed test is status "
           "FAILURE, not an error; one that needs a delegate runs on one (the answer names "
@@ -220,7 +252,7 @@ ROUTES: tuple[Route, ...] = (
           harness_hook="useGetSecretV2Query"),
     Route("GET", _SECRETS, "listSecretsV2", "List secrets (metadata only)",
           Permission.SECRET_VIEW, ResponseDto[PageResponse[SecretResponse]], scoped=True,
-          query=(*_page(50), _SEARCH), harness_hook="useListSecretsV2Query"),
+          query=(*_page(50), _SEARCH, _ALL_SCOPES), harness_hook="useListSecretsV2Query"),
     Route("DELETE", f"{_SECRETS}/{{identifier}}", "deleteSecretV2", "Delete a secret",
           Permission.SECRET_EDIT, ResponseDto[bool], scoped=True,
           query=(QueryParameter("forceDelete", bool, default=False,
@@ -244,6 +276,18 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", f"{BASE_PATH}/delegate-setup/listDelegates", "listDelegates", "List delegates",
           Permission.DELEGATE_VIEW, RestResponse[list[DelegateListResponse]],
           DelegateFilterPropertiesDto, scoped=True, harness_hook="useListDelegatesMutation"),
+    # --- awsconn: who the caller is; connectors written as the CLI writes them ------------
+    Route("GET", f"{AWSCONN_PATH}/whoami", "whoAmI",
+          "Who the token stands for: name, kind, role, scope, access, id, permissions",
+          AUTHENTICATED, _Data),
+    Route("POST", f"{AWSCONN_PATH}/connectors/apply", "applyConnectors",
+          "Create, apply or import connectors from one or more documents, all or nothing; a "
+          "dry run says what would change, field by field", _E, _List, ConnectorDocuments,
+          (YAML, JSON), scoped=True, body_scope=True,
+          query=(QueryParameter("mode", str, default="apply",
+                                description="create, apply (create or update) or import"),
+                 QueryParameter("dryRun", bool, default=False,
+                                description="check and report, store nothing"))),
     # --- awsconn: a connector's permissions, history, regions, credentials ------------------
     Route("POST", f"{_OWN_CONNECTOR}/permissions/check", "checkConnectorPermissions",
           "Does the connector's identity have what its uses need (GRANTED, NOT_GRANTED, DEPENDS)",
@@ -287,12 +331,15 @@ ROUTES: tuple[Route, ...] = (
           "Create an API token in this scope; its value is answered once", Permission.TOKEN_ADMIN,
           _Data, TokenCreateRequest, scoped=True),
     Route("GET", f"{AWSCONN_PATH}/tokens", "listTokens", "List API tokens (never their values)",
-          Permission.TOKEN_ADMIN, _List, scoped=True),
-    Route("DELETE", f"{AWSCONN_PATH}/tokens/{{identifier}}", "revokeToken", "Revoke an API token",
-          Permission.TOKEN_ADMIN, ResponseDto[bool], scoped=True),
+          Permission.TOKEN_ADMIN, _List, scoped=True,
+          query=(QueryParameter("includeEnded", bool, default=False,
+                                description="revoked and expired tokens too"),)),
+    Route("DELETE", f"{AWSCONN_PATH}/tokens/{{identifier}}", "revokeToken",
+          "Revoke an API token; answers it as revoked", Permission.TOKEN_ADMIN, _Data,
+          scoped=True),
     Route("GET", f"{AWSCONN_PATH}/audit", "listAuditEvents", "The audit log, newest first",
           Permission.AUDIT_VIEW, ResponseDto[PageResponse[dict[str, Any]]], scoped=True,
-          query=_page(50)),
+          query=(*_page(50), *_AUDIT_FILTERS)),
     # --- awsconn: tasks (a connector's work for a delegate) and delegates ------------------
     Route("POST", _TASKS, "submitTask", "Submit a connector's work as a task: queued for a "
           "delegate, ended when it ran here, failed at once when no delegate can run it",

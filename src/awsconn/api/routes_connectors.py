@@ -12,7 +12,7 @@ from fastapi import Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from awsconn.api.calls import Call, ScopedCall
+from awsconn.api.calls import AllScopes, Call, ScopedCall, listed_scope
 from awsconn.api.connector_requests import (
     check_query_scope,
     expected_version,
@@ -23,7 +23,7 @@ from awsconn.api.handlers import handles
 from awsconn.api.harness_connectors import ConnectorFilterProperties
 from awsconn.api.harness_errors import validation_result
 from awsconn.api.waiting import run_waiting
-from awsconn.api.wire import connector_response, page
+from awsconn.api.wire import connector_responses, page
 from awsconn.errors import ValidationFailed
 from awsconn.service import connectivity, connector_writes, connectors
 from awsconn.service.connector_pages import ConnectorFilter, list_page
@@ -51,7 +51,7 @@ async def _save(request: Request, call: Call, mode: str) -> Response:
     except ValidationFailed as exc:
         raise in_body(exc) from None
     return call.ok(
-        connector_response(detail, account=call.account, version=stored),
+        connector_responses(call.ctx, [detail], account=call.account, version=stored)[0],
         headers={"ETag": f'"{stored}"'},
     )
 
@@ -71,15 +71,23 @@ def get_connector(identifier: str, call: ScopedCall) -> Response:
     detail = connectors.get(call.ctx, call.ref(identifier))
     version = detail.status.version
     return call.ok(
-        connector_response(detail, account=call.account), headers={"ETag": f'"{version}"'}
+        connector_responses(call.ctx, [detail], account=call.account)[0],
+        headers={"ETag": f'"{version}"'},
     )
 
 
-def _page(call: Call, page_index: int, page_size: int, wanted: ConnectorFilter) -> Response:
+def _page(
+    call: Call, page_index: int, page_size: int, wanted: ConnectorFilter, all_scopes: bool
+) -> Response:
     found = list_page(
-        call.ctx, call.scope, page_index=page_index, page_size=page_size, wanted=wanted
+        call.ctx,
+        listed_scope(call, all_scopes),
+        page_index=page_index,
+        page_size=page_size,
+        wanted=wanted,
+        below=all_scopes,
     )
-    items = [connector_response(d, account=call.account) for d in found.items]
+    items = connector_responses(call.ctx, found.items, account=call.account)
     return call.ok(
         page(items, page_index=page_index, page_size=page_size, total_items=found.total_items)
     )
@@ -92,9 +100,10 @@ def get_connector_list(
     page_size: Annotated[int, Query(alias="pageSize", description="1 to 1000")] = 100,
     search_term: SearchTerm = None,
     type: Annotated[str | None, Query(description="Aws")] = None,
+    all_scopes: AllScopes = False,
 ) -> Response:
     wanted = ConnectorFilter(search_term=search_term, matches_nothing=type not in (None, "Aws"))
-    return _page(call, page_index, page_size, wanted)
+    return _page(call, page_index, page_size, wanted, all_scopes)
 
 
 def _filter_of(body: ConnectorFilterProperties, search_term: str | None) -> ConnectorFilter:
@@ -119,6 +128,7 @@ def _filter_of(body: ConnectorFilterProperties, search_term: str | None) -> Conn
         tags=body.tags or {},
         description=body.description,
         execute_on_delegate=on_delegate,
+        tag_keys=body.tag_keys or (),
         matches_nothing=nothing,
     )
 
@@ -130,8 +140,9 @@ def get_connector_list_v2(
     page_index: PageIndex = 0,
     page_size: Annotated[int, Query(alias="pageSize", description="1 to 1000")] = 50,
     search_term: SearchTerm = None,
+    all_scopes: AllScopes = False,
 ) -> Response:
-    return _page(call, page_index, page_size, _filter_of(body, search_term))
+    return _page(call, page_index, page_size, _filter_of(body, search_term), all_scopes)
 
 
 @handles("deleteConnector")

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from starlette.responses import Response
 
-from awsconn.api.calls import ScopedCall
+from awsconn.api.calls import AllScopes, ScopedCall, listed_scope
 from awsconn.api.connector_requests import check_query_scope
 from awsconn.api.handlers import handles
 from awsconn.api.harness_secrets import SECRET_MANAGERS, SecretRequestWrapper, SecretTextSpec
@@ -118,9 +118,15 @@ def list_secrets(
     search_term: Annotated[
         str | None, Query(alias="searchTerm", description="identifier or description contains")
     ] = None,
+    all_scopes: AllScopes = False,
 ) -> Response:
     found, total = secrets.list_page(
-        call.ctx, call.scope, page_index=page_index, page_size=page_size, search_term=search_term
+        call.ctx,
+        listed_scope(call, all_scopes),
+        page_index=page_index,
+        page_size=page_size,
+        search_term=search_term,
+        below=all_scopes,
     )
     content = [secret_response(m) for m in found]
     return call.ok(page(content, page_index=page_index, page_size=page_size, total_items=total))

@@ -108,10 +108,12 @@ def serve(settings: ServerSettings, *, say: Callable[[str], None] | None = None)
     """Run the server until it is stopped (SIGINT, SIGTERM); see the module docstring."""
     import uvicorn
 
+    from awsconn.api.background import check_environ
     from awsconn.api.metrics import MULTIPROC_ENV
 
     say = say or (lambda text: print(text, file=sys.stderr, flush=True))
     _check(settings)
+    check_environ(os.environ)
     prepare(os.environ, say=say)
     os.environ.update(settings.app_environ())
     metrics_dir = None

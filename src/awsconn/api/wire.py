@@ -9,8 +9,9 @@ Harness's shapes (:func:`connector_response`, :func:`secret_response`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
@@ -18,9 +19,18 @@ from pydantic_core import to_jsonable_python
 from awsconn.api.harness_base import to_epoch_ms
 from awsconn.api.harness_errors import connectivity_details
 from awsconn.api.harness_secrets import HARNESS_SECRET_MANAGER
-from awsconn.model.results import ConnectorDetail, SecretMetadata
+from awsconn.model.results import ConnectorDetail, Failure, SecretMetadata
 
-__all__ = ["connector_response", "page", "secret_response", "with_epoch_ms"]
+if TYPE_CHECKING:
+    from awsconn.service.context import AppContext
+
+__all__ = [
+    "connector_response",
+    "connector_responses",
+    "page",
+    "secret_response",
+    "with_epoch_ms",
+]
 
 
 def _ms(moment: datetime | None) -> int | None:
@@ -52,11 +62,15 @@ def with_epoch_ms(model: BaseModel | dict[str, Any] | list[Any]) -> Any:
 
 
 def connector_response(
-    detail: ConnectorDetail, *, account: str, version: int | None = None
+    detail: ConnectorDetail,
+    *,
+    account: str,
+    version: int | None = None,
+    failures: Sequence[Failure] = (),
 ) -> dict[str, Any]:
     """Harness's ConnectorResponse: the canonical document (with the server's account),
-    created and modified times, the last test as ConnectorConnectivityDetails, and
-    awsconn's ``version``."""
+    created and modified times, the last test as ConnectorConnectivityDetails (with
+    ``failures``, its errors), and awsconn's ``version``."""
     status = detail.status
     info = dict(detail.connector)
     info["accountIdentifier"] = account
@@ -68,6 +82,7 @@ def connector_response(
             status.last_status,
             tested_at=status.last_tested_at,
             succeeded_at=status.last_success_at,
+            failures=failures,
         ).to_wire(),
         "harnessManaged": False,
         "version": status.version if version is None else version,
@@ -75,9 +90,30 @@ def connector_response(
     return {k: v for k, v in out.items() if v is not None}
 
 
+def connector_responses(
+    ctx: AppContext,
+    details: Sequence[ConnectorDetail],
+    *,
+    account: str,
+    version: int | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`connector_response` of each, its ``status`` carrying the last test's
+    ``errors`` and ``errorSummary`` (Harness's ConnectorConnectivityDetails) from the
+    stored result of each connector whose last test failed."""
+    from awsconn.service.connector_pages import last_failures
+
+    failed = last_failures(ctx, [d.status for d in details])
+    return [
+        connector_response(
+            d, account=account, version=version, failures=failed.get(d.status.ref, ())
+        )
+        for d in details
+    ]
+
+
 def secret_response(meta: SecretMetadata) -> dict[str, Any]:
     """Harness's SecretResponse of a stored text secret: metadata only (awsconn keeps no
-    secret name: ``name`` is the identifier)."""
+    secret name: ``name`` is the identifier), with awsconn's ``version`` and ``keyId``."""
     secret: dict[str, Any] = {
         "type": "SecretText",
         "name": meta.identifier,
@@ -88,12 +124,15 @@ def secret_response(meta: SecretMetadata) -> dict[str, Any]:
         "tags": {},
         "spec": {"secretManagerIdentifier": HARNESS_SECRET_MANAGER, "valueType": "Inline"},
     }
-    return {
+    out: dict[str, Any] = {
         "secret": {k: v for k, v in secret.items() if v is not None},
         "createdAt": to_epoch_ms(meta.created_at),
         "updatedAt": to_epoch_ms(meta.updated_at),
         "draft": False,
+        "version": meta.version,
+        "keyId": meta.key_id,
     }
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def page(

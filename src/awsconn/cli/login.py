@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,6 +20,9 @@ from awsconn.cli.common import OUTPUT, check_output, read_bounded
 from awsconn.cli.output import print_json
 from awsconn.cli.remote import TOKEN_ENV, URL_ENV, forget_login, login_path, save_login
 from awsconn.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from awsconn.model.results import CallerInfo
 
 __all__ = ["login", "logout", "whoami"]
 
@@ -84,27 +88,52 @@ def logout() -> None:
         )
 
 
+def _grant(info: CallerInfo) -> str:
+    """``editor in org eng, with connector access``."""
+    scope = info.scope
+    where = "the account" if scope is None else ("project " if "/" in scope else "org ") + scope
+    return f"{info.role} in {where}" + (", with connector access" if info.access else "")
+
+
+def _caller_line(info: CallerInfo) -> str:
+    if info.kind == "local":
+        return f"caller: {info.name} (the store's owner): {_grant(info)}"
+    return f"caller: {info.name} ({info.kind} token {info.token_id}): {_grant(info)}"
+
+
 def whoami(output: str = OUTPUT) -> None:
-    """Show where commands run: the server (and that it accepts the token), or the local
-    store."""
+    """Show where commands run and as whom: the server (and that it accepts the token),
+    the token's name, role, scope and access; or the local store and its owner."""
     from awsconn.cli.backend import remote_of
 
     output = check_output(output)
     remote = remote_of()
     if remote is None:
+        from awsconn.cli.process import build_context
+        from awsconn.service.tokens import whoami as local_caller
         from awsconn.store.home import awsconn_home
 
         home = awsconn_home(os.environ)
+        me = local_caller(build_context())
         if output == "json":
-            print_json({"server": None, "store": str(home)})
+            print_json({"server": None, "store": str(home), "caller": me.wire()})
         else:
             typer.echo(f"local store {home} (no server: 'awsconn login URL' to use one)")
+            typer.echo(_caller_line(me))
         return
     from awsconn.client.client import connect
 
     with connect(remote.url, remote.token) as client:
-        client.verify()
+        me = client.whoami()
     if output == "json":
-        print_json({"server": remote.url, "configuredBy": remote.source, "tokenAccepted": True})
+        print_json(
+            {
+                "server": remote.url,
+                "configuredBy": remote.source,
+                "tokenAccepted": True,
+                "caller": me.wire(),
+            }
+        )
         return
     typer.echo(f"server {remote.url} (configured by {remote.source}); it accepts the token")
+    typer.echo(_caller_line(me))

@@ -1,9 +1,9 @@
 """The commands' backend on an awsconn server: the same methods as the local one, through
 :mod:`awsconn.client`, returning the same result models.
 
-Where the server's API cannot do what the local command does (a dry run, several
-documents at once, a filter the API has no field for), the command says so and exits 2
-instead of doing something else: the messages name the option and the API's limit.
+Where the server cannot do what the local command does (``--here``: the server decides
+where work runs), the command says so and exits 2 instead of doing something else: the
+message names the option and why.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from awsconn.cli.remote import Remote, here_refused
-from awsconn.errors import DelegateUnavailable, InvalidInput, Problem, ValidationFailed
+from awsconn.errors import DelegateUnavailable, ValidationFailed
 
 if TYPE_CHECKING:
     from awsconn.client import Client
@@ -34,16 +34,9 @@ if TYPE_CHECKING:
         TokenInfo,
     )
 
-__all__ = ["RemoteBackend", "not_on_a_server"]
+__all__ = ["RemoteBackend"]
 
 Policies = Sequence[tuple[str, Any]]
-
-
-def not_on_a_server(remote: Remote, what: str, why: str, hint: str) -> InvalidInput:
-    """``what`` (an option or a form) cannot be done through the server's API (exit 2)."""
-    return InvalidInput(
-        f"{what} is not available against the server at {remote.url}: {why}", hint=hint
-    )
 
 
 class RemoteBackend:
@@ -72,28 +65,11 @@ class RemoteBackend:
         self, text: str, *, mode: str, source: str, dry_run: bool
     ) -> list[AppliedConnector]:
         from awsconn.model import load_yaml_documents
+        from awsconn.service.connector_writes import check_count
 
-        if dry_run:
-            raise not_on_a_server(
-                self._remote,
-                "--dry-run",
-                "its API writes or refuses, it has no dry run",
-                "check the file on a local store ('awsconn logout'), or write it for real",
-            )
-        docs = load_yaml_documents(text, source=source)  # the model's bounds and line numbers
-        if len(docs) != 1:
-            raise not_on_a_server(
-                self._remote,
-                f"writing {len(docs)} documents at once",
-                "its API writes one connector per request, so all-or-nothing cannot hold",
-                "give one connector per file",
-            )
-        from awsconn.service.connectors import diff_documents
-
-        try:
-            return self.client.connectors.apply(text, mode=mode, diff=diff_documents)
-        except ValidationFailed as exc:
-            raise _as_local_input(exc) from None
+        docs = load_yaml_documents(text, source=source)  # the model's bounds, the file's lines
+        check_count(docs, mode=mode, source=source)  # the service's rule, naming the file
+        return self.client.connectors.apply(text, mode=mode, dry_run=dry_run)
 
     def export_yaml(self, *, org: str | None, project: str | None) -> str:
         return self.client.connectors.export(org=org, project=project)
@@ -109,19 +85,16 @@ class RemoteBackend:
         tags: Sequence[str],
         credential_type: str | None,
     ) -> list[ConnectorSummary]:
-        bare = [t for t in tags if "=" not in t]
-        if bare:
-            raise not_on_a_server(
-                self._remote,
-                f"--tag {bare[0]} (a key without a value)",
-                "its API matches tags by key and value",
-                "give --tag KEY=VALUE",
-            )
         from awsconn.service.connectors import _credential_type  # the service's rule, words
 
-        return self.client.connectors.list(
-            org=org, project=project, tags=tags, credential_type=_credential_type(credential_type)
+        found = self.client.connectors.list(
+            org=org,
+            project=project,
+            tags=tags,
+            credential_type=_credential_type(credential_type),
+            all_scopes=org is None and project is None,  # as locally: every scope
         )
+        return _in_local_order(found)
 
     def delete_connector(self, ref: EntityRef) -> None:
         self.client.connectors.delete(ref)
@@ -142,11 +115,11 @@ class RemoteBackend:
         on_start: Callable[[int], None] | None,
         on_outcome: Callable[[ConnectionTestOutcome], None] | None,
     ) -> list[ConnectionTestOutcome]:
-        """Every connector of the account scope, ``concurrency`` tests at a time on the
+        """Every connector the token may see, ``concurrency`` tests at a time on the
         server; as locally, ``ignoreTestConnection`` ones are NOT_TESTED and ones no
         delegate can run SKIPPED, each shown as it ends, all returned in listing order."""
         self._no_here(here)
-        summaries = self.client.connectors.list()
+        summaries = _in_local_order(self.client.connectors.list(all_scopes=True))
         if on_start is not None:
             on_start(len(summaries))
         lock = threading.Lock()
@@ -176,12 +149,19 @@ class RemoteBackend:
                 message=_NOT_TESTED_MESSAGE,
             )
         try:
-            return self.client.connectors.test(
+            outcome = self.client.connectors.test(
                 summary.ref, capabilities=capabilities, timeout=timeout
             )
         except DelegateUnavailable as exc:
             failure = Failure(code=exc.code, message=exc.message, hint=exc.hint or "")
             return ConnectionTestOutcome(connector=summary.ref, status="SKIPPED", errors=[failure])
+        if [e.code for e in outcome.errors] == [DelegateUnavailable.code]:
+            # the server's FAILURE "no delegate can run it" (no test ran): in a run over
+            # every connector the local store calls that SKIPPED, not a failed test
+            return ConnectionTestOutcome(
+                connector=summary.ref, status="SKIPPED", errors=outcome.errors
+            )
+        return outcome
 
     def regions(self, ref: EntityRef, *, here: bool, timeout: float) -> RegionList:
         self._no_here(here)
@@ -203,14 +183,10 @@ class RemoteBackend:
     def list_secrets(
         self, *, org: str | None, project: str | None, all_scopes: bool
     ) -> list[SecretMetadata]:
-        if all_scopes:
-            raise not_on_a_server(
-                self._remote,
-                "--all",
-                "its API lists the secrets of one scope",
-                "list each scope: --org ORG [--project PROJECT]",
-            )
-        return self.client.secrets.list(org=org, project=project)
+        from awsconn.model import Scope
+
+        found = self.client.secrets.list(org=org, project=project, all_scopes=all_scopes)
+        return sorted(found, key=lambda m: (Scope(m.org, m.project).sort_key(), m.identifier))
 
     def delete_secret(self, ref: EntityRef, *, force: bool) -> None:
         self.client.secrets.delete(ref, force=force)
@@ -227,50 +203,31 @@ class RemoteBackend:
         expires: str,
         description: str | None,
     ) -> Any:
-        from awsconn.model.clock import utc_now
-        from awsconn.service.token_values import expiry_of
-
-        expires_at = expiry_of(expires, now=utc_now())  # the service's rule and messages
-        if expires_at is None:
-            raise not_on_a_server(
-                self._remote,
-                "--expires never",
-                "its API makes tokens that expire",
-                "give a time, at most 365d ahead; renew the token before it expires",
-            )
         return self.client.tokens.create(
-            name, role, scope=scope, access=access, expires_at=expires_at, description=description
-        )
+            name, role, scope=scope, access=access, expires=expires, description=description
+        )  # the server reads --expires with the service's rules and words
 
     def list_tokens(self, *, include_ended: bool) -> list[TokenInfo]:
-        if include_ended:
-            raise not_on_a_server(
-                self._remote,
-                "--all",
-                "its API lists live tokens only",
-                "leave out --all; the audit log records every token revoked",
-            )
-        return self.client.tokens.list()
+        return self.client.tokens.list(include_ended=include_ended)
 
     def revoke_token(self, *, name: str | None, token_id: str | None) -> TokenInfo:
-        """By id, or by the name of a live token listed in the account scope; the info
-        answered is the token as listed, marked revoked (the API answers no time)."""
+        """By id, or by the name of a live token (of every scope the account's listing
+        holds, as locally); the server answers the token as revoked."""
         from awsconn.errors import NotFound
         from awsconn.model import Scope
-        from awsconn.service.token_values import check_name, check_token_id
+        from awsconn.service.token_values import check_name, check_token_id, token_problems
 
+        if pasted := token_problems(name=name, id=token_id):
+            raise ValidationFailed(pasted, what="token")
         if name is not None:
             check_name(name)  # the service's rules and words
-        if token_id is not None:
-            check_token_id(token_id)
-        live = self.client.tokens.list()
-        found = [t for t in live if (t.id == token_id if token_id else t.name == name)]
-        if not found:
-            wanted = f"named {name!r}" if name is not None else f"with id {token_id!r}"
-            raise NotFound(f"no live API token {wanted} in {Scope().label()}")
-        info = found[0]
-        self.client.tokens.revoke(info.id)
-        return info.model_copy(update={"status": "revoked"})
+            live = [t for t in self.client.tokens.list() if t.name == name]
+            if not live:
+                raise NotFound(f"no live API token named {name!r} in {Scope().label()}")
+            token_id = live[0].id
+        assert token_id is not None
+        check_token_id(token_id)
+        return self.client.tokens.revoke(token_id)
 
     def list_audit(
         self,
@@ -283,17 +240,15 @@ class RemoteBackend:
         limit: int,
         cursor: str | None,
     ) -> AuditPage:
-        given = {"--since": since, "--until": until, "--actor": actor, "--action": action,
-                 "--target": target, "--cursor": cursor}  # fmt: skip
-        options = [flag for flag, value in given.items() if value is not None]
-        if options:
-            raise not_on_a_server(
-                self._remote,
-                ", ".join(options),
-                "its API pages the audit log newest first without filters",
-                "leave them out (--limit N shows the newest N), or filter the -o json output",
-            )
-        return self.client.audit.page(page_index=0, page_size=limit)
+        return self.client.audit.list(
+            limit=limit,
+            cursor=cursor,
+            since=since,
+            until=until,
+            actor=actor,
+            action=action,
+            target=target,
+        )
 
     # -- permissions and credentials --------------------------------------------------
 
@@ -379,15 +334,9 @@ class RemoteBackend:
         return self.client.delegates.list(connected=connected_only)
 
 
-_BODY = "connector."
+def _in_local_order(found: list[ConnectorSummary]) -> list[ConnectorSummary]:
+    """Connectors as the local listing orders them: by scope, then identifier (the
+    server's database may collate text otherwise)."""
+    from awsconn.model import Scope
 
-
-def _as_local_input(exc: ValidationFailed) -> ValidationFailed:
-    """A write's problems as the local store reports them: the API places them under the
-    body's ``connector.``; the file's document has them at the top (``spec...``)."""
-    if not exc.problems or not all(p.path.startswith(_BODY) for p in exc.problems):
-        return exc
-    moved = [Problem(p.path[len(_BODY) :], p.message, p.given, p.allowed) for p in exc.problems]
-    local = ValidationFailed(moved, what="connector input")
-    local.hint = exc.hint
-    return local
+    return sorted(found, key=lambda c: (Scope(c.org, c.project).sort_key(), c.identifier))

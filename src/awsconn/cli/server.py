@@ -6,9 +6,17 @@ so ``awsconn --help`` loads no web framework).
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 __all__ = ["server"]
+
+
+def _every(default: float, flag: str, help: str) -> Any:
+    return typer.Option(
+        default, flag, metavar="SECONDS", min=0.1, max=86400.0, help=f"{help}, in seconds."
+    )
 
 
 def server(
@@ -54,9 +62,27 @@ def server(
         max=3600.0,
         help="The deadline of one request's work (a connection test waits up to it).",
     ),
+    monitoring: bool = typer.Option(
+        True,
+        "--monitoring/--no-monitoring",
+        envvar="AWSCONN_MONITORING",
+        help="Test every connector on its schedule (default every 10 minutes).",
+    ),
+    monitor_every: float = _every(15.0, "--monitor-every", "How often to look for due tests"),
+    reap_every: float = _every(
+        5.0, "--reap-every", "How often to expire tasks and requeue lapsed leases"
+    ),
+    prune_every: float = _every(
+        3600.0, "--prune-every", "How often to prune history older than AWSCONN_HISTORY_DAYS"
+    ),
+    alert_every: float = _every(
+        5.0, "--alert-every", "How often to follow status changes (metrics, alert webhook)"
+    ),
 ) -> None:
     """Serve the REST API. The first start makes an admin token (printed once, and written
-    to $AWSCONN_HOME/admin-token, mode 0600) before it listens."""
+    to $AWSCONN_HOME/admin-token, mode 0600) before it listens. In the background it
+    expires and requeues tasks, tests connectors on their schedule, prunes history and,
+    with AWSCONN_ALERT_WEBHOOK_URL set, POSTs status alerts."""
     from awsconn.api.serve import serve
     from awsconn.api.settings import ServerSettings
 
@@ -70,5 +96,10 @@ def server(
             keyfile=keyfile,
             threads=threads,
             request_timeout_s=request_timeout,
+            monitoring=monitoring,
+            monitor_every_s=monitor_every,
+            reap_every_s=reap_every,
+            prune_every_s=prune_every,
+            alert_every_s=alert_every,
         )
     )

@@ -59,12 +59,17 @@ class Tokens:
         *,
         scope: Scope | str | None = None,
         access: bool = False,
-        expires_at: datetime | None = None,
+        expires: str | datetime | None = None,
         description: str | None = None,
     ) -> NewToken:
+        """A token of ``role`` in ``scope`` (default: the account); ``expires`` is an aware
+        datetime, or as ``token create --expires`` takes it (``30d``, ``12h``, an ISO
+        date or time, ``never``); None: 30 days."""
         body: dict[str, Any] = {"name": name, "role": role, "access": access}
-        if expires_at is not None:
-            body["expiresAt"] = _epoch_ms(expires_at)
+        if isinstance(expires, datetime):
+            body["expiresAt"] = _epoch_ms(expires)
+        elif expires is not None:
+            body["expires"] = expires
         if description is not None:
             body["description"] = description
         data = self._t.call("POST", routes.TOKENS, scope=_scope(scope), body=body)
@@ -73,20 +78,25 @@ class Tokens:
         info = {k: v for k, v in data.items() if k != "token"}
         return NewToken(data["token"], model_of(TokenInfo, info, "token"))
 
-    def list(self, *, scope: Scope | str | None = None) -> list[TokenInfo]:
-        """Live tokens of ``scope`` (default: the account) and the scopes inside it."""
-        data = self._t.call("GET", routes.TOKENS, scope=_scope(scope))
+    def list(
+        self, *, scope: Scope | str | None = None, include_ended: bool = False
+    ) -> list[TokenInfo]:
+        """Live tokens of ``scope`` (default: the account) and the scopes inside it;
+        revoked and expired ones too with ``include_ended``."""
+        params = {"includeEnded": True} if include_ended else None
+        data = self._t.call("GET", routes.TOKENS, scope=_scope(scope), params=params)
         return models_of(TokenInfo, data, "token list")
 
-    def revoke(self, token_id: str, *, scope: Scope | str | None = None) -> None:
+    def revoke(self, token_id: str, *, scope: Scope | str | None = None) -> TokenInfo:
         """Revoke the token with this id (16 hex digits, as lists show it); ``scope``: one
-        where the caller administers tokens and that holds it (default: the account)."""
+        where the caller administers tokens and that holds it (default: the account).
+        Returns the token as revoked."""
         path = path_of(routes.TOKEN, identifier=token_id)
-        self._t.call("DELETE", path, scope=_scope(scope))
+        return model_of(TokenInfo, self._t.call("DELETE", path, scope=_scope(scope)), "token")
 
 
 class Audit:
-    """The audit log, newest first, a numbered page at a time."""
+    """The audit log, newest first: numbered pages, or pages by cursor."""
 
     def __init__(self, transport: Transport) -> None:
         self._t = transport
@@ -95,20 +105,68 @@ class Audit:
         return f"Audit({self._t.url!r})"
 
     def page(
-        self, *, page_index: int = 0, page_size: int = 50, scope: Scope | str | None = None
+        self,
+        *,
+        page_index: int | None = 0,
+        page_size: int = 50,
+        scope: Scope | str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        target: str | None = None,
+        cursor: str | None = None,
     ) -> AuditPage:
-        data = self._t.call(
-            "GET",
-            routes.AUDIT,
-            scope=_scope(scope),
-            params={"pageIndex": page_index, "pageSize": page_size},
-        )
+        """Events on targets in ``scope`` (default: the account) and inside it, newest
+        first: page ``page_index`` of ``page_size`` with the total, or with ``cursor`` (a
+        page's ``next_cursor``) the page after that one. ``since``/``until``: ``24h``,
+        ``7d``, an ISO date or time; ``action``: exact or ``noun.*``; ``target``: a
+        reference as recorded."""
+        params = {
+            "pageIndex": None if cursor is not None else page_index,
+            "pageSize": page_size,
+            "since": since,
+            "until": until,
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "cursor": cursor,
+        }
+        data = self._t.call("GET", routes.AUDIT, scope=_scope(scope), params=params)
         content, _pages = page_content(data, "audit page")
-        total = data.get("totalItems") if isinstance(data, dict) else None
+        body = data if isinstance(data, dict) else {}
+        total, following = body.get("totalItems"), body.get("nextCursor")
         events = [model_of(AuditEntry, item, "audit event") for item in content]
         return AuditPage(
             events=events,
-            next_cursor=None,
-            page_index=page_index,
+            next_cursor=following if isinstance(following, str) else None,
+            page_index=None if cursor is not None else page_index,
             total_items=total if isinstance(total, int) else None,
         )
+
+    def list(
+        self,
+        *,
+        limit: int = 100,
+        cursor: str | None = None,
+        scope: Scope | str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        target: str | None = None,
+    ) -> AuditPage:
+        """Up to ``limit`` events from the newest (or after ``cursor``), as ``audit list``
+        pages them: by cursor, ``next_cursor`` asking for the next page (None: the last)."""
+        found = self.page(
+            page_index=None if cursor is not None else 0,
+            page_size=limit,
+            scope=scope,
+            since=since,
+            until=until,
+            actor=actor,
+            action=action,
+            target=target,
+            cursor=cursor,
+        )
+        return AuditPage(events=found.events, next_cursor=found.next_cursor)

@@ -23,8 +23,7 @@ from awsconn.client.policy import Policy
 from awsconn.client.secrets import Secrets
 from awsconn.client.session import ADVISORY_REFRESH, MANDATORY_REFRESH, refreshing_session
 from awsconn.client.transport import DEFAULT_TIMEOUT, Transport
-from awsconn.errors import Forbidden
-from awsconn.model.results import AwsCredentials
+from awsconn.model.results import AwsCredentials, CallerInfo
 from awsconn.timeouts import CREDENTIALS_TIMEOUT
 
 if TYPE_CHECKING:
@@ -64,12 +63,15 @@ class Client:
 
     def verify(self) -> None:
         """Ask the server whether it takes this token: Unauthenticated when it does not,
-        StoreUnavailable when it cannot be reached. A token without ``connector:view``
-        (a delegate's) is still one the server knows."""
-        try:
-            self._t.call("GET", routes.CAPABILITIES)
-        except Forbidden:
-            return
+        StoreUnavailable when it cannot be reached."""
+        self.whoami()
+
+    def whoami(self) -> CallerInfo:
+        """Who the token stands for on the server: name, kind, role, scope, access, id
+        and permissions (any valid token may ask)."""
+        from awsconn.client.wire import model_of
+
+        return model_of(CallerInfo, self._t.call("GET", routes.WHOAMI), "whoami")
 
     def credentials(
         self, ref: Ref, *, timeout: float = CREDENTIALS_TIMEOUT.default

@@ -3,42 +3,37 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from awsconn.client import routes
 from awsconn.client.transport import Transport, path_of
 from awsconn.client.wire import (
-    applied_connector,
     canonical_document,
     connector_detail,
     connector_summary,
-    mapping,
     model_of,
     models_of,
     outcome_of_test,
     page_content,
 )
-from awsconn.errors import Conflict, InvalidInput, NotFound
+from awsconn.errors import InvalidInput
 from awsconn.model import EntityRef, Scope, parse_ref
 from awsconn.model.results import (
     AppliedConnector,
     ConnectionTestOutcome,
     ConnectorDetail,
     ConnectorSummary,
-    FieldChange,
     HistoryEntry,
     PermissionDiff,
     PermissionReport,
     RegionList,
 )
 
-__all__ = ["Connectors", "Diff", "Ref", "ref_of"]
+__all__ = ["Connectors", "Ref", "ref_of"]
 
 Ref = str | EntityRef
 """A connector (or secret): ``ID``, ``ORG/ID``, ``ORG/PROJECT/ID`` or an EntityRef."""
-Diff = Callable[[Mapping[str, Any], Mapping[str, Any]], Iterable[FieldChange]]
-"""Field-by-field changes between two canonical connector documents (``{"connector"}``)."""
 
 _PAGE = 100
 
@@ -65,30 +60,45 @@ def _parameters(values: Mapping[str, str | None] | None) -> dict[str, str] | Non
     return kept or None
 
 
+_NOTHING: dict[str, Any] = {}
+"""A filter no connector passes (one tag asked for two values): nothing is asked."""
+
+
 def _filter(tags: Iterable[str], credential_type: str | None) -> dict[str, Any] | None:
-    """listV2's ``ConnectorFilterProperties`` for these filters (None: no filter)."""
-    tag_filter = _tags(tags)
-    if not tag_filter and not credential_type:
+    """listV2's ``ConnectorFilterProperties`` for these filters (None: no filter;
+    :data:`_NOTHING`: none can match)."""
+    values, keys, contradictory = _tags(tags)
+    if contradictory:
+        return _NOTHING
+    if not values and not keys and not credential_type:
         return None
     body: dict[str, Any] = {"filterType": "Connector"}
-    if tag_filter:
-        body["tags"] = tag_filter
+    if values:
+        body["tags"] = values
+    if keys:
+        body["tagKeys"] = keys
     if credential_type:
         body["credentialTypes"] = [credential_type]
     return body
 
 
-def _tags(tags: Iterable[str]) -> dict[str, str] | None:
-    """``KEY=VALUE`` filters as listV2's ``tags`` object (the API matches both)."""
-    out: dict[str, str] = {}
+def _tags(tags: Iterable[str]) -> tuple[dict[str, str], list[str], bool]:
+    """``KEY=VALUE`` filters as listV2's ``tags`` object, bare ``KEY`` ones (the tag is
+    there, any value) as awsconn's ``tagKeys``, all to hold as on a local store; and
+    whether one key is asked for two values (nothing has both)."""
+    values: dict[str, str] = {}
+    keys: list[str] = []
+    contradictory = False
     for tag in tags:
         key, equals, value = tag.partition("=")
-        if not equals or not key:
-            raise InvalidInput(
-                f"tag filter {tag!r} is not KEY=VALUE: the server matches a tag's key and value"
-            )
-        out[key] = value
-    return out or None
+        key = key.strip()
+        if not key or '"' in key or "\\" in key:
+            raise InvalidInput(f"tag filter {tag!r} is not 'key' or 'key=value'")
+        if not equals:
+            keys.append(key)
+        elif values.setdefault(key, value) != value:
+            contradictory = True
+    return values, keys, contradictory
 
 
 class Connectors:
@@ -112,11 +122,18 @@ class Connectors:
         search: str | None = None,
         page_index: int = 0,
         page_size: int = _PAGE,
+        all_scopes: bool = False,
     ) -> tuple[builtins.list[ConnectorSummary], int | None]:
-        """One page (``page_index`` from 0) of one scope's connectors, by identifier, and
-        how many pages there are."""
+        """One page (``page_index`` from 0) of one scope's connectors, by identifier (with
+        ``all_scopes``, that scope's and every scope's inside it, by scope: without
+        ``org``, every scope the token may see), and how many pages there are."""
         content, pages = self._page(
-            _scope(org, project), _filter(tags, credential_type), search, page_index, page_size
+            _scope(org, project),
+            _filter(tags, credential_type),
+            search,
+            page_index,
+            page_size,
+            all_scopes,
         )
         return [connector_summary(item) for item in content], pages
 
@@ -127,8 +144,16 @@ class Connectors:
         search: str | None,
         page_index: int,
         page_size: int,
+        all_scopes: bool,
     ) -> tuple[builtins.list[Any], int | None]:
-        params = {"pageIndex": page_index, "pageSize": page_size, "searchTerm": search}
+        if wanted is _NOTHING:
+            return [], 0
+        params = {
+            "pageIndex": page_index,
+            "pageSize": page_size,
+            "searchTerm": search,
+            "allScopes": True if all_scopes else None,
+        }
         if wanted is not None:
             data = self._t.call(
                 "POST", routes.CONNECTORS_LIST_V2, scope=scope, params=params, body=wanted
@@ -144,12 +169,13 @@ class Connectors:
         tags: Iterable[str],
         credential_type: str | None,
         search: str | None,
+        all_scopes: bool,
     ) -> Iterator[Any]:
         """Every ``ConnectorResponse`` the filters select, page after page."""
         scope, wanted = _scope(org, project), _filter(tags, credential_type)
         index = 0
         while True:
-            content, pages = self._page(scope, wanted, search, index, _PAGE)
+            content, pages = self._page(scope, wanted, search, index, _PAGE, all_scopes)
             yield from content
             index += 1
             if not content or pages is None or index >= pages:
@@ -163,10 +189,13 @@ class Connectors:
         tags: Iterable[str] = (),
         credential_type: str | None = None,
         search: str | None = None,
+        all_scopes: bool = False,
     ) -> list[ConnectorSummary]:
         """Every connector of one scope (the account unless ``org``/``project``) that the
-        filters select, page after page; ``tags`` are ``KEY=VALUE``, all required."""
-        found = self._every(org, project, tags, credential_type, search)
+        filters select, page after page, by identifier; with ``all_scopes``, of that scope
+        and every scope inside it (without ``org``: every scope the token may see), by
+        scope then identifier. ``tags`` are ``KEY=VALUE`` or ``KEY``, all required."""
+        found = self._every(org, project, tags, credential_type, search, all_scopes)
         return [connector_summary(item) for item in found]
 
     def get(self, ref: Ref) -> ConnectorDetail:
@@ -189,89 +218,47 @@ class Connectors:
 
     # -- writes -----------------------------------------------------------------------
 
-    def create(self, source: str | Mapping[str, Any]) -> builtins.list[AppliedConnector]:
+    def create(
+        self, source: str | Mapping[str, Any], *, dry_run: bool = False
+    ) -> builtins.list[AppliedConnector]:
         """Create one connector from its Harness YAML text or document
         (``{"connector": {...}}``); Conflict when it exists."""
-        return self.apply(source, mode="create")
+        return self.apply(source, mode="create", dry_run=dry_run)
 
     def apply(
         self,
-        source: str | Mapping[str, Any],
+        source: str | Mapping[str, Any] | Sequence[Mapping[str, Any]],
         *,
         mode: str = "apply",
-        diff: Diff | None = None,
+        dry_run: bool = False,
     ) -> builtins.list[AppliedConnector]:
-        """Create or update a connector from its Harness YAML text or document: what was
-        done, as the local ``apply`` reports it (one entry: the server's API writes one
-        connector per request, so text with several documents is refused).
+        """Write connectors from Harness YAML text (one or more documents) or documents
+        (``{"connector": {...}}``, one or a list), all or nothing, as the local ``apply``
+        does: what was done to each, updates with their changes field by field.
 
-        ``mode="apply"`` (or ``"import"``) creates it when missing, else updates it on the
-        version read (If-Match: a write in between is a Conflict) and reports
-        ``unchanged`` when the server kept the version; ``mode="create"`` refuses an
-        existing one. ``diff(old, new)`` (canonical documents) fills an update's
-        ``changes`` (the CLI passes the service's own).
+        ``mode``: ``apply`` (or ``import``) creates what is missing and updates what
+        differs; ``create`` writes one new connector (Conflict when it exists).
+        ``dry_run``: every check, nothing stored; the answer says what would change.
         """
         if mode not in ("create", "apply", "import"):
             raise ValueError(f"mode is create, apply or import, not {mode!r}")
-        content, content_type, ref = _body_of(source)
-        if mode == "create":
-            return [self._post(content, content_type)]
-        for attempt in (1, 2):  # a create racing ours between the read and the write
-            before = self._find(ref)
-            if before is None and ref is not None:
-                try:
-                    return [self._post(content, content_type)]
-                except Conflict:
-                    if attempt == 2:
-                        raise
-                    continue
-            return [self._put(content, content_type, before, diff)]
-        raise AssertionError("unreachable")
-
-    def _find(self, ref: EntityRef | None) -> Mapping[str, Any] | None:
-        if ref is None:  # not a valid reference: the write reports the document's problems
-            return None
-        try:
-            return self._read(ref)
-        except NotFound:
-            return None
-
-    def _post(self, content: bytes, content_type: str) -> AppliedConnector:
-        after = self._t.call("POST", routes.CONNECTORS, content=content, content_type=content_type)
-        return applied_connector(after, "created")
-
-    def _put(
-        self,
-        content: bytes,
-        content_type: str,
-        before: Mapping[str, Any] | None,
-        diff: Diff | None,
-    ) -> AppliedConnector:
-        headers = {"if-match": f'"{before["version"]}"'} if before is not None else None
-        after = mapping(
-            self._t.call(
-                "PUT", routes.CONNECTORS, content=content, content_type=content_type,
-                headers=headers,
-            ),
-            "connector",
-        )  # fmt: skip
-        if before is not None and after.get("version") == before.get("version"):
-            return applied_connector(after, "unchanged")
-        changes = None
-        if diff is not None and before is not None:
-            changes = list(diff(_document(before), _document(after)))
-        return applied_connector(after, "updated", changes)
-
-    def _read(self, ref: EntityRef) -> Mapping[str, Any]:
-        path = path_of(routes.CONNECTOR, identifier=ref.identifier)
-        return mapping(self._t.call("GET", path, scope=ref.scope), "connector")
+        content, content_type = _body_of(source)
+        data = self._t.call(
+            "POST",
+            routes.CONNECTORS_APPLY,
+            params={"mode": mode, "dryRun": dry_run},
+            content=content,
+            content_type=content_type,
+        )
+        return models_of(AppliedConnector, data, "connector apply")
 
     def export(self, *, org: str | None = None, project: str | None = None) -> str:
-        """The connectors of one scope as multi-document Harness YAML, as ``connector
-        export`` writes it (deterministic, no account, no timestamps)."""
+        """The connectors of one scope (neither ``org`` nor ``project``: of every scope the
+        token may see) as multi-document Harness YAML, as ``connector export`` writes it
+        (deterministic, no account, no timestamps)."""
         from awsconn.model import dump_connectors_yaml, parse_connector_document
 
-        found = self._every(org, project, (), None, None)
+        found = self._every(org, project, (), None, None, org is None and project is None)
         connectors = [
             parse_connector_document({"connector": canonical_document(item)}) for item in found
         ]
@@ -386,41 +373,14 @@ def _scope(org: str | None, project: str | None) -> Scope | None:
     return scope_of_settings(org, project)
 
 
-def _body_of(source: str | Mapping[str, Any]) -> tuple[bytes, str, EntityRef | None]:
-    """What a write sends (YAML text as it is, a document as JSON) and the reference it
-    names when it names a valid one (else the server reports the problems)."""
+def _body_of(
+    source: str | Mapping[str, Any] | Sequence[Mapping[str, Any]],
+) -> tuple[bytes, str]:
+    """What a write sends: YAML text as it is (the server reads it with the same bounds
+    and line numbers), documents as JSON."""
     import json
 
-    from awsconn.model import load_yaml_documents
-
     if isinstance(source, str):
-        docs = load_yaml_documents(source, source="connector")  # the model's bounds
-        if len(docs) != 1:
-            raise InvalidInput(
-                f"the text holds {len(docs)} documents; a server's API writes one connector "
-                "per request, so writing several cannot be all or nothing",
-                hint="apply one connector at a time",
-            )
-        document: Any = docs[0]
-        content, kind = source.encode("utf-8"), "application/yaml"
-    else:
-        document = source
-        content, kind = json.dumps(source).encode("utf-8"), "application/json"
-    return content, kind, _named_ref(document)
-
-
-def _named_ref(document: Any) -> EntityRef | None:
-    body = document.get("connector") if isinstance(document, Mapping) else None
-    if not isinstance(body, Mapping):
-        return None
-    parts = [body.get("orgIdentifier"), body.get("projectIdentifier"), body.get("identifier")]
-    if not all(p is None or isinstance(p, str) for p in parts) or not parts[2]:
-        return None
-    try:
-        return parse_ref("/".join(p for p in parts if p))
-    except InvalidInput:
-        return None
-
-
-def _document(response: Mapping[str, Any]) -> dict[str, Any]:
-    return {"connector": canonical_document(response)}
+        return source.encode("utf-8"), "application/yaml"
+    body = dict(source) if isinstance(source, Mapping) else [dict(d) for d in source]
+    return json.dumps(body).encode("utf-8"), "application/json"

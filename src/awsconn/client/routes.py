@@ -12,6 +12,7 @@ __all__ = [
     "CAPABILITIES",
     "CONNECTOR",
     "CONNECTORS",
+    "CONNECTORS_APPLY",
     "CONNECTORS_LIST_V2",
     "CONNECTOR_CHECK",
     "CONNECTOR_CREDENTIALS",
@@ -30,6 +31,7 @@ __all__ = [
     "SECRETS",
     "TOKEN",
     "TOKENS",
+    "WHOAMI",
 ]
 
 _NG = "/ng/api"
@@ -41,6 +43,8 @@ CONNECTORS_LIST_V2 = f"{CONNECTORS}/listV2"
 CONNECTOR_TEST = f"{CONNECTORS}/testConnection/{{identifier}}"
 SECRETS = f"{_NG}/v2/secrets"
 SECRET = f"{SECRETS}/{{identifier}}"
+WHOAMI = f"{_OWN}/whoami"
+CONNECTORS_APPLY = f"{_OWN}/connectors/apply"
 CONNECTOR_CHECK = f"{_OWN}/connectors/{{identifier}}/permissions/check"
 CONNECTOR_DIFF = f"{_OWN}/connectors/{{identifier}}/permissions/diff"
 CONNECTOR_HISTORY = f"{_OWN}/connectors/{{identifier}}/history"

@@ -86,19 +86,27 @@ class Secrets:
         return secret_metadata(self._t.call("GET", path, scope=r.scope))
 
     def list(
-        self, *, org: str | None = None, project: str | None = None, search: str | None = None
+        self,
+        *,
+        org: str | None = None,
+        project: str | None = None,
+        search: str | None = None,
+        all_scopes: bool = False,
     ) -> list[SecretMetadata]:
-        """Secrets of one scope (the account when neither ``org`` nor ``project``)."""
+        """Secrets of one scope (the account when neither ``org`` nor ``project``), by
+        identifier; with ``all_scopes``, of that scope and every scope inside it (without
+        ``org``: every scope the token may see), by scope then identifier."""
         scope = scope_of_settings(org, project) if (org or project) else Scope()
         out: list[SecretMetadata] = []
         index = 0
         while True:
-            data = self._t.call(
-                "GET",
-                routes.SECRETS,
-                scope=scope,
-                params={"pageIndex": index, "pageSize": _PAGE, "searchTerm": search},
-            )
+            params = {
+                "pageIndex": index,
+                "pageSize": _PAGE,
+                "searchTerm": search,
+                "allScopes": True if all_scopes else None,
+            }
+            data = self._t.call("GET", routes.SECRETS, scope=scope, params=params)
             content, pages = page_content(data, "secret list")
             out.extend(secret_metadata(item) for item in content)
             index += 1

@@ -18,12 +18,10 @@ from typing import Any, TypeVar
 from awsconn.errors import InvalidInput
 from awsconn.model import parse_connector_document
 from awsconn.model.results import (
-    AppliedConnector,
     ConnectionTestOutcome,
     ConnectorDetail,
     ConnectorSummary,
     Failure,
-    FieldChange,
     Identity,
     PermissionCheckFailed,
     PermissionReport,
@@ -32,7 +30,6 @@ from awsconn.model.results import (
 )
 
 __all__ = [
-    "applied_connector",
     "canonical_document",
     "connector_detail",
     "connector_summary",
@@ -166,21 +163,6 @@ def connector_detail(response: Any) -> ConnectorDetail:
     """A ``ConnectorResponse`` as ``connector get`` shows it: the document and status."""
     return ConnectorDetail(
         connector=canonical_document(response), status=connector_summary(response)
-    )
-
-
-def applied_connector(
-    response: Any, action: str, changes: list[FieldChange] | None = None
-) -> AppliedConnector:
-    """What a write did, from the ``ConnectorResponse`` it answered."""
-    body = mapping(response, "connector")
-    summary = connector_summary(body)
-    return AppliedConnector(
-        ref=summary.ref,
-        action=action,  # type: ignore[arg-type]
-        dry_run=False,
-        version=_version(body),
-        changes=changes,
     )
 
 

@@ -6,7 +6,8 @@ editor of org ``eng`` edits the org's connectors and those of every project in i
 admins hold it, editors only when granted it explicitly. Every use case asks
 ``caller.require(permission, scope)`` before it acts, so the CLI, the API and the UI
 enforce the same rule; the CLI on a local store acts as :data:`LOCAL_OWNER`, who owns
-the store and may do everything in it.
+the store and may do everything in it. A server's own background work (the reaper, the
+monitor, pruning, status alerts) acts as :data:`SERVER_CALLER`, limited to what it needs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from enum import StrEnum
 from awsconn.errors import Forbidden
 from awsconn.model.scope import Scope
 
-__all__ = ["LOCAL_OWNER", "Caller", "Permission", "Role", "role_permissions"]
+__all__ = ["LOCAL_OWNER", "SERVER_CALLER", "Caller", "Permission", "Role", "role_permissions"]
 
 
 class Permission(StrEnum):
@@ -78,7 +79,8 @@ class Caller:
 
     ``scope`` is where the role was granted; ``name`` and ``token_id`` identify the
     caller in the audit log (never the token itself); ``address`` is where the request
-    came from, when it came over the network.
+    came from, when it came over the network. ``limited_to``, when given, keeps only
+    those of the role's permissions (a caller no token stands for: the server's own work).
     """
 
     name: str
@@ -87,10 +89,12 @@ class Caller:
     access: bool = False
     token_id: str | None = None
     address: str | None = None
+    limited_to: frozenset[Permission] | None = None
 
     @property
     def permissions(self) -> frozenset[Permission]:
-        return role_permissions(self.role, access=self.access)
+        held = role_permissions(self.role, access=self.access)
+        return held if self.limited_to is None else held & self.limited_to
 
     def can(self, permission: Permission, scope: Scope) -> bool:
         return permission in self.permissions and _covers(self.scope, scope)
@@ -99,7 +103,10 @@ class Caller:
         """Go on, or raise Forbidden naming the permission, the scope and the caller's grant."""
         if self.can(permission, scope):
             return
-        if permission not in self.permissions:
+        if permission not in self.permissions and self.limited_to is not None:
+            held = ", ".join(sorted(p.value for p in self.permissions))
+            why = f"it is limited to {held}"
+        elif permission not in self.permissions:
             why = f"the {self.role.value} role does not include {permission.value}"
             if permission is Permission.CONNECTOR_ACCESS and self.role is Role.EDITOR:
                 why += " (an editor holds it only when granted connector access)"
@@ -117,3 +124,16 @@ class Caller:
 
 LOCAL_OWNER = Caller(name="local", role=Role.ADMIN, access=True)
 """The user of a local store (the CLI without a server): the store is theirs."""
+
+
+SERVER_CALLER = Caller(
+    name="awsconn-server",
+    role=Role.EDITOR,
+    limited_to=frozenset(
+        {Permission.CONNECTOR_VIEW, Permission.CONNECTOR_TEST, Permission.CONNECTOR_EDIT}
+    ),
+)
+"""A server's background work: scheduled connection tests and the task reaper
+(``connector:test``), following status changes (``connector:view``), pruning history
+(``connector:edit``), in the whole account; no ``connector:access`` (it is handed no
+credentials), no secrets or tokens to manage. Its name is the actor in the audit log."""

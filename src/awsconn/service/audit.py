@@ -39,6 +39,7 @@ from awsconn.errors import (
     Forbidden,
     InternalError,
     Problem,
+    StoreUnavailable,
     Unauthenticated,
     ValidationFailed,
 )
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from awsconn.store.rows import AuditRow
 
 __all__ = [
+    "FAILURE_WAIT_S",
     "MAX_PAGE",
     "AuditDetail",
     "AuditEntry",
@@ -70,6 +72,9 @@ __all__ = [
 ]
 
 MAX_PAGE = 1000
+FAILURE_WAIT_S = 1.0
+"""How long recording a failure waits for a busy store (SQLite's lock) when the use case
+itself failed because the store was busy: it has waited the full busy timeout once."""
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_-]*)+\Z")
 _ACTION_FILTER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_-]*)*(\.\*)?\Z")
 _KIND = re.compile(r"^[a-z][a-z0-9_-]{0,31}\Z")
@@ -261,9 +266,11 @@ def record(
     *,
     version: int | None = None,
     detail: AuditDetail | None = None,
+    busy_timeout_s: float | None = None,
 ) -> AuditEntry:
-    """Append one event in a transaction of its own, as ``ctx.caller`` at the clock's time."""
-    with ctx.db.transaction() as tx:
+    """Append one event in a transaction of its own, as ``ctx.caller`` at the clock's time;
+    ``busy_timeout_s``: how long to wait for a busy store (default: the store's own)."""
+    with ctx.db.transaction(busy_timeout_s=busy_timeout_s) as tx:
         row = _append(tx, ctx, action, target, outcome, version, detail)
     return audit_entry(row)
 
@@ -278,7 +285,10 @@ def audited(ctx: AppContext, action: str, target: AuditTarget) -> Iterator[Audit
     """Record how the block went (see the module docstring); exceptions pass through.
 
     A failure to record is reported through ``ctx.warn`` and never hides the use case's
-    own outcome: its error still propagates, its result is still returned.
+    own outcome: its error still propagates, its result is still returned. A use case
+    that failed because the store was busy (StoreUnavailable) has waited for it once:
+    its failure is recorded with a short wait (:data:`FAILURE_WAIT_S`), and reported
+    through ``ctx.warn`` when the store is still busy, rather than waiting a second time.
     """
     _check_action(action)
     event = AuditEvent(ctx, action, target)
@@ -287,17 +297,31 @@ def audited(ctx: AppContext, action: str, target: AuditTarget) -> Iterator[Audit
     except Exception as exc:
         outcome = Outcome.DENIED if isinstance(exc, Forbidden | Unauthenticated) else Outcome.FAILED
         detail = replace(event.detail or AuditDetail(), error_code=_error_code(exc))
-        _record_quietly(ctx, event, outcome, detail)
+        wait = FAILURE_WAIT_S if isinstance(exc, StoreUnavailable) else None
+        _record_quietly(ctx, event, outcome, detail, busy_timeout_s=wait)
         raise
     if not (event._committed or event._skipped):
         _record_quietly(ctx, event, Outcome.OK, event.detail)
 
 
 def _record_quietly(
-    ctx: AppContext, event: AuditEvent, outcome: Outcome, detail: AuditDetail | None
+    ctx: AppContext,
+    event: AuditEvent,
+    outcome: Outcome,
+    detail: AuditDetail | None,
+    *,
+    busy_timeout_s: float | None = None,
 ) -> None:
     try:
-        record(ctx, event.action, event.target, outcome, version=event.version, detail=detail)
+        record(
+            ctx,
+            event.action,
+            event.target,
+            outcome,
+            version=event.version,
+            detail=detail,
+            busy_timeout_s=busy_timeout_s,
+        )
     except AwsconnError as exc:
         message = (
             f"the audit log did not record {event.action} of {event.target.kind} "

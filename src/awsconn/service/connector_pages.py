@@ -11,9 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from awsconn.errors import Problem, ValidationFailed
+from awsconn.errors import Problem, StoreCorrupt, ValidationFailed
 from awsconn.model import CredentialType, Scope
-from awsconn.model.results import ConnectorDetail, ConnectorPage
+from awsconn.model.results import (
+    ConnectorDetail,
+    ConnectorPage,
+    ConnectorSummary,
+    Failure,
+    HistoryEntry,
+)
 from awsconn.service.access import Permission
 from awsconn.service.connector_reads import StoredConnector
 from awsconn.service.connectors import summary_of
@@ -23,6 +29,7 @@ from awsconn.service.runtime import Runtime
 
 __all__ = [
     "ConnectorFilter",
+    "last_failures",
     "list_page",
     "status_counts",
 ]
@@ -35,7 +42,8 @@ class ConnectorFilter:
     """What a listing keeps; each list matches any of its values, empty: no condition.
 
     ``statuses``: the last test's (SUCCESS, FAILURE; UNKNOWN: never tested; any other
-    status matches nothing); ``execute_on_delegate``: the connector's setting (None:
+    status matches nothing); ``tag_keys``: tags present with any value (``tags``: with
+    that value); ``execute_on_delegate``: the connector's setting (None:
     either); ``matches_nothing``: a condition no AWS connector meets (another
     connector type or category asked for).
     """
@@ -48,6 +56,7 @@ class ConnectorFilter:
     tags: Mapping[str, str] = field(default_factory=dict)
     description: str | None = None
     execute_on_delegate: bool | None = None
+    tag_keys: Sequence[str] = ()
     matches_nothing: bool = False
 
 
@@ -75,9 +84,11 @@ def list_page(
     page_index: int = 0,
     page_size: int = 100,
     wanted: ConnectorFilter | None = None,
+    below: bool = False,
 ) -> ConnectorPage:
     """Page ``page_index`` (from 0) of ``scope``'s connectors that ``wanted`` keeps, by
-    identifier, with the count of all that match (``connector:view`` in ``scope``)."""
+    identifier, with the count of all that match (``connector:view`` in ``scope``);
+    with ``below``, of ``scope`` and every scope inside it, by scope then identifier."""
     wanted = wanted or ConnectorFilter()
     _check(page_index, page_size, wanted)
     ctx.caller.require(Permission.CONNECTOR_VIEW, scope)
@@ -98,6 +109,8 @@ def list_page(
             tags=dict(wanted.tags),
             description=wanted.description or None,
             execute_on_delegate=wanted.execute_on_delegate,
+            tag_keys=list(wanted.tag_keys),
+            below=below,
         )
     items = []
     for row in rows:
@@ -107,6 +120,32 @@ def list_page(
             ConnectorDetail(connector=row.document["connector"], status=summary_of(stored))
         )
     return ConnectorPage(items=items, page_index=page_index, page_size=page_size, total_items=total)
+
+
+def last_failures(
+    ctx: AppContext, summaries: Sequence[ConnectorSummary]
+) -> dict[str, list[Failure]]:
+    """The errors of the last test of each connector whose last test failed, by ref,
+    read from the stored results in one read transaction. No permission is asked: for
+    answers about connectors the caller has been allowed to read already."""
+    failing = [s for s in summaries if s.last_status == "FAILURE"]
+    if not failing:
+        return {}
+    out: dict[str, list[Failure]] = {}
+    with ctx.db.transaction(write=False) as tx:
+        for s in failing:
+            rows = tx.connectors.history(
+                org=s.org, project=s.project, identifier=s.identifier, limit=1
+            )
+            if not rows:
+                continue
+            try:
+                out[s.ref] = list(HistoryEntry.model_validate(rows[0].result).errors)
+            except ValueError as exc:
+                raise StoreCorrupt(
+                    f"a stored connection test of {s.ref} has a shape awsconn never writes: {exc}"
+                ) from None
+    return out
 
 
 def status_counts(runtime: Runtime) -> dict[str, int]:

@@ -37,7 +37,7 @@ from awsconn.service.connectors import (
 )
 from awsconn.service.context import AppContext
 
-__all__ = ["WriteMode", "apply_yaml", "save_document"]
+__all__ = ["WriteMode", "apply_documents", "apply_yaml", "check_count", "save_document"]
 
 WriteMode = Literal["create", "apply", "import", "update"]
 
@@ -73,6 +73,28 @@ def apply_yaml(
     if mode not in ("create", "apply", "import"):
         raise ValueError(f"mode is create, apply or import, not {mode!r}")
     docs = load_yaml_documents(text, source=source)
+    return apply_documents(ctx, docs, mode=mode, source=source, dry_run=dry_run)
+
+
+def apply_documents(
+    ctx: AppContext,
+    docs: Sequence[Any],
+    *,
+    mode: str,
+    source: str = "input",
+    dry_run: bool = False,
+) -> list[AppliedConnector]:
+    """:func:`apply_yaml` of documents already parsed (``{"connector": {...}}`` each, as
+    an API body carries them); ``source`` names the input in messages."""
+    check_count(docs, mode=mode, source=source)
+    return [w.applied for w in _apply(ctx, docs, mode, dry_run=dry_run)]
+
+
+def check_count(docs: Sequence[Any], *, mode: str, source: str) -> None:
+    """The write ``mode`` (create, apply, import) and how many documents it takes: a
+    create takes exactly one (ValidationFailed naming ``source`` otherwise)."""
+    if mode not in ("create", "apply", "import"):
+        raise ValueError(f"mode is create, apply or import, not {mode!r}")
     if mode == "create" and len(docs) != 1:
         raise ValidationFailed(
             [
@@ -82,7 +104,6 @@ def apply_yaml(
             ],
             what=source,
         )
-    return [w.applied for w in _apply(ctx, docs, mode, dry_run=dry_run)]
 
 
 def save_document(

@@ -13,7 +13,9 @@ delegate, or here for ``executeOnDelegate: false``). Connectors with
 
 Status history is the connectors' test history; each change of a connector's status
 (SUCCESS→FAILURE, back, or its first) is recorded with the test that made it and read
-in order by :func:`status_changes` (what an alert hook sends). :func:`prune_history`
+in order by :func:`status_changes`. :func:`follow_status_changes` hands each change to
+a follower (the alert webhook, the metrics) once across every replica: the follower's
+place is a row of the store, held by one process at a time. :func:`prune_history`
 keeps ``keep_days`` of history (``AWSCONN_HISTORY_DAYS``, default 30), each
 connector's newest result always.
 """
@@ -21,7 +23,8 @@ connector's newest result always.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -33,18 +36,22 @@ from awsconn.service.audit import AuditTarget, audited
 
 if TYPE_CHECKING:
     from awsconn.service.context import AppContext
-    from awsconn.store.task_rows import ScheduleRow
+    from awsconn.store.task_rows import ScheduleRow, StatusChangeRow
 
 __all__ = [
     "DEFAULT_HISTORY_DAYS",
     "DEFAULT_INTERVAL_MIN",
+    "FEED_HOLD",
     "HISTORY_DAYS_ENV",
     "JITTER",
     "MAX_INTERVAL_MIN",
     "DueTest",
+    "FollowReport",
     "PruneReport",
     "claim_due",
     "due_connectors",
+    "follow_status_changes",
+    "history_days",
     "prune_history",
     "run_due_tests",
     "schedule_of",
@@ -58,6 +65,8 @@ JITTER = 0.1
 DEFAULT_HISTORY_DAYS = 30
 MAX_HISTORY_DAYS = 3650
 HISTORY_DAYS_ENV = "AWSCONN_HISTORY_DAYS"
+FEED_HOLD = timedelta(seconds=60)
+"""How long a process holds a status feed without handling a change (then another may)."""
 _MAX_BATCH = 1000
 
 
@@ -144,19 +153,34 @@ def claim_due(
     return claimed
 
 
-def run_due_tests(ctx: AppContext, now: datetime | None = None, *, limit: int = 50) -> list[Task]:
+def run_due_tests(
+    ctx: AppContext,
+    now: datetime | None = None,
+    *,
+    limit: int = 50,
+    batches: int = 1,
+    stop: Callable[[], bool] | None = None,
+) -> list[Task]:
     """Claim the due connectors (:func:`claim_due`) and submit their connection tests;
-    the tasks, in order (a connector deleted meanwhile is left out)."""
+    the tasks, in order (a connector deleted meanwhile is left out). Up to ``batches``
+    claims of ``limit`` each, the next only when the last was full; ``stop()`` True ends
+    it between tests (those claimed and not submitted wait for their next time)."""
     from awsconn.service.tasks import submit
 
-    tasks = []
-    for due in claim_due(ctx, now, limit=limit):
-        if due.ignore_test_connection:
-            continue
-        try:
-            tasks.append(submit(ctx, "connection-test", due.ref))
-        except NotFound:
-            continue
+    tasks: list[Task] = []
+    for _ in range(batches):
+        claimed = claim_due(ctx, now, limit=limit)
+        for due in claimed:
+            if stop is not None and stop():
+                return tasks
+            if due.ignore_test_connection:
+                continue
+            try:
+                tasks.append(submit(ctx, "connection-test", due.ref))
+            except NotFound:
+                continue
+        if len(claimed) < limit:
+            break
     return tasks
 
 
@@ -222,6 +246,17 @@ def schedule_of(ctx: AppContext, ref: EntityRef) -> ConnectorSchedule:
 # -- status changes and history ----------------------------------------------------------
 
 
+def _change_of(row: StatusChangeRow) -> StatusChange:
+    return StatusChange(
+        id=row.id,
+        connector=str(EntityRef(Scope(row.org, row.project), row.identifier)),
+        at=row.at,
+        from_status=row.from_status,
+        to_status=row.to_status,
+        error_code=row.error_code,
+    )
+
+
 def status_changes(
     ctx: AppContext, *, after_id: int = 0, limit: int = 100, scope: Scope | None = None
 ) -> list[StatusChange]:
@@ -237,16 +272,69 @@ def status_changes(
         rows = tx.monitor.status_changes(
             after_id=after_id, limit=limit, org=where.org, project=where.project
         )
-    return [
-        StatusChange(
-            id=r.id,
-            connector=str(EntityRef(Scope(r.org, r.project), r.identifier)),
-            at=r.at,
-            from_status=r.from_status,
-            to_status=r.to_status,
-        )
-        for r in rows
-    ]
+    return [_change_of(r) for r in rows]
+
+
+@dataclass
+class FollowReport:
+    """One pass of a follower: the changes it handled, and whether it stopped early
+    (the handler refused one, or the feed went to another process); ``held_elsewhere``
+    when another process held the feed and nothing was read."""
+
+    handled: list[StatusChange] = field(default_factory=list)
+    stopped_at: StatusChange | None = None
+    lost_feed: bool = False
+    held_elsewhere: bool = False
+
+
+def follow_status_changes(
+    ctx: AppContext,
+    feed: str,
+    handle: Callable[[StatusChange], bool],
+    *,
+    holder: str,
+    limit: int = 100,
+    hold: timedelta = FEED_HOLD,
+) -> FollowReport:
+    """Hand the changes after the feed's place to ``handle``, oldest first, and move the
+    place past each one it returns True for; a False stops the pass there (the change is
+    offered again next pass). The feed is held by ``holder`` (one process at a time; a
+    hold lapses ``hold`` after its last change, so a process that died gives it up), and
+    released at the end. A feed seen for the first time starts at the newest change.
+
+    At least once: a change handled but not yet recorded when the process dies is offered
+    again. ``connector:view`` in the account."""
+    _check_limit(limit)
+    ctx.caller.require(Permission.CONNECTOR_VIEW, Scope())
+    report = FollowReport()
+    now = ctx.clock()
+    with ctx.db.transaction() as tx:
+        place = tx.monitor.take_feed(feed, holder=holder, now=now, until=now + hold)
+        if place is None:
+            report.held_elsewhere = True
+            return report
+        tx.monitor.settle_status_changes()
+        rows = tx.monitor.status_changes(after_id=place, limit=limit)
+    changes = [_change_of(r) for r in rows]
+    try:
+        for change in changes:
+            if not handle(change):
+                report.stopped_at = change
+                break
+            moment = ctx.clock()
+            with ctx.db.transaction() as tx:
+                moved = tx.monitor.advance_feed(
+                    feed, holder=holder, from_id=place, to_id=change.id, until=moment + hold
+                )
+            if not moved:
+                report.lost_feed = True
+                break
+            place = change.id
+            report.handled.append(change)
+    finally:
+        with ctx.db.transaction() as tx:
+            tx.monitor.release_feed(feed, holder=holder)
+    return report
 
 
 @dataclass(frozen=True)
@@ -259,10 +347,12 @@ class PruneReport:
     tasks: int
 
 
-def _history_days(ctx: AppContext, keep_days: int | None) -> int:
+def history_days(environ: Mapping[str, str], keep_days: int | None = None) -> int:
+    """Days of history kept: ``keep_days``, else ``AWSCONN_HISTORY_DAYS``, else 30; a value
+    out of range is refused naming where it came from."""
     setting, value = "keepDays", keep_days
     if value is None:
-        raw = ctx.environ.get(HISTORY_DAYS_ENV, "").strip()
+        raw = environ.get(HISTORY_DAYS_ENV, "").strip()
         if not raw:
             return DEFAULT_HISTORY_DAYS
         setting, value = HISTORY_DAYS_ENV, int(raw) if raw.isdigit() else raw  # type: ignore[assignment]
@@ -279,7 +369,7 @@ def prune_history(ctx: AppContext, keep_days: int | None = None) -> PruneReport:
     """Delete test results, status changes and ended tasks older than ``keep_days``
     (default ``AWSCONN_HISTORY_DAYS``, else 30); each connector keeps its newest result.
     ``connector:edit`` in the account."""
-    days = _history_days(ctx, keep_days)
+    days = history_days(ctx.environ, keep_days)
     ctx.caller.require(Permission.CONNECTOR_EDIT, Scope())
     before = ctx.clock() - timedelta(days=days)
     with ctx.db.transaction() as tx:

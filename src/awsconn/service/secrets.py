@@ -228,15 +228,25 @@ def list_page(
     page_index: int = 0,
     page_size: int = 50,
     search_term: str | None = None,
+    below: bool = False,
 ) -> tuple[list[SecretMetadata], int]:
     """Page ``page_index`` of ``scope``'s secrets (metadata, by identifier) whose
     identifier or description contains ``search_term`` (any case), and how many match in
-    all (``secret:view`` in ``scope``)."""
+    all (``secret:view`` in ``scope``); with ``below``, of ``scope`` and every scope inside
+    it the caller may see, by scope then identifier."""
     from awsconn.service.pages import page_problems, slice_page
 
     if problems := page_problems(page_index, page_size):
         raise ValidationFailed(problems, what="secret listing")
-    found = list_secrets(ctx, org=scope.org, project=scope.project)
+    if below:
+        ctx.caller.require(Permission.SECRET_VIEW, scope)
+        found = [
+            m
+            for m in list_secrets(ctx, all_scopes=True)
+            if scope in Scope(m.org, m.project).chain()
+        ]
+    else:
+        found = list_secrets(ctx, org=scope.org, project=scope.project)
     if search_term:
         term = search_term.lower()
         found = [m for m in found if term in m.identifier.lower() or term in m.description.lower()]

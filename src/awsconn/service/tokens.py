@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from awsconn.errors import (
     Conflict,
@@ -30,6 +30,7 @@ from awsconn.errors import (
 )
 from awsconn.model import Scope
 from awsconn.model.clock import Clock
+from awsconn.model.results import CallerInfo
 from awsconn.service.access import Caller, Permission, Role
 from awsconn.service.audit import AuditDetail, AuditTarget, audited
 from awsconn.service.token_values import (
@@ -48,6 +49,7 @@ from awsconn.service.token_values import (
     new_token,
     role_of,
     scope_of_text,
+    scope_text,
     shaped_like_a_token,
     token_hash,
     token_info,
@@ -81,6 +83,7 @@ __all__ = [
     "revoke_token",
     "scope_of_text",
     "token_hash",
+    "whoami",
 ]
 
 LAST_USED_EVERY = timedelta(minutes=1)
@@ -332,6 +335,24 @@ def authenticate(runtime: TokenRuntime, token: str, *, address: str | None = Non
         access=row.access,
         token_id=row.id,
         address=address,
+    )
+
+
+def whoami(ctx: AppContext) -> CallerInfo:
+    """Who ``ctx`` runs as: the token's holder (its name, kind, role, scope, access, id)
+    or the local store's owner; needs nothing but being authenticated."""
+    caller = ctx.caller
+    kind: Literal["api", "delegate", "local"] = "local"
+    if caller.token_id is not None:
+        kind = "delegate" if caller.role is Role.DELEGATE else "api"
+    return CallerInfo(
+        name=caller.name,
+        kind=kind,
+        role=caller.role.value,
+        scope=scope_text(caller.scope),
+        access=Permission.CONNECTOR_ACCESS in caller.permissions,
+        token_id=caller.token_id,
+        permissions=sorted(p.value for p in caller.permissions),
     )
 
 

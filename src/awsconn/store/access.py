@@ -67,8 +67,10 @@ class Store:
                 database = self._database
         return database
 
-    def transaction(self, *, write: bool = True) -> AbstractContextManager[Transaction]:
-        return self.database.transaction(write=write)
+    def transaction(
+        self, *, write: bool = True, busy_timeout_s: float | None = None
+    ) -> AbstractContextManager[Transaction]:
+        return self.database.transaction(write=write, busy_timeout_s=busy_timeout_s)
 
     def run(self, work: Callable[[Transaction], _T], *, attempts: int = 6) -> _T:
         """``Database.run``: a write transaction, retried when a race is reported."""

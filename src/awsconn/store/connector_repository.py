@@ -217,18 +217,24 @@ class ConnectorRepository(ScopedRepository[ConnectorRecord, ConnectorRow]):
         tags: dict[str, str] | None = None,
         description: str | None = None,
         execute_on_delegate: bool | None = None,
+        tag_keys: Sequence[str] = (),
+        below: bool = False,
     ) -> tuple[builtins.list[ConnectorRow], int]:
-        """One page of one scope's connectors by identifier, and how many match in all.
+        """One page of one scope's connectors by identifier, and how many match in all;
+        with ``below``, of that scope and every scope inside it, by scope then identifier.
 
         ``search``: identifier, name or tags contain it (any case); the lists match any
         of their values (``statuses``: the last test's, None for never tested); ``tags``
-        must all be present with those values; ``description`` is contained.
+        must all be present with those values, ``tag_keys`` present with any value;
+        ``description`` is contained.
         """
         o, p = scope_columns(org, project)
-        where: builtins.list[ColumnElement[bool]] = [
-            ConnectorRecord.org == o,
-            ConnectorRecord.project == p,
-        ]
+        where: builtins.list[ColumnElement[bool]] = []
+        if not below or org is not None:
+            where.append(ConnectorRecord.org == o)
+        if not below or project is not None:
+            where.append(ConnectorRecord.project == p)
+        where.extend(_tag_conditions(list(tag_keys)))
         if search:
             term = search.lower()
             where.append(
@@ -260,10 +266,15 @@ class ConnectorRepository(ScopedRepository[ConnectorRecord, ConnectorRow]):
         if execute_on_delegate is not None:
             flag = body["spec"]["executeOnDelegate"].as_boolean()
             where.append(flag.is_(True) if execute_on_delegate else flag.is_(False))
+        order = (
+            (ConnectorRecord.org, ConnectorRecord.project, ConnectorRecord.identifier)
+            if below
+            else (ConnectorRecord.identifier,)
+        )
         stmt = (
             select(ConnectorRecord)
             .where(*where)
-            .order_by(ConnectorRecord.identifier)
+            .order_by(*order)
             .offset(max(0, offset))
             .limit(max(0, limit))
         )

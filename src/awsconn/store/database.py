@@ -175,14 +175,21 @@ class Database:
         return None if value is None else str(value)
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Transaction]:
+    def transaction(
+        self, *, write: bool = True, busy_timeout_s: float | None = None
+    ) -> Iterator[Transaction]:
         """All or nothing: commits when the block ends, rolls back when it raises.
 
         ``write=False`` starts a deferred (read) transaction on SQLite, so readers do not
         queue behind writers. In a write transaction, looking a row up by key locks it
         until the end (PostgreSQL ``FOR UPDATE``; SQLite's write lock covers it already).
+        ``busy_timeout_s`` (SQLite) replaces the database's busy timeout for this
+        transaction: how long its start waits for another writer's lock.
         """
-        bind = self._engine.execution_options(awsconn_begin="IMMEDIATE" if write else "DEFERRED")
+        options: dict[str, Any] = {"awsconn_begin": "IMMEDIATE" if write else "DEFERRED"}
+        if busy_timeout_s is not None:
+            options["awsconn_busy_ms"] = max(0, int(busy_timeout_s * 1000))
+        bind = self._engine.execution_options(**options)
         session = Session(bind=bind, autoflush=False, expire_on_commit=False)
         try:
             with translated(self.where), session.begin():
@@ -274,7 +281,14 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
         finally:
             cursor.close()
 
+    default_ms = int(busy_timeout_s * 1000)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        mode = conn.get_execution_options().get("awsconn_begin", "IMMEDIATE")
+        options = conn.get_execution_options()
+        mode = options.get("awsconn_begin", "IMMEDIATE")
+        wait_ms = options.get("awsconn_busy_ms", default_ms)
+        if conn.info.get("awsconn_busy_ms", default_ms) != wait_ms:  # this connection's own
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait_ms)}")
+            conn.info["awsconn_busy_ms"] = wait_ms
         conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")

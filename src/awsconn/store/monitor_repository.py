@@ -5,7 +5,9 @@ insert-or-nothing, so replicas adding it together write one row). ``due`` picks 
 connectors whose next test time has come; PostgreSQL locks them with ``FOR UPDATE
 SKIP LOCKED`` and the claim moves ``next_test_at`` in the same transaction, so each
 due test goes to exactly one replica. Status changes are written by
-``ConnectorRepository.record_test`` with the test that made them.
+``ConnectorRepository.record_test`` with the test that made them; their followers (the
+alert webhook, the metrics) keep how far they got in ``status_feeds``, one process at a
+time holding each feed (``take_feed``, ``advance_feed``, ``release_feed``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, delete, exists, or_, select, update
+from sqlalchemy import CursorResult, and_, delete, exists, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -26,6 +28,7 @@ from awsconn.store.tables import (
     ConnectorScheduleRecord,
     ConnectorStatusChangeRecord,
     ConnectorTestRecord,
+    StatusFeedRecord,
 )
 from awsconn.store.task_rows import ScheduleRow, StatusChangeRow
 from awsconn.store.token_repository import within_scope
@@ -36,6 +39,16 @@ Schedules = ConnectorScheduleRecord
 Changes = ConnectorStatusChangeRecord
 Connectors = ConnectorRecord
 Tests = ConnectorTestRecord
+Feeds = StatusFeedRecord
+
+
+def _first_error_code(result: Any) -> str | None:
+    """The code of the first error a stored test result names (a failure's), if any."""
+    errors = result.get("errors") if isinstance(result, dict) else None
+    if isinstance(errors, builtins.list) and errors and isinstance(errors[0], dict):
+        code = errors[0].get("code")
+        return code if isinstance(code, str) else None
+    return None
 
 
 def _schedule_row(schedule: Any, connector: Any) -> ScheduleRow:
@@ -143,8 +156,9 @@ class MonitorRepository(Repository):
         """Status changes after ``after_id``, oldest first, of connectors in (org,
         project) and the scopes inside it."""
         stmt = (
-            select(Changes, Connectors)
+            select(Changes, Connectors, Tests.result)
             .join(Connectors, Connectors.id == Changes.connector_id)
+            .outerjoin(Tests, Tests.id == Changes.test_id)
             .where(
                 Changes.id > after_id,
                 *within_scope(Connectors.org, Connectors.project, org, project),
@@ -164,9 +178,78 @@ class MonitorRepository(Repository):
                 at=ch.at,
                 from_status=ch.from_status,
                 to_status=ch.to_status,
+                error_code=_first_error_code(result),
             )
-            for ch, c in pairs
+            for ch, c, result in pairs
         ]
+
+    # -- status feeds: followers of the status changes ---------------------------------------
+
+    def take_feed(self, name: str, *, holder: str, now: datetime, until: datetime) -> int | None:
+        """Hold the feed ``name`` for ``holder`` until ``until`` and return the last change
+        id it handled; None when another holder's hold has not lapsed. A feed seen for the
+        first time starts at the newest change (history is not replayed). The row stays
+        locked to the end of this write transaction (``FOR UPDATE``; SQLite's write lock)."""
+        stmt = select(Feeds).where(Feeds.name == name)
+        if self._dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        with translated(self._where):
+            feed = self._session.scalars(stmt.execution_options(populate_existing=True)).first()
+            if feed is None:
+                newest = self._session.scalar(select(func.max(Changes.id))) or 0
+                dialect = postgresql if self._dialect == "postgresql" else sqlite
+                self._session.execute(
+                    dialect.insert(Feeds)
+                    .values(name=name, last_id=newest, holder=holder, held_until=until)
+                    .on_conflict_do_nothing()
+                )
+                feed = self._session.scalars(stmt.execution_options(populate_existing=True)).one()
+                if feed.holder == holder:
+                    return int(feed.last_id)
+        held = feed.holder not in (None, holder)
+        if held and feed.held_until is not None and feed.held_until > now:
+            return None
+        self._execute(
+            update(Feeds).where(Feeds.name == name).values(holder=holder, held_until=until)
+        )
+        return int(feed.last_id)
+
+    def settle_status_changes(self) -> None:
+        """Wait until every transaction writing a status change has ended, so the changes
+        read next in this transaction include every id handed out so far (PostgreSQL
+        hands out ids before commit, so a smaller id may commit after a larger one; a
+        SHARE lock waits for those writers and holds new ones back until this
+        transaction ends). SQLite's write transactions are one at a time already."""
+        if self._dialect == "postgresql":
+            with translated(self._where):
+                self._session.execute(text("LOCK TABLE connector_status_changes IN SHARE MODE"))
+
+    def advance_feed(
+        self, name: str, *, holder: str, from_id: int, to_id: int, until: datetime
+    ) -> bool:
+        """Record that ``holder`` handled the changes up to ``to_id`` and extend its hold;
+        False (nothing written) when the feed is no longer at ``from_id`` in its hands."""
+        stmt = (
+            update(Feeds)
+            .where(Feeds.name == name, Feeds.holder == holder, Feeds.last_id == from_id)
+            .values(last_id=to_id, held_until=until)
+        )
+        return self._execute(stmt) > 0
+
+    def release_feed(self, name: str, *, holder: str) -> bool:
+        """Give the feed up (another process may take it at once)."""
+        stmt = (
+            update(Feeds)
+            .where(Feeds.name == name, Feeds.holder == holder)
+            .values(holder=None, held_until=None)
+        )
+        return self._execute(stmt) > 0
+
+    def feed_position(self, name: str) -> int | None:
+        """The last change id the feed ``name`` handled (None: never taken)."""
+        with translated(self._where):
+            found = self._session.scalar(select(Feeds.last_id).where(Feeds.name == name))
+        return None if found is None else int(found)
 
     def prune(self, *, before: datetime) -> tuple[int, int]:
         """Delete test results older than ``before`` (each connector keeps its newest) and

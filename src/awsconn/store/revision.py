@@ -10,5 +10,5 @@ from __future__ import annotations
 
 __all__ = ["HEAD_REVISION", "VERSION_QUERY"]
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 VERSION_QUERY = "SELECT version_num FROM alembic_version"

@@ -43,6 +43,7 @@ __all__ = [
     "ConnectorTestRecord",
     "DelegateRecord",
     "SecretRecord",
+    "StatusFeedRecord",
     "TaskRecord",
     "metadata",
 ]
@@ -362,6 +363,9 @@ class ConnectorStatusChangeRecord(Base):
         Index(None, "at"),
         Index(None, "connector_id", "at"),
         Index(None, "test_id"),
+        # ids never come back after deletes (pruning, a connector deleted): the status
+        # feeds' cursors (``status_feeds``) compare ids
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -374,3 +378,16 @@ class ConnectorStatusChangeRecord(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     from_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     to_status: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class StatusFeedRecord(Base):
+    """How far a follower of ``connector_status_changes`` got (the alert webhook, the
+    metrics): the last change id it handled, and which server process holds the feed
+    until when, so replicas take turns and each change is handled once."""
+
+    __tablename__ = "status_feeds"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -146,3 +146,5 @@ class StatusChangeRow:
     at: datetime
     from_status: str | None
     to_status: str
+    error_code: str | None = None
+    """The first error code of the test that made the change (a failure's), if kept."""

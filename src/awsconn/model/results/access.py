@@ -14,6 +14,7 @@ __all__ = [
     "AuditOutcome",
     "AuditPage",
     "AuditTarget",
+    "CallerInfo",
     "TokenInfo",
     "TokenKindName",
     "TokenRoleName",
@@ -43,6 +44,19 @@ class TokenInfo(WireModel):
     expires_at: Timestamp | None
     revoked_at: Timestamp | None
     last_used_at: Timestamp | None
+
+
+class CallerInfo(WireModel):
+    """Who a command or request runs as: a token's holder on a server (``kind`` the
+    token's), or the owner of a local store (``kind`` local, no token)."""
+
+    name: str
+    kind: Literal["api", "delegate", "local"]
+    role: TokenRoleName
+    scope: str | None  # where the role is granted: ORG or ORG/PROJECT; None: the account
+    access: bool  # connector:access (obtain connectors' credentials)
+    token_id: str | None
+    permissions: list[str]
 
 
 class AuditTarget(WireModel):

@@ -134,10 +134,12 @@ class ConnectorSchedule(WireModel):
 
 
 class StatusChange(WireModel):
-    """A connector's status moved (``fromStatus`` None: its first status)."""
+    """A connector's status moved (``fromStatus`` None: its first status); ``errorCode``:
+    the first error code of the test that made it, when that test failed."""
 
     id: int
     connector: str
     at: Timestamp
     from_status: str | None
     to_status: str
+    error_code: str | None = _optional()
