@@ -62,7 +62,7 @@ def _readable_help(sub: typer.Typer) -> typer.Typer:
 
 def build_app(argv: Sequence[str] = ()) -> typer.Typer:
     """The CLI for this command line: the invoked noun in full, the others by name only."""
-    from awsconn.cli import demo, login, server, use
+    from awsconn.cli import demo, demo_server, login, server, use
 
     app = typer.Typer(
         name="awsconn",
@@ -85,6 +85,7 @@ def build_app(argv: Sequence[str] = ()) -> typer.Typer:
         use.exec_
     )
     app.command("demo", cls=HelpCommand)(demo.demo)
+    app.command("demo-server", cls=HelpCommand)(demo_server.demo_server)
     app.command("server", cls=HelpCommand)(server.server)
     app.command("login", cls=HelpCommand)(login.login)
     app.command("logout", cls=HelpCommand)(login.logout)

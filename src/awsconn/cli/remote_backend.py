@@ -155,7 +155,7 @@ class RemoteBackend:
         except DelegateUnavailable as exc:
             failure = Failure(code=exc.code, message=exc.message, hint=exc.hint or "")
             return ConnectionTestOutcome(connector=summary.ref, status="SKIPPED", errors=[failure])
-        if [e.code for e in outcome.errors] == [DelegateUnavailable.code]:
+        if [e.code for e in outcome.errors or ()] == [DelegateUnavailable.code]:
             # the server's FAILURE "no delegate can run it" (no test ran): in a run over
             # every connector the local store calls that SKIPPED, not a failed test
             return ConnectionTestOutcome(
