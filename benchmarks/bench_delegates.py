@@ -8,7 +8,8 @@ environment keys: no AWS call, so the queue and the protocol are what is measure
   → posts the result → the client has it (``GET .../tasks/{id}?waitSeconds``), one client,
   ``--round-trips`` times, one delegate: p50 and p99. Baseline, same run: the same work
   in-process (``credential_process_output`` on a local store that runs it here, the
-  CLI's local road): p50; the overhead is the difference (goal: p50 ≤ 10 ms).
+  CLI's local road): p50; the overhead is the difference (goal: p50 ≤ 10 ms). For
+  scale, one authenticated API request (GET of an ended task): p50.
 - throughput: ``--tasks`` tasks through one server and 3 delegates (concurrency 4 each),
   8 client threads each submitting and waiting: tasks/s. Baseline: the in-process rate.
 - a new delegate: one delegate busy (concurrency 1, its task's AWS endpoint never
@@ -233,6 +234,11 @@ def main() -> None:
             stack.round_trip("one")
         trips = _times_ms(lambda: stack.round_trip("one"), args.round_trips)
         p50, p99 = statistics.median(trips), _p(trips, 0.99)
+        ended = stack.submit("one")["id"]
+        stack.http.get(f"/ng/api/awsconn/tasks/{ended}", params={"waitSeconds": 10})
+        one_request = statistics.median(
+            _times_ms(lambda: stack.http.get(f"/ng/api/awsconn/tasks/{ended}"), args.round_trips)
+        )
         print(f"round trip (1 server, 1 delegate, loopback), {args.round_trips} tasks:")
         print(
             f"  in-process (baseline)        p50 {base50:7.2f} ms   "
@@ -240,6 +246,8 @@ def main() -> None:
         )
         print(f"  submit → delegate → result   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   "
               f"overhead p50 {p50 - base50:.2f} ms ({p50 / base50:.1f}x baseline)")  # fmt: skip
+        print(f"  one API request (GET an ended task)  p50 {one_request:7.2f} ms; a round trip "
+              f"(submit, take, finish, get) = {p50 / one_request:.1f}x one")  # fmt: skip
 
         stack.connector("many", "many")
         for i in range(3):
