@@ -1,4 +1,4 @@
-# Two entry points: `make run` (install + demo) and `make test` (dev install + every test).
+# Two entry points: `make run` (install + the demo served, with a delegate) and `make test` (dev install + every test).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -22,7 +22,7 @@ install: $(VENV)/.stamp-install
 install-dev: $(VENV)/.stamp-dev
 
 run: install
-	$(BIN)/awsconn demo
+	$(BIN)/awsconn demo-server
 
 test: install-dev
 	scripts/with-test-services $(BIN)/pytest

@@ -16,6 +16,7 @@ found, conflict); 1 when a check or test failed or the environment did not coope
     │   └── ConcurrentWrite       another transaction wrote the same rows at the same moment;
     │                             running the work again on fresh data resolves it
     ├── DelegateUnavailable       no delegate may run this connector's work (exit 1, HTTP 409)
+    ├── TaskExpired               no delegate ended a task in time (exit 1, HTTP 504)
     ├── AwsCallFailed             an AWS call failed; carries a taxonomy code and a hint (exit 1)
     ├── StoreUnavailable          the database is locked, unreachable or unusable (exit 1, HTTP 503)
     ├── StoreCorrupt              a stored value has a shape awsconn never writes (exit 1, HTTP 500)
@@ -54,6 +55,7 @@ __all__ = [
     "Problem",
     "StoreCorrupt",
     "StoreUnavailable",
+    "TaskExpired",
     "Unauthenticated",
     "ValidationFailed",
     "bounded_given",
@@ -250,6 +252,15 @@ class DelegateUnavailable(AwsconnError):
     code = "DELEGATE_UNAVAILABLE"
     exit_code = 1
     http_status = 409
+
+
+class TaskExpired(AwsconnError):
+    """A task handed to a delegate did not end by its deadline (none took it in time, or
+    the one running it did not post its outcome)."""
+
+    code = "TASK_EXPIRED"
+    exit_code = 1
+    http_status = 504
 
 
 @dataclass

@@ -60,9 +60,30 @@ BODIES: dict[str, Any] = {
     "simulatePolicies": {"cases": []},
     "lintPolicies": {"policies": [{"document": _POLICY}]},
     "createToken": {"name": "probe-token", "role": "viewer"},
+    "submitTask": {"kind": "regions", "connector": IDENTIFIER},
+    "listDelegates": {"filterType": "Delegate"},
+    "registerDelegate": {"name": "probe-delegate", "tags": ["probe"], "version": "1.0.0"},
+    "reportDelegateInit": {"delegateId": "0" * 32, "exitStatus": 0},
+    "delegateHeartbeat": {"delegateId": "0" * 32, "running": []},
+    "takeDelegateTask": {"delegateId": "0" * 32, "waitSeconds": 0},
+    "finishDelegateTask": {
+        "delegateId": "0" * 32,
+        "taskId": "0" * 32,
+        "attempt": 1,
+        "error": {"code": "AWS_ERROR", "message": "probe"},
+    },
+    "disconnectDelegate": {"delegateId": "0" * 32},
 }
-_IDENTIFIERS = {"revokeToken": "0123456789abcdef"}  # a token id
-QUERIES: dict[str, dict[str, str]] = {"expandActions": {"pattern": "s3:Get*"}}
+_IDENTIFIERS = {
+    "revokeToken": "0123456789abcdef",  # a token id
+    "getTask": "0" * 32,  # a task id
+    "cancelTask": "0" * 32,
+}
+QUERIES: dict[str, dict[str, str]] = {
+    "expandActions": {"pattern": "s3:Get*"},
+    "createDelegateToken": {"tokenName": "probe-delegate-token"},
+    "revokeDelegateToken": {"tokenName": "probe-delegate-token"},
+}
 
 
 def request_for(row: Route, org: str | None) -> dict[str, Any]:

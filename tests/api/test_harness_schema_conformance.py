@@ -73,7 +73,12 @@ AWSCONN_EXTRAS = {
     "ErrorDetail": {"detailedMessage", "awsErrorCode", "requestId"},
     "ConnectorValidationResult": {
         "connector", "identity", "region", "durationMs", "notRecorded",
-        "ranHereDespiteSelectors", "permissions",
+        "ranHereDespiteSelectors", "permissions", "delegateName",
+    },
+    "DelegateTokenDetails": {"prefix", "description", "revokedAt", "lastUsedAt"},
+    "DelegateReplica": {
+        "tags", "capabilities", "status", "reason", "initStatus", "initExitCode",
+        "initOutput", "runningTasks",
     },
     "ConnectorFilterProperties": {"credentialTypes", "tagKeys"},
     "SecretResponse": {"version", "keyId"},

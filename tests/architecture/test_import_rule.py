@@ -34,11 +34,14 @@ RANK = {
 }
 # The doors between sibling entry points: ``awsconn server`` (a CLI command) starts the
 # API server through its start module and settings, nothing else of it; the API's
-# application mounts the web UI through its application module.
+# application mounts the web UI through its application module; ``awsconn delegate run``
+# starts the delegate agent through its start function and options.
 ENTRY_POINT_DOORS = {
     ("cli/server.py", "awsconn.api.serve"),
     ("cli/server.py", "awsconn.api.settings"),
     ("api/app.py", "awsconn.web.app"),  # the server mounts the web UI beside the API
+    ("cli/delegate.py", "awsconn.delegate.agent"),
+    ("cli/delegate.py", "awsconn.delegate.options"),
 }
 # Third-party libraries a layer must not import (frameworks belong to the entry points).
 FORBIDDEN = {

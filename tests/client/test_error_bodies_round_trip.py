@@ -24,6 +24,7 @@ from awsconn.errors import (
     Problem,
     StoreCorrupt,
     StoreUnavailable,
+    TaskExpired,
     Unauthenticated,
     ValidationFailed,
 )
@@ -40,6 +41,7 @@ OWN = [
     MasterKeyMissing("secrets are stored but no master key is configured"),
     MasterKeyMismatch("the loaded master keys do not open secret x"),
     InternalError("something that should not happen"),
+    TaskExpired("task 0f has not ended by its deadline", hint="check the delegates"),
 ]
 AWS_CODES = sorted(c for c in ERROR_MAP if c not in {e.code for e in OWN} | {"VALIDATION_FAILED"})
 

@@ -84,8 +84,6 @@ def test_a_server_that_cannot_be_reached_is_exit_1_naming_it(
     ("argv", "given", "named"),
     [
         (("connector", "test", "x", "--here"), None, "--here"),
-        (("connector", "test", "x", "--for", "s3-read"), None, "--for"),
-        (("connector", "test", "x", "--timeout", "5"), None, "--timeout"),
         (("connector", "regions", "x", "--here"), None, "--here"),
         (("permissions", "check", "x", "--for", "s3-read", "--here"), None, "--here"),
         (("credentials", "x", "--here"), None, "--here"),

@@ -53,8 +53,10 @@ def test_a_server_lends_no_identity_whatever_its_environment_says(tmp_path: Path
     environ = {"AWSCONN_HOME": str(tmp_path), "AWSCONN_DELEGATE_TAGS": "gpu,eks"}
     assert Runtime(environ).delegate_tags == {"gpu", "eks"}
     assert Runtime(environ, runs_as="server").delegate_tags == frozenset()
+    # a delegate's agent lends its own identity through tasks, not through these tags
+    assert Runtime(environ, runs_as="delegate").delegate_tags == frozenset()
     with pytest.raises(ValueError, match="runs_as"):
-        Runtime(environ, runs_as="delegate")  # type: ignore[arg-type]
+        Runtime(environ, runs_as="robot")  # type: ignore[arg-type]
 
 
 def test_the_request_deadline_bounds_every_operation_of_the_request(tmp_path: Path) -> None:

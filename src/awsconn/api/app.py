@@ -25,6 +25,7 @@ from awsconn import __version__
 from awsconn.api import (
     routes_awsconn,
     routes_connectors,
+    routes_delegates,
     routes_health,
     routes_oidc,
     routes_secrets,
@@ -44,7 +45,14 @@ from awsconn.web.app import UI_PREFIX, install_web
 
 __all__ = ["FRAMEWORK_ROUTES", "create_app"]
 
-_ROUTE_MODULES = (routes_awsconn, routes_connectors, routes_health, routes_oidc, routes_secrets)
+_ROUTE_MODULES = (
+    routes_awsconn,
+    routes_connectors,
+    routes_delegates,
+    routes_health,
+    routes_oidc,
+    routes_secrets,
+)
 FRAMEWORK_ROUTES = frozenset({"openapi"})
 """Operations FastAPI serves itself (the OpenAPI document)."""
 

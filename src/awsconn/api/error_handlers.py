@@ -30,8 +30,9 @@ async def _awsconn_error(request: Request, exc: Exception) -> Response:
     return answer_error(request, exc)
 
 
-_CARRY_SECRETS = frozenset({"postSecret", "putSecret"})
-"""Operations whose body holds a secret value: their errors echo no value given."""
+_CARRY_SECRETS = frozenset({"postSecret", "putSecret", "finishDelegateTask"})
+"""Operations whose body holds a secret value (a credentials task's result too): their
+errors echo no value given."""
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

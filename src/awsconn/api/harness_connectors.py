@@ -312,8 +312,9 @@ class ConnectorValidationResult(HarnessModel):
 
     Harness's fields, then awsconn's extra ones: ``identity``, ``region`` (the test
     region), ``durationMs``, ``connector`` (its reference), ``notRecorded`` (why the
-    result could not be stored), ``ranHereDespiteSelectors`` and ``permissions`` (the
-    permission check's report when capabilities were checked).
+    result could not be stored), ``ranHereDespiteSelectors``, ``permissions`` (the
+    permission check's report when capabilities were checked) and ``delegateName`` (the
+    delegate ``delegateId`` names, when one ran it as task ``taskId``).
     """
 
     status: ConnectivityStatus | None = None
@@ -330,6 +331,7 @@ class ConnectorValidationResult(HarnessModel):
     not_recorded: str | None = None
     ran_here_despite_selectors: list[str] | None = None
     permissions: dict[str, Any] | None = None
+    delegate_name: str | None = None
 
 
 class ConnectorFilterProperties(HarnessModel):

@@ -54,8 +54,14 @@ class Principal(HarnessModel):
 
 
 class DelegateTokenDetails(HarnessModel):
-    """A delegate token; ``value`` is hidden from repr (Harness fills it only for callers
-    allowed to edit delegates)."""
+    """A delegate token; ``value`` is hidden from repr (awsconn answers it once, when the
+    token is created: only its hash is stored).
+
+    Harness's fields, then awsconn's extra ones: ``prefix`` (the token's first characters,
+    to recognise it), ``description``, ``revokedAt`` (absent for a token that expired
+    rather than being revoked: both are ``REVOKED`` in Harness's status) and
+    ``lastUsedAt``.
+    """
 
     account_id: str | None = None
     created_at: EpochMillis | None = None
@@ -68,6 +74,11 @@ class DelegateTokenDetails(HarnessModel):
     status: DelegateTokenStatus | None = None
     uuid: str | None = None
     value: str | None = Field(default=None, repr=False)
+    # awsconn's extra fields
+    prefix: str | None = None
+    description: str | None = None
+    revoked_at: EpochMillis | None = None
+    last_used_at: EpochMillis | None = None
 
 
 class DelegateFilterPropertiesDto(HarnessModel):
@@ -91,7 +102,14 @@ class DelegateFilterPropertiesDto(HarnessModel):
 
 
 class DelegateReplica(HarnessModel):
-    """One running instance of a delegate."""
+    """One running instance of a delegate.
+
+    Harness's fields, then awsconn's extra ones: the instance's ``tags`` and
+    ``capabilities``, its ``status`` (connected, initializing, init-failed, silent,
+    disconnected) and the ``reason`` it is not connected, how its init script ended
+    (``initStatus``, ``initExitCode``, ``initOutput``: the end of its output) and the
+    tasks it runs (``runningTasks``).
+    """
 
     connected: bool | None = None
     expiring_at: EpochMillis | None = None
@@ -99,6 +117,15 @@ class DelegateReplica(HarnessModel):
     last_heartbeat: EpochMillis | None = None
     uuid: str | None = None
     version: str | None = None
+    # awsconn's extra fields
+    tags: list[str] | None = None
+    capabilities: list[str] | None = None
+    status: str | None = None
+    reason: str | None = None
+    init_status: str | None = None
+    init_exit_code: int | None = None
+    init_output: str | None = None
+    running_tasks: list[str] | None = None
 
 
 class DelegateListResponse(HarnessModel):

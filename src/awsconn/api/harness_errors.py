@@ -116,6 +116,8 @@ ERROR_MAP: Mapping[str, HarnessError] = {
     "TIMEOUT": HarnessError(504, "CONNECTION_TIMEOUT"),
     "THROTTLED": HarnessError(503, "TOO_MANY_REQUESTS"),
     "CLOCK_SKEW": HarnessError(500, "GENERAL_ERROR"),
+    # ... or no delegate ended the task in time
+    "TASK_EXPIRED": HarnessError(504, "DELEGATE_TASK_EXPIRED"),
 }
 """Every awsconn code to its HTTP status and Harness ErrorCode."""
 
@@ -346,4 +348,7 @@ def validation_result(outcome: ConnectionTestOutcome) -> ConnectorValidationResu
         not_recorded=outcome.not_recorded,
         ran_here_despite_selectors=list(outcome.ran_here_despite_selectors) or None,
         permissions=outcome.permissions.wire() if outcome.permissions is not None else None,
+        delegate_id=outcome.delegate_id,
+        task_id=outcome.task_id,
+        delegate_name=outcome.delegate_name,
     )

@@ -15,6 +15,8 @@ walks it: every non-public route refuses no token (401), a token of another scop
   with ``body_scope`` (connector and secret writes) takes the scope from its body: the
   service asks the permission there, and query parameters that contradict it are 400.
 - A row with ``planned`` names the work that brings it; the server does not serve it yet.
+- The delegate protocol (:data:`DELEGATE_PROTOCOL_PATH`, versioned) is for delegate
+  tokens only (``delegate:work``); every other route refuses them.
 - A row with :data:`AUTHENTICATED` needs a valid token and no permission (``whoami``).
 - awsconn's extensions to Harness's endpoints are query parameters Harness does not have
   (``allScopes``) and fields beside Harness's (``version``, ``keyId``, ``tagKeys``):
@@ -42,6 +44,15 @@ from awsconn.api.awsconn_shapes import (
     TokenCreateRequest,
     TrustPolicyRequest,
 )
+from awsconn.api.delegate_shapes import (
+    DelegateDisconnectRequest,
+    DelegateFinishRequest,
+    DelegateHeartbeatRequest,
+    DelegateInitReport,
+    DelegateRegisterRequest,
+    DelegateTakeRequest,
+    TaskSubmitRequest,
+)
 from awsconn.api.harness_shapes import (
     ConnectorFilterProperties,
     ConnectorRequest,
@@ -62,6 +73,7 @@ __all__ = [
     "AUTHENTICATED",
     "AWSCONN_PATH",
     "BASE_PATH",
+    "DELEGATE_PROTOCOL_PATH",
     "JSON",
     "PUBLIC",
     "PUBLIC_PATH_PREFIXES",
@@ -76,6 +88,8 @@ __all__ = [
 
 BASE_PATH = "/ng/api"
 AWSCONN_PATH = f"{BASE_PATH}/awsconn"
+DELEGATE_PROTOCOL_PATH = f"{AWSCONN_PATH}/delegate/v1"
+"""The delegate protocol, version 1: register, init, heartbeat, take, finish, disconnect."""
 PUBLIC: Literal["public"] = "public"
 AUTHENTICATED: Literal["authenticated"] = "authenticated"
 JSON = "application/json"
@@ -173,7 +187,8 @@ _CONNECTORS = f"{BASE_PATH}/connectors"
 _SECRETS = f"{BASE_PATH}/v2/secrets"
 _TOKENS = f"{BASE_PATH}/delegate-token-ng"
 _OWN_CONNECTOR = f"{AWSCONN_PATH}/connectors/{{identifier}}"
-_DELEGATES = "delegates: the next issue (delegate tokens and the delegate protocol)"
+_TASKS = f"{AWSCONN_PATH}/tasks"
+_PROTOCOL = DELEGATE_PROTOCOL_PATH
 
 _V, _E, _T, _A = (
     Permission.CONNECTOR_VIEW,
@@ -226,7 +241,13 @@ ROUTES: tuple[Route, ...] = (
           harness_hook="useGetConnectorListV2Mutation"),
     Route("POST", f"{_CONNECTORS}/testConnection/{{identifier}}", "getTestConnectionResult",
           "Test a connector (GetCallerIdentity, DescribeRegions); a failed test is status "
-          "FAILURE, not an error", _T, ResponseDto[ConnectorValidationResult], scoped=True,
+          "FAILURE, not an error; one that needs a delegate runs on one (the answer names "
+          "it)", _T, ResponseDto[ConnectorValidationResult], scoped=True,
+          query=(QueryParameter("capabilities", str,
+                                description="awsconn: capabilities to check after the test, "
+                                "comma-separated (default: those the connector records)"),
+                 QueryParameter("timeout", float, default=30.0,
+                                description="awsconn: seconds, 1 to 600")),
           harness_hook="useGetTestConnectionResultMutation"),
     # --- Harness: secrets (values go in, never come out) ------------------------------------
     Route("POST", _SECRETS, "postSecret", "Create a secret", Permission.SECRET_EDIT,
@@ -251,20 +272,19 @@ ROUTES: tuple[Route, ...] = (
           RestResponse[DelegateTokenDetails], None, (), scoped=True,
           query=(QueryParameter("tokenName", str, required=True),
                  QueryParameter("revokeAfter", int, description="epoch ms")),
-          harness_hook="useCreateDelegateTokenMutation", planned=_DELEGATES),
+          harness_hook="useCreateDelegateTokenMutation"),
     Route("GET", _TOKENS, "getDelegateTokens", "List delegate tokens", Permission.TOKEN_ADMIN,
           RestResponse[list[DelegateTokenDetails]], scoped=True,
           query=(QueryParameter("name", str),
                  QueryParameter("status", str, description="ACTIVE or REVOKED")),
-          harness_hook="useGetCgDelegateTokensQuery", planned=_DELEGATES),
+          harness_hook="useGetCgDelegateTokensQuery"),
     Route("PUT", _TOKENS, "revokeDelegateToken", "Revoke a delegate token", Permission.TOKEN_ADMIN,
           RestResponse[DelegateTokenDetails], None, (), scoped=True,
           query=(QueryParameter("tokenName", str, required=True),),
-          harness_hook="useRevokeCgDelegateTokenMutation", planned=_DELEGATES),
+          harness_hook="useRevokeCgDelegateTokenMutation"),
     Route("POST", f"{BASE_PATH}/delegate-setup/listDelegates", "listDelegates", "List delegates",
           Permission.DELEGATE_VIEW, RestResponse[list[DelegateListResponse]],
-          DelegateFilterPropertiesDto, scoped=True, harness_hook="useListDelegatesMutation",
-          planned=_DELEGATES),
+          DelegateFilterPropertiesDto, scoped=True, harness_hook="useListDelegatesMutation"),
     # --- awsconn: who the caller is; connectors written as the CLI writes them ------------
     Route("GET", f"{AWSCONN_PATH}/whoami", "whoAmI",
           "Who the token stands for: name, kind, role, scope, access, id, permissions",
@@ -334,6 +354,47 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", f"{AWSCONN_PATH}/audit", "listAuditEvents", "The audit log, newest first",
           Permission.AUDIT_VIEW, ResponseDto[PageResponse[dict[str, Any]]], scoped=True,
           query=(*_page(50), *_AUDIT_FILTERS)),
+    # --- awsconn: tasks (a connector's work for a delegate) and delegates ------------------
+    Route("POST", _TASKS, "submitTask", "Submit a connector's work as a task: queued for a "
+          "delegate, ended when it ran here, failed at once when no delegate can run it",
+          _T, _Data, TaskSubmitRequest, scoped=True),
+    Route("GET", _TASKS, "listTasks", "Tasks of the scope and the scopes inside it, newest first",
+          _T, _List, scoped=True,
+          query=(QueryParameter("connector", str, description="one connector of the scope"),
+                 QueryParameter("state", str, description="states, comma-separated"),
+                 QueryParameter("kind", str, description="kinds, comma-separated"),
+                 QueryParameter("limit", int, default=100, description="1 to 1000"),
+                 QueryParameter("offset", int, default=0))),
+    Route("GET", f"{_TASKS}/{{identifier}}", "getTask", "One task (its result once it ended)",
+          _T, _Data, scoped=True,
+          query=(QueryParameter("waitSeconds", float, default=0.0,
+                                description="wait up to this long for it to end (0 to 3600)"),)),
+    Route("POST", f"{_TASKS}/{{identifier}}/cancel", "cancelTask",
+          "Cancel a queued or running task", _T, _Data, None, (), scoped=True),
+    Route("GET", f"{AWSCONN_PATH}/delegates", "listAwsconnDelegates",
+          "Registered delegates: tags, capabilities, version, last heartbeat, connected (or "
+          "why not), init script's end, running tasks", Permission.DELEGATE_VIEW, _List,
+          query=(QueryParameter("connected", bool, default=False,
+                                description="only those connected now"),)),
+    # --- awsconn: the delegate protocol, v1 (delegate tokens only) ---------------------------
+    Route("POST", f"{_PROTOCOL}/register", "registerDelegate",
+          "A delegate instance registers (its id is in the answer)", Permission.DELEGATE_WORK,
+          _Data, DelegateRegisterRequest),
+    Route("POST", f"{_PROTOCOL}/init", "reportDelegateInit",
+          "How the init script ended, and the capabilities found", Permission.DELEGATE_WORK,
+          _Data, DelegateInitReport),
+    Route("POST", f"{_PROTOCOL}/heartbeat", "delegateHeartbeat",
+          "Alive; renews the leases of the tasks it runs, names those to abandon",
+          Permission.DELEGATE_WORK, _Data, DelegateHeartbeatRequest),
+    Route("POST", f"{_PROTOCOL}/take", "takeDelegateTask",
+          "Take the oldest task this delegate can run; waits up to waitSeconds for one "
+          "(null: none came)", Permission.DELEGATE_WORK, _Data, DelegateTakeRequest),
+    Route("POST", f"{_PROTOCOL}/finish", "finishDelegateTask",
+          "Post the outcome of an attempt of a task", Permission.DELEGATE_WORK, _Data,
+          DelegateFinishRequest),
+    Route("POST", f"{_PROTOCOL}/disconnect", "disconnectDelegate",
+          "Leave: take no more tasks; tasks still held go back to the queue",
+          Permission.DELEGATE_WORK, _Data, DelegateDisconnectRequest),
 )  # fmt: skip
 """Every route of the server, public ones first."""
 

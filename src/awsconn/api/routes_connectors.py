@@ -22,10 +22,12 @@ from awsconn.api.connector_requests import (
 from awsconn.api.handlers import handles
 from awsconn.api.harness_connectors import ConnectorFilterProperties
 from awsconn.api.harness_errors import validation_result
+from awsconn.api.waiting import run_waiting
 from awsconn.api.wire import connector_responses, page
 from awsconn.errors import ValidationFailed
 from awsconn.service import connectivity, connector_writes, connectors
 from awsconn.service.connector_pages import ConnectorFilter, list_page
+from awsconn.timeouts import TEST_TIMEOUT
 
 _KNOWN_CREDENTIALS = ("ManualConfig", "InheritFromDelegate", "Irsa", "OidcAuthentication")
 PageIndex = Annotated[int, Query(alias="pageIndex", description="the page, counting from 0")]
@@ -150,8 +152,28 @@ def delete_connector(identifier: str, call: ScopedCall) -> Response:
 
 
 @handles("getTestConnectionResult")
-def connection_test(identifier: str, request: Request, call: ScopedCall) -> Response:
-    outcome = connectivity.run_connector_test(call.ctx, call.ref(identifier))
+async def connection_test(
+    identifier: str,
+    request: Request,
+    call: ScopedCall,
+    capabilities: Annotated[
+        str | None, Query(description="awsconn: capabilities to check, comma-separated")
+    ] = None,
+    timeout: Annotated[float, Query(description="awsconn: seconds, 1 to 600")] = (
+        TEST_TIMEOUT.default
+    ),
+) -> Response:
+    """A connector that needs a delegate runs on one as a task: this request waits for it
+    in the waiting pool (``waiting.py``)."""
+    names = [n.strip() for n in capabilities.split(",") if n.strip()] if capabilities else None
+    outcome = await run_waiting(
+        request,
+        connectivity.run_connector_test,
+        call.ctx,
+        call.ref(identifier),
+        capabilities=names,
+        timeout_s=timeout,
+    )
     result = validation_result(outcome)
     request.app.state.metrics.test_run(result.status or "UNKNOWN")
     return call.ok(result.to_wire())

@@ -29,8 +29,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "token": ("awsconn.cli.token", "API tokens: create (shown once), list, revoke."),
     "audit": ("awsconn.cli.audit", "The audit log: every write and credential issued."),
     "oidc": ("awsconn.cli.oidc", "The OIDC issuer's signing keys: rotate, list."),
-    # until the agent's cli/delegate.py lands, the noun holds only ``manifest``
-    "delegate": ("awsconn.cli.delegate_manifest", "Delegates: the Kubernetes YAML to run one."),
+    "delegate": ("awsconn.cli.delegate", "Delegates: run one, list them, their tokens, manifests."),
 }
 
 # noun -> modules adding sub-commands to it, each with ``register(app)`` (kept apart from
@@ -70,7 +69,7 @@ def _readable_help(sub: typer.Typer) -> typer.Typer:
 
 def build_app(argv: Sequence[str] = ()) -> typer.Typer:
     """The CLI for this command line: the invoked noun in full, the others by name only."""
-    from awsconn.cli import demo, login, server, use
+    from awsconn.cli import demo, demo_server, login, server, use
 
     app = typer.Typer(
         name="awsconn",
@@ -96,6 +95,7 @@ def build_app(argv: Sequence[str] = ()) -> typer.Typer:
         use.exec_
     )
     app.command("demo", cls=HelpCommand)(demo.demo)
+    app.command("demo-server", cls=HelpCommand)(demo_server.demo_server)
     app.command("server", cls=HelpCommand)(server.server)
     app.command("login", cls=HelpCommand)(login.login)
     app.command("logout", cls=HelpCommand)(login.logout)

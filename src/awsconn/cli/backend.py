@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         ConnectorDetail,
         ConnectorSchedule,
         ConnectorSummary,
+        DelegateInfo,
         HistoryEntry,
         PermissionDiff,
         PermissionReport,
@@ -153,6 +154,10 @@ class Backend(Protocol):
     def credential_feed(
         self, ref: EntityRef, *, here: bool, timeout: float
     ) -> tuple[Callable[[], dict[str, Any]], str]: ...
+    def create_delegate_token(self, *, name: str, expires: str) -> IssuedToken: ...
+    def list_delegate_tokens(self, *, include_ended: bool) -> list[TokenInfo]: ...
+    def revoke_delegate_token(self, *, name: str) -> TokenInfo: ...
+    def list_delegates(self, *, connected_only: bool) -> list[DelegateInfo]: ...
 
 
 def remote_of(environ: Mapping[str, str] | None = None) -> Remote | None:
@@ -433,6 +438,28 @@ class LocalBackend:
         from awsconn.service import connection
 
         return connection.credential_feed(self.ctx, ref, here=here, timeout_s=timeout)
+
+    def create_delegate_token(self, *, name: str, expires: str) -> IssuedToken:
+        from awsconn.service import tokens
+
+        return tokens.create_delegate_token(self.ctx, name=name, expires=expires)
+
+    def list_delegate_tokens(self, *, include_ended: bool) -> list[TokenInfo]:
+        from awsconn.service import tokens
+        from awsconn.service.token_values import TokenKind
+
+        return tokens.list_tokens(self.ctx, kind=TokenKind.DELEGATE, include_ended=include_ended)
+
+    def revoke_delegate_token(self, *, name: str) -> TokenInfo:
+        from awsconn.service import tokens
+        from awsconn.service.token_values import TokenKind
+
+        return tokens.revoke_token(self.ctx, name=name, kind=TokenKind.DELEGATE)
+
+    def list_delegates(self, *, connected_only: bool) -> list[DelegateInfo]:
+        from awsconn.service import delegates
+
+        return delegates.list_delegates(self.ctx, connected_only=connected_only)
 
 
 def _moment(

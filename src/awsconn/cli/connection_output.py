@@ -124,6 +124,13 @@ def print_outcome(out: Any, outcome: Any) -> None:
     if d.get("durationMs") is not None:
         line += f"  {d['durationMs']} ms"
     out.print(line)
+    if d.get("taskId"):  # a server handed it to a delegate
+        who = (
+            f"on delegate {d.get('delegateName') or '?'} ({d['delegateId']})"
+            if d.get("delegateId")
+            else "on no delegate"
+        )
+        out.print(f"  ran {who} as task {d['taskId']}", markup=False)
     if d.get("reason") == "ignoreTestConnection":
         out.print(f"  not tested: {d['message']}", markup=False)
     if d.get("ranHereDespiteSelectors"):  # the service ran it with the override (--here)

@@ -2,12 +2,13 @@
 
 A sub-command module of the ``delegate`` noun: :func:`register` adds ``manifest`` to the
 noun's Typer app (``cli/app.py`` calls it when ``delegate`` is invoked, through
-``SUBCOMMANDS``). Until the noun has its own module (``cli/delegate.py``), ``app`` here is
-the noun's app. What the objects
-are is ``service/manifests.py``; here the options, the token and the manager's URL.
+``SUBCOMMANDS``). What the objects are is ``service/manifests.py``; here the options, the
+token and the manager's URL.
 
-The token: ``--token`` (``awsconn delegate token create`` makes one); it is written into
-the Secret and nowhere else. The manager's URL: ``--manager-url``, else the server this
+The token: ``--token``, or else a fresh delegate token made for this manifest (on the
+server this CLI is logged in to, or the local store; an admin's work) once every other
+setting is right; it is written into the Secret and nowhere else (its name goes to
+stderr, to revoke it later). The manager's URL: ``--manager-url``, else the server this
 CLI is logged in to.
 """
 
@@ -17,11 +18,9 @@ import sys
 
 import typer
 
-__all__ = ["app", "manifest", "register"]
+__all__ = ["manifest", "register"]
 
 _MAX_SCRIPT_BYTES = 1_000_000
-
-app = typer.Typer(no_args_is_help=True, help="Delegates: the Kubernetes YAML to run one.")
 
 
 def register(app: typer.Typer) -> None:
@@ -89,8 +88,8 @@ def manifest(
         None,
         "--token",
         metavar="TOKEN",
-        help="The delegate token the pods use (awsconn delegate token create makes one); "
-        "written into the Secret only.",
+        help="The delegate token the pods use (default: a fresh one, made by an admin's "
+        "token on the server or the local store); written into the Secret only.",
     ),
     irsa_role_arn: str | None = typer.Option(
         None,
@@ -129,8 +128,15 @@ def manifest(
     """Print the Kubernetes YAML that runs a delegate: Namespace, ServiceAccount (with the
     IRSA annotation when asked), RBAC, the token's Secret, the init script's ConfigMap and
     a StatefulSet running `awsconn delegate run`. Apply it with kubectl apply -f."""
-    from awsconn.cli.backend import remote_of
-    from awsconn.service.manifests import DEFAULT_IMAGE, check_request, manifest_yaml
+    from awsconn.cli.backend import backend, remote_of
+    from awsconn.model.clock import utc_now
+    from awsconn.service.manifests import (
+        DEFAULT_IMAGE,
+        check_request,
+        fresh_token_name,
+        manifest_yaml,
+        with_token,
+    )
 
     script = _read_script(init_script) if init_script is not None else None
     remote = remote_of()
@@ -147,5 +153,15 @@ def manifest(
         cluster_role=cluster_role,
         cpu=cpu,
         memory=memory,
+        token_to_come=token is None,
     )
+    if token is None:
+        issued = backend().create_delegate_token(
+            name=fresh_token_name(request.name, utc_now()), expires="never"
+        )
+        request = with_token(request, issued.token)
+        sys.stderr.write(
+            f"made delegate token {issued.info.name!r} for these pods "
+            f"(revoke: awsconn delegate token revoke {issued.info.name!r})\n"
+        )
     sys.stdout.write(manifest_yaml(request))

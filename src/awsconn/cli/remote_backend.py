@@ -2,8 +2,8 @@
 :mod:`awsconn.client`, returning the same result models.
 
 Where the server cannot do what the local command does (``--here``: the server decides
-where work runs; a connection test's ``--for`` and ``--timeout``), the command says so
-and exits 2 instead of doing something else: the messages name the option and why.
+where work runs), the command says so and exits 2 instead of doing something else: the
+message names the option and why.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from awsconn.cli.remote import Remote, here_refused
-from awsconn.errors import DelegateUnavailable, InvalidInput, ValidationFailed
+from awsconn.errors import DelegateUnavailable, ValidationFailed
 
 if TYPE_CHECKING:
     from awsconn.client import Client
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         ConnectorDetail,
         ConnectorSchedule,
         ConnectorSummary,
+        DelegateInfo,
         HistoryEntry,
         PermissionDiff,
         PermissionReport,
@@ -34,16 +35,9 @@ if TYPE_CHECKING:
         TokenInfo,
     )
 
-__all__ = ["RemoteBackend", "not_on_a_server"]
+__all__ = ["RemoteBackend"]
 
 Policies = Sequence[tuple[str, Any]]
-
-
-def not_on_a_server(remote: Remote, what: str, why: str, hint: str) -> InvalidInput:
-    """``what`` (an option or a form) cannot be done through the server's API (exit 2)."""
-    return InvalidInput(
-        f"{what} is not available against the server at {remote.url}: {why}", hint=hint
-    )
 
 
 class RemoteBackend:
@@ -115,33 +109,11 @@ class RemoteBackend:
     def delete_connector(self, ref: EntityRef) -> None:
         self.client.connectors.delete(ref)
 
-    def _test_options(self, capabilities: list[str] | None, here: bool, timeout: float) -> None:
-        """What a server's connection test cannot take: its API has the connector only."""
-        from awsconn.timeouts import TEST_TIMEOUT
-
-        self._no_here(here)
-        if capabilities is not None:
-            raise not_on_a_server(
-                self._remote,
-                "--for",
-                "its connection test checks the capabilities the connector records "
-                "(spec.capabilities) and takes no others",
-                "check others with 'awsconn permissions check REF --for CAPS'",
-            )
-        if timeout != TEST_TIMEOUT.default:
-            raise not_on_a_server(
-                self._remote,
-                "--timeout",
-                f"its connection test runs with the server's own timeout "
-                f"({TEST_TIMEOUT.default:g} s per connector)",
-                "leave out --timeout",
-            )
-
     def test_connector(
         self, ref: EntityRef, *, capabilities: list[str] | None, here: bool, timeout: float
     ) -> ConnectionTestOutcome:
-        self._test_options(capabilities, here, timeout)
-        return self.client.connectors.test(ref)
+        self._no_here(here)
+        return self.client.connectors.test(ref, capabilities=capabilities, timeout=timeout)
 
     def test_all(
         self,
@@ -156,14 +128,14 @@ class RemoteBackend:
         """Every connector the token may see, ``concurrency`` tests at a time on the
         server; as locally, ``ignoreTestConnection`` ones are NOT_TESTED and ones no
         delegate can run SKIPPED, each shown as it ends, all returned in listing order."""
-        self._test_options(capabilities, here, timeout)
+        self._no_here(here)
         summaries = _in_local_order(self.client.connectors.list(all_scopes=True))
         if on_start is not None:
             on_start(len(summaries))
         lock = threading.Lock()
 
         def one(summary: ConnectorSummary) -> ConnectionTestOutcome:
-            outcome = self._test_one(summary)
+            outcome = self._test_one(summary, capabilities, timeout)
             if on_outcome is not None:
                 with lock:  # one line at a time, as the local runner hands them over
                     on_outcome(outcome)
@@ -173,7 +145,9 @@ class RemoteBackend:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(one, summaries))
 
-    def _test_one(self, summary: ConnectorSummary) -> ConnectionTestOutcome:
+    def _test_one(
+        self, summary: ConnectorSummary, capabilities: list[str] | None, timeout: float
+    ) -> ConnectionTestOutcome:
         from awsconn.model.results import ConnectionTestOutcome, Failure
         from awsconn.service.connectivity import _NOT_TESTED_MESSAGE  # the service's words
 
@@ -185,10 +159,19 @@ class RemoteBackend:
                 message=_NOT_TESTED_MESSAGE,
             )
         try:
-            return self.client.connectors.test(summary.ref)
+            outcome = self.client.connectors.test(
+                summary.ref, capabilities=capabilities, timeout=timeout
+            )
         except DelegateUnavailable as exc:
             failure = Failure(code=exc.code, message=exc.message, hint=exc.hint or "")
             return ConnectionTestOutcome(connector=summary.ref, status="SKIPPED", errors=[failure])
+        if [e.code for e in outcome.errors or ()] == [DelegateUnavailable.code]:
+            # the server's FAILURE "no delegate can run it" (no test ran): in a run over
+            # every connector the local store calls that SKIPPED, not a failed test
+            return ConnectionTestOutcome(
+                connector=summary.ref, status="SKIPPED", errors=outcome.errors
+            )
+        return outcome
 
     def regions(self, ref: EntityRef, *, here: bool, timeout: float) -> RegionList:
         self._no_here(here)
@@ -360,6 +343,28 @@ class RemoteBackend:
             return dict(self.client.credentials(ref, timeout=timeout).wire())
 
         return fetch, region
+
+    # -- delegates ----------------------------------------------------------------------
+
+    def create_delegate_token(self, *, name: str, expires: str) -> Any:
+        from awsconn.model.clock import utc_now
+        from awsconn.service.token_values import check_name, expiry_of
+
+        check_name(name)  # the service's rules and words
+        expires_at = expiry_of(expires, now=utc_now())
+        return self.client.delegates.tokens.create(name, expires_at=expires_at)
+
+    def list_delegate_tokens(self, *, include_ended: bool) -> list[TokenInfo]:
+        return self.client.delegates.tokens.list(include_ended=include_ended)
+
+    def revoke_delegate_token(self, *, name: str) -> TokenInfo:
+        from awsconn.service.token_values import check_name
+
+        check_name(name)
+        return self.client.delegates.tokens.revoke(name)
+
+    def list_delegates(self, *, connected_only: bool) -> list[DelegateInfo]:
+        return self.client.delegates.list(connected=connected_only)
 
 
 def _in_local_order(found: list[ConnectorSummary]) -> list[ConnectorSummary]:

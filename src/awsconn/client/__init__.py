@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from awsconn.client.access import Audit, NewToken, Tokens
     from awsconn.client.client import Client, connect
     from awsconn.client.connectors import Connectors, Ref
+    from awsconn.client.delegates import Delegates, Tasks
     from awsconn.client.error_bodies import ServerError
     from awsconn.client.policy import Policy
     from awsconn.client.secrets import Secrets
@@ -30,11 +31,13 @@ __all__ = [
     "Audit",
     "Client",
     "Connectors",
+    "Delegates",
     "NewToken",
     "Policy",
     "Ref",
     "Secrets",
     "ServerError",
+    "Tasks",
     "Tokens",
     "connect",
 ]
@@ -47,6 +50,8 @@ _WHERE = {
     "connect": "client",
     "Connectors": "connectors",
     "Ref": "connectors",
+    "Delegates": "delegates",
+    "Tasks": "delegates",
     "ServerError": "error_bodies",
     "Policy": "policy",
     "Secrets": "secrets",

@@ -1,7 +1,8 @@
 """The client of an awsconn server: the service's use cases over HTTP, the same models.
 
 ``connect(url, token)`` returns a :class:`Client`; its parts are named for the nouns of
-the CLI (``connectors``, ``secrets``, ``tokens``, ``audit``, ``policy``), each method
+the CLI (``connectors``, ``secrets``, ``tokens``, ``audit``, ``policy``, ``delegates``;
+``tasks``), each method
 returning the result model the service returns locally, each error the awsconn error the
 service raised on the server. ``session(ref)`` is a boto3 Session over the connector's
 credentials, refreshed from the server before they expire.
@@ -17,6 +18,7 @@ from awsconn.client import routes
 from awsconn.client.access import Audit, Tokens
 from awsconn.client.connectors import Connectors, Ref, ref_of
 from awsconn.client.credentials import fetch_credentials
+from awsconn.client.delegates import Delegates, Tasks
 from awsconn.client.policy import Policy
 from awsconn.client.secrets import Secrets
 from awsconn.client.session import ADVISORY_REFRESH, MANDATORY_REFRESH, refreshing_session
@@ -40,6 +42,8 @@ class Client:
         self.tokens = Tokens(transport)
         self.audit = Audit(transport)
         self.policy = Policy(transport)
+        self.delegates = Delegates(transport)
+        self.tasks = Tasks(transport)
 
     @property
     def url(self) -> str:

@@ -292,13 +292,27 @@ class Connectors:
 
     # -- the connector's AWS identity -------------------------------------------------
 
-    def test(self, ref: Ref) -> ConnectionTestOutcome:
-        """Test it on the server (GetCallerIdentity, DescribeRegions, then the permission
-        check of the capabilities it records); a failed test is an outcome with status
-        FAILURE, not an error."""
+    def test(
+        self,
+        ref: Ref,
+        *,
+        capabilities: Sequence[str] | None = None,
+        timeout: float | None = None,
+    ) -> ConnectionTestOutcome:
+        """Test it on the server, or on a delegate the server hands it to (GetCallerIdentity,
+        DescribeRegions, then the permission check of ``capabilities``, default those it
+        records); a failed test is an outcome with status FAILURE, not an error.
+        ``timeout``: the test's own, in seconds (the server's default: 30)."""
         r = ref_of(ref)
         path = path_of(routes.CONNECTOR_TEST, identifier=r.identifier)
-        return outcome_of_test(self._t.call("POST", path, scope=r.scope))
+        params: dict[str, Any] = {}
+        if capabilities is not None:
+            params["capabilities"] = ",".join(capabilities)
+        if timeout is not None:
+            params["timeout"] = timeout
+        wait = (timeout if timeout is not None else 30.0) + 60.0  # a delegate may run it
+        data = self._t.call("POST", path, scope=r.scope, params=params, timeout=wait)
+        return outcome_of_test(data)
 
     def regions(self, ref: Ref, *, timeout: float = 30.0) -> RegionList:
         r = ref_of(ref)

@@ -29,6 +29,7 @@ from awsconn.errors import (
     Problem,
     StoreCorrupt,
     StoreUnavailable,
+    TaskExpired,
     Unauthenticated,
     ValidationFailed,
 )
@@ -49,6 +50,7 @@ _OWN: dict[str, type[AwsconnError]] = {
         MasterKeyMissing,
         MasterKeyMismatch,
         InternalError,
+        TaskExpired,
     )
 }
 """awsconn's own codes (errors.py); every other code a server sends is an AWS failure's."""

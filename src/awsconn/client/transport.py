@@ -137,8 +137,10 @@ class Transport:
         content_type: str | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        envelope: str = "data",
     ) -> Any:
-        """``data`` of the answer to ``method path``; awsconn errors otherwise."""
+        """``data`` of the answer to ``method path`` (``envelope="resource"``: the
+        ``resource`` of Harness's older RestResponse); awsconn errors otherwise."""
         query = {**_scope_query(scope)}
         for key, value in (params or {}).items():
             if value is None:
@@ -167,16 +169,16 @@ class Transport:
                 f"cannot reach the awsconn server at {self.url}: {_reason(exc)}",
                 hint="check the address ('awsconn whoami' shows it) and that the server runs",
             ) from None
-        return self._data(answer)
+        return self._data(answer, envelope)
 
-    def _data(self, answer: httpx.Response) -> Any:
+    def _data(self, answer: httpx.Response, envelope: str = "data") -> Any:
         try:
             body = answer.json()
         except ValueError:
             body = None
         if answer.is_success:
-            if isinstance(body, dict) and "data" in body:
-                return body["data"]
+            if isinstance(body, dict) and envelope in body:
+                return body[envelope]
             raise InvalidInput(
                 f"{self.url} answered {answer.request.method} {answer.request.url.path} with "
                 "something that is not an awsconn answer",

@@ -236,4 +236,7 @@ def outcome_of_test(result: Any) -> ConnectionTestOutcome:
         ran_here_despite_selectors=list(body.get("ranHereDespiteSelectors") or ()),
         permissions=checked,
         not_recorded=body.get("notRecorded"),
+        delegate_id=body.get("delegateId"),
+        delegate_name=body.get("delegateName"),
+        task_id=body.get("taskId"),
     )

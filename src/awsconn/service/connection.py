@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "credential_feed",
     "credential_process_output",
+    "credentials_of_spec",
     "exec_environment",
     "secrets_kept_out",
     "served_environment",
@@ -79,6 +80,8 @@ def credential_process_output(
     with _issued(ctx, ref) as note_version:
         dispatched = dispatch(ctx, ref, "credentials", here=here)
         note_version(dispatched.version)
+        if dispatched.where.via_task:  # a server: a delegate gets them
+            return _from_delegate(ctx, ref, timeout_s)
         return _kept_or_fetched(ctx, dispatched, timeout_s, cache=cache)
 
 
@@ -122,6 +125,20 @@ def _kept_or_fetched(
 
 def _assumes_role(spec: SessionSpec) -> bool:
     return spec.role_arn is not None
+
+
+def _from_delegate(ctx: AppContext, ref: EntityRef, timeout_s: float) -> dict[str, Any]:
+    """The credentials as a task for a connected delegate, waited for (a server's road)."""
+    from awsconn.service.task_delegation import result_of_task, run_as_task
+
+    params = {"timeoutSeconds": max(timeout_s, CREDENTIALS_TIMEOUT.minimum)}
+    result = result_of_task(run_as_task(ctx, "credentials", ref, params, timeout_s=timeout_s))
+    return result.wire()
+
+
+def credentials_of_spec(ctx: AppContext, spec: SessionSpec, timeout_s: float) -> dict[str, Any]:
+    """The credentials of a session spec already checked (a delegate running a task)."""
+    return _credentials_of(ctx, spec, timeout_s)
 
 
 @contextmanager
@@ -194,9 +211,12 @@ def exec_environment(
     with _issued(ctx, ref) as note_version:
         dispatched = dispatch(ctx, ref, "credentials", here=here)
         note_version(dispatched.version)
-        creds = _kept_or_fetched(
-            ctx, dispatched, timeout_s, cache=cache, min_left_s=EXEC_MIN_LEFT_S
-        )
+        if dispatched.where.via_task:  # a server: a delegate gets them
+            creds = _from_delegate(ctx, ref, timeout_s)
+        else:
+            creds = _kept_or_fetched(
+                ctx, dispatched, timeout_s, cache=cache, min_left_s=EXEC_MIN_LEFT_S
+            )
     return _with_credentials(base, creds, dispatched.connector)
 
 

@@ -201,6 +201,13 @@ def run_connector_test(
     with audited(ctx, "connector.test", AuditTarget.of("connector", ref)) as event:
         d = dispatch(ctx, ref, "connection-test", here=here)
         event.version = d.version
+        if d.where.via_task:  # a server: a delegate runs it
+            outcome = _on_delegate(ctx, d.connector, names, timeout_s)
+            failed = outcome.errors[0].code if outcome.errors else None
+            event.detail = AuditDetail(
+                status=outcome.status, region=outcome.region, error_code=failed
+            )
+            return outcome
         d.where.require()
         run = _Run(d)
         with secrets_kept_out([d.spec] if d.spec else []) as redactor:
@@ -213,6 +220,19 @@ def run_connector_test(
             _settle(ctx, run, tested, redactor, event)
         _check_after(ctx, run, names, timeout_s)
     return run.outcome()
+
+
+def _on_delegate(
+    ctx: AppContext, connector: Connector, names: list[str] | None, timeout_s: float
+) -> ConnectionTestOutcome:
+    """The test as a task for a connected delegate, waited for (a server's road)."""
+    from awsconn.service.task_delegation import delegated_test_outcome, run_as_task
+
+    params: dict[str, object] = {"timeoutSeconds": max(timeout_s, TEST_TIMEOUT.minimum)}
+    if names is not None:
+        params["capabilities"] = names
+    done = run_as_task(ctx, "connection-test", connector.ref, params, timeout_s=timeout_s)
+    return delegated_test_outcome(ctx, connector, done)
 
 
 def run_all_tests(
@@ -303,6 +323,14 @@ def list_regions(
     (``connector:test``; the offline checks first, as for credentials)."""
     timeout_s = ctx.budget(REGIONS_TIMEOUT.check(timeout_s))
     d = dispatch(ctx, ref, "regions", here=here)
+    if d.where.via_task:  # a server: a delegate runs it
+        from awsconn.service.task_delegation import result_of_task, run_as_task
+
+        params = {"timeoutSeconds": max(timeout_s, REGIONS_TIMEOUT.minimum)}
+        done = run_as_task(ctx, "regions", ref, params, timeout_s=timeout_s)
+        result = result_of_task(done)
+        assert isinstance(result, RegionList)
+        return result
     spec = d.checked_spec()
     with secrets_kept_out([spec]):
         regions = ctx.sessions.list_regions(spec, timeout_s=timeout_s)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "check_connector",
     "check_for_test",
+    "check_with_spec",
     "diff_connector",
 ]
 
@@ -108,6 +109,8 @@ def check_connector(
         return report_model(report)
     dispatched = dispatch(ctx, ref, "permission-check", here=here)
     names = _names(dispatched.connector, capabilities)
+    if dispatched.where.via_task:  # a server: a delegate runs it
+        return _on_delegate(ctx, ref, capabilities, parameters, options, timeout_s)
     spec = dispatched.runnable_spec()
     # A request's deadline bounds the check even when no timeout of its own is given.
     allowed = ctx.budget(timeout_s if timeout_s is not None else _NO_TIMEOUT)
@@ -115,6 +118,70 @@ def check_connector(
     return report_model(
         _check_live(ctx, dispatched.connector, spec, names, budget, params=params, **options)
     )
+
+
+def _on_delegate(
+    ctx: AppContext,
+    ref: EntityRef,
+    capabilities: Sequence[str] | None,
+    parameters: ParameterValues | None,
+    options: dict[str, Any],
+    timeout_s: float | None,
+) -> PermissionReport:
+    """The check as a task for a connected delegate, waited for (a server's road)."""
+    from awsconn.service.task_delegation import result_of_task, run_as_task
+    from awsconn.timeouts import TEST_TIMEOUT
+
+    seconds = ctx.budget(timeout_s if timeout_s is not None else TEST_TIMEOUT.default)
+    params: dict[str, Any] = {
+        "timeoutSeconds": max(seconds, TEST_TIMEOUT.minimum),
+        "useSimulator": options["use_simulator"],
+    }
+    if capabilities is not None:
+        params["capabilities"] = list(capabilities)
+    given = {k: v for k, v in (parameters or {}).items() if v is not None}
+    if given:
+        params["parameters"] = given
+    if options["scps"]:
+        params["scps"] = [{"name": n, "document": d} for n, d in options["scps"]]
+    if options["resource_policy"] is not None:
+        name, document = options["resource_policy"]
+        params["resourcePolicy"] = {"name": name, "document": document}
+    done = run_as_task(ctx, "permission-check", ref, params, timeout_s=seconds)
+    result = result_of_task(done)
+    assert isinstance(result, PermissionReport)
+    return result
+
+
+def check_with_spec(
+    ctx: AppContext,
+    connector: Connector,
+    spec: SessionSpec,
+    capabilities: Sequence[str] | None,
+    *,
+    parameters: ParameterValues | None = None,
+    scps: Sequence[tuple[str, Any]] = (),
+    resource_policy: tuple[str, Any] | None = None,
+    use_simulator: bool = True,
+    timeout_s: float | None = None,
+) -> PermissionReport:
+    """The live check of a connector whose session a delegate received with its task
+    (no permission asked here: the server asked it when the task was submitted)."""
+    names = _names(connector, capabilities)
+    report = _check_live(
+        ctx,
+        connector,
+        spec,
+        names,
+        timeout_s,
+        params=parameters_of(parameters),
+        scps=_policies("scps", scps),
+        resource_policy=_policies("resourcePolicy", [resource_policy])[0]
+        if resource_policy
+        else None,
+        use_simulator=use_simulator,
+    )
+    return report_model(report)
 
 
 def check_for_test(

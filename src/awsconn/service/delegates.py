@@ -34,6 +34,7 @@ from awsconn.model.validation import Collector
 from awsconn.service.access import Permission
 from awsconn.service.audit import AuditDetail, AuditTarget, audited
 from awsconn.store.rows import KEEP
+from awsconn.timeouts import TimeoutRange
 
 if TYPE_CHECKING:
     from awsconn.service.context import AppContext
@@ -46,13 +47,16 @@ __all__ = [
     "HEARTBEAT_WINDOW",
     "IDENTITY_CAPABILITIES",
     "LEASE",
+    "LEASE_SETTING",
     "TASK_KINDS",
     "Refusal",
     "Routing",
     "connected_delegates",
     "disconnect",
     "eligible",
+    "heartbeat_every",
     "info_of",
+    "lease_of",
     "list_delegates",
     "offered_by",
     "own_delegate",
@@ -68,7 +72,10 @@ HEARTBEAT_EVERY = timedelta(seconds=15)
 HEARTBEAT_WINDOW = timedelta(seconds=60)
 """A delegate silent for longer is not connected (and takes no task)."""
 LEASE = timedelta(seconds=45)
-"""A running task's lease; each heartbeat (and the claim) renews it from that moment."""
+"""A running task's lease; each heartbeat (and the claim) renews it from that moment
+(``AWSCONN_TASK_LEASE_SECONDS`` sets another, see :func:`lease_of`)."""
+LEASE_SETTING = "AWSCONN_TASK_LEASE_SECONDS"
+LEASE_RANGE = TimeoutRange(minimum=3.0, maximum=600.0, default=LEASE.total_seconds())
 FORGET_AFTER = timedelta(days=1)
 """A delegate silent for longer is removed from the list by the reaper."""
 TASK_KINDS = ("connection-test", "regions", "permission-check", "credentials")
@@ -81,13 +88,33 @@ IDENTITY_CAPABILITIES = {
 MAX_OUTPUT_CHARS = 4096
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}\Z")
 _NAME_RULE = "1-128 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
-_CAPABILITY = re.compile(r"^[a-z][a-z0-9-]{0,31}(:[A-Za-z0-9-]{1,32})?\Z")
+_CAPABILITY = re.compile(r"^[a-z][a-z0-9-]{0,31}(:[A-Za-z0-9][A-Za-z0-9.+-]{0,63})?\Z")
 _CAPABILITY_RULE = (
-    f"a task kind ({', '.join(TASK_KINDS)}) or an identity "
-    f"({', '.join(IDENTITY_CAPABILITIES.values())})"
+    f"a task kind ({', '.join(TASK_KINDS)}), an identity "
+    f"({', '.join(IDENTITY_CAPABILITIES.values())}), or NAME[:VALUE] (NAME: lower-case "
+    "letters, digits and '-'; VALUE: letters, digits, '.', '+' and '-', e.g. aws-cli:2.15.30)"
 )
 _ID = re.compile(r"^[0-9a-f]{32}\Z")
 _OUTPUT_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def lease_of(ctx: AppContext) -> timedelta:
+    """This server's task lease: ``AWSCONN_TASK_LEASE_SECONDS`` (3 to 600), else
+    :data:`LEASE`. A delegate that dies holding a task loses it after this long."""
+    raw = ctx.environ.get(LEASE_SETTING, "").strip()
+    if not raw:
+        return LEASE
+    try:
+        value: object = float(raw)
+    except ValueError:
+        value = raw
+    return timedelta(seconds=LEASE_RANGE.check(value, setting=LEASE_SETTING))
+
+
+def heartbeat_every(lease: timedelta) -> timedelta:
+    """How often a delegate heartbeats under ``lease``: three times per lease, at most
+    every :data:`HEARTBEAT_EVERY`."""
+    return min(HEARTBEAT_EVERY, lease / 3)
 
 
 # -- what a delegate is, read from its row --------------------------------------------
@@ -108,8 +135,9 @@ def _status(row: DelegateRow, now: datetime) -> tuple[DelegateStatus, str | None
     return "connected", None
 
 
-def info_of(row: DelegateRow, now: datetime) -> DelegateInfo:
-    """A stored delegate as the list shows it, connected or not at ``now`` (and why)."""
+def info_of(row: DelegateRow, now: datetime, running: Sequence[str] = ()) -> DelegateInfo:
+    """A stored delegate as the list shows it, connected or not at ``now`` (and why),
+    with the tasks it runs (``running``, when the caller read them)."""
     status, reason = _status(row, now)
     return DelegateInfo(
         id=row.id,
@@ -127,6 +155,7 @@ def info_of(row: DelegateRow, now: datetime) -> DelegateInfo:
         reason=reason,
         registered_at=row.registered_at,
         last_heartbeat=row.last_heartbeat,
+        running_tasks=list(running),
     )
 
 
@@ -410,13 +439,25 @@ def disconnect(ctx: AppContext, delegate_id: str) -> DelegateInfo:
     return info_of(row, ctx.clock())
 
 
-def list_delegates(ctx: AppContext, *, connected_only: bool = False) -> list[DelegateInfo]:
-    """Registered delegates by name, each connected or not (and why); ``delegate:view``."""
-    ctx.caller.require(Permission.DELEGATE_VIEW, ctx.caller.scope)
+_MAX_RUNNING_LISTED = 100_000
+
+
+def list_delegates(
+    ctx: AppContext, *, connected_only: bool = False, scope: Scope | None = None
+) -> list[DelegateInfo]:
+    """Registered delegates by name, each connected or not (and why), with the tasks each
+    runs now; ``delegate:view`` in ``scope`` (default: the caller's own). Delegates serve
+    the whole account, so every scope sees them all."""
+    ctx.caller.require(Permission.DELEGATE_VIEW, scope or ctx.caller.scope)
     now = ctx.clock()
     with ctx.db.transaction(write=False) as tx:
         rows = tx.delegates.list()
-    infos = [info_of(r, now) for r in rows]
+        running = tx.tasks.list(states=("running",), limit=_MAX_RUNNING_LISTED) if rows else []
+    by_owner: dict[str, list[str]] = {}
+    for task in running:
+        if task.owner is not None:
+            by_owner.setdefault(task.owner, []).append(task.id)
+    infos = [info_of(r, now, sorted(by_owner.get(r.id, ()))) for r in rows]
     return [i for i in infos if i.connected] if connected_only else infos
 
 

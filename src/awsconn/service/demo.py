@@ -1,7 +1,9 @@
 """The demo scenario: a local AWS endpoint, connectors of every kind, good and broken, tested.
 
-Everything lives in a temporary home (its own database and master key) and two
-local moto servers; all of it is removed at the end.
+Everything lives in a home of its own (its own database and master key) and two local
+moto servers. :func:`run_demo` (``awsconn demo``) builds it in a temporary home, tests
+every connector and removes it all; :func:`demo_world` builds it and keeps it while its
+``with`` block runs (``awsconn demo-server`` serves it).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from awsconn.model import parse_ref
 from awsconn.service import connectivity, connectors, secrets
 from awsconn.service.context import AppContext
 
-__all__ = ["DemoCase", "run_demo"]
+__all__ = ["DemoCase", "DemoWorld", "demo_world", "run_demo"]
 
 EXTERNAL_ID = "demo-external-id-7f3a"
 DELEGATE_TAG = "demo-delegate"
@@ -78,6 +80,7 @@ def _closed_port_url() -> str:
 def _connector_yaml(
     identifier: str, credential: str, *, region: str = "us-east-1", selectors: tuple[str, ...] = ()
 ) -> str:
+    """One demo connector's YAML (executed on a delegate, as the seed's examples are)."""
     sel = "".join(f"\n      - {s}" for s in selectors) or " []"
     return (
         f"connector:\n  name: {identifier}\n  identifier: {identifier}\n  description: demo\n"
@@ -108,103 +111,91 @@ def _endpoints() -> Iterator[tuple[Any, Any]]:
         yield auth, open_
 
 
+@dataclass
+class DemoWorld:
+    """The demo built: its home, its two endpoints, the delegate host's AWS environment
+    (keys of a user allowed DescribeRegions, against the enforcing endpoint) and one
+    result row per case."""
+
+    home: Path
+    auth: Any
+    open_: Any
+    delegate_environ: dict[str, str]
+    rows: list[dict[str, Any]]
+
+
 def run_demo(progress: Callable[[str], None] = lambda _: None) -> list[dict[str, Any]]:
     """Build the scenario, test every connector, return one row per case; clean up."""
-    from awsconn.aws.local_endpoint import allow_policy
-
     home = Path(tempfile.mkdtemp(prefix="awsconn-demo-"))
     try:
-        progress("starting two local AWS endpoints (moto server; one enforcing IAM auth)")
-        with _endpoints() as (auth, open_):
-            progress("creating IAM users, a cross-account role and an IRSA role")
-            deployer = auth.create_user(
-                "demo-deployer",
-                allow_policy("ec2:DescribeRegions", "sts:GetCallerIdentity", "sts:AssumeRole"),
-            )
-            narrow = auth.create_user("demo-no-regions", allow_policy("sts:GetCallerIdentity"))
-            delegate = auth.create_user(
-                "demo-delegate-host", allow_policy("ec2:DescribeRegions", "sts:GetCallerIdentity")
-            )
-            role = auth.create_role(
-                "demo-cross-account",
-                trust_principal="arn:aws:iam::123456789012:user/demo-deployer",
-                external_id=EXTERNAL_ID,
-                policy=allow_policy("ec2:DescribeRegions"),
-            )
-            irsa_role = open_.create_role("demo-irsa", web_identity=True)
-            assert deployer and narrow and delegate
-            token = home / "irsa-token"
-            token.write_text("eyJhbGciOiJSUzI1NiJ9.demo.token")
+        with demo_world(home, progress) as world:
+            return world.rows
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
-            base = {"AWSCONN_HOME": str(home), "AWSCONN_DELEGATE_TAGS": DELEGATE_TAG}
-            main_env = {
-                **auth.environ(home / "env-main"),
-                **base,
-                "AWS_ACCESS_KEY_ID": delegate.access_key_id,
-                "AWS_SECRET_ACCESS_KEY": delegate.secret_access_key,
-            }
-            irsa_env = {
-                **open_.environ(home / "env-irsa"),
-                **base,
-                "AWS_ROLE_ARN": irsa_role.arn,
-                "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
-            }
-            down_env = {
-                **auth.environ(home / "env-down"),
-                **base,
-                "AWS_ENDPOINT_URL": _closed_port_url(),
-            }
-            contexts = {
-                "main": AppContext(environ=main_env),
-                "irsa": AppContext(environ=irsa_env),
-                "unreachable": AppContext(environ=down_env),
-            }
+
+@contextmanager
+def demo_world(
+    home: Path,
+    progress: Callable[[str], None] = lambda _: None,
+    *,
+    delegate_tag: str = DELEGATE_TAG,
+    irsa_tag: str = DELEGATE_TAG,
+) -> Iterator[DemoWorld]:
+    """Build the scenario in ``home`` (its store, its master key), test every connector
+    (the results are stored in their history) and keep the endpoints up inside the block.
+    ``delegate_tag`` and ``irsa_tag``: the delegateSelectors of the InheritFromDelegate and
+    the Irsa connector."""
+    from awsconn.aws.local_endpoint import allow_policy
+
+    progress("starting two local AWS endpoints (moto server; one enforcing IAM auth)")
+    with _endpoints() as (auth, open_):
+        progress("creating IAM users, a cross-account role and an IRSA role")
+        deployer = auth.create_user(
+            "demo-deployer",
+            allow_policy("ec2:DescribeRegions", "sts:GetCallerIdentity", "sts:AssumeRole"),
+        )
+        narrow = auth.create_user("demo-no-regions", allow_policy("sts:GetCallerIdentity"))
+        delegate = auth.create_user(
+            "demo-delegate-host", allow_policy("ec2:DescribeRegions", "sts:GetCallerIdentity")
+        )
+        role = auth.create_role(
+            "demo-cross-account",
+            trust_principal="arn:aws:iam::123456789012:user/demo-deployer",
+            external_id=EXTERNAL_ID,
+            policy=allow_policy("ec2:DescribeRegions"),
+        )
+        irsa_role = open_.create_role("demo-irsa", web_identity=True)
+        assert deployer and narrow and delegate
+        token = home / "irsa-token"
+        token.write_text("eyJhbGciOiJSUzI1NiJ9.demo.token")
+
+        base = {"AWSCONN_HOME": str(home), "AWSCONN_DELEGATE_TAGS": f"{delegate_tag},{irsa_tag}"}
+        delegate_keys = {
+            "AWS_ACCESS_KEY_ID": delegate.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": delegate.secret_access_key,
+        }
+        main_env = {**auth.environ(home / "env-main"), **base, **delegate_keys}
+        irsa_env = {
+            **open_.environ(home / "env-irsa"),
+            **base,
+            "AWS_ROLE_ARN": irsa_role.arn,
+            "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
+        }
+        down_env = {
+            **auth.environ(home / "env-down"),
+            **base,
+            "AWS_ENDPOINT_URL": _closed_port_url(),
+        }
+        contexts = {
+            "main": AppContext(environ=main_env),
+            "irsa": AppContext(environ=irsa_env),
+            "unreachable": AppContext(environ=down_env),
+        }
+        try:
             ctx = contexts["main"]
             progress("storing secrets (encrypted) and connectors")
-            for ident, value in (
-                ("deployer_secret", deployer.secret_access_key),
-                ("narrow_secret", narrow.secret_access_key),
-                ("wrong_secret", "not-the-secret-key-of-anyone-0000000000"),
-            ):
-                secrets.create(ctx, parse_ref(ident), value.encode(), description="demo")
-            docs = [
-                _connector_yaml(
-                    "keys_ok", _manual(deployer.access_key_id, "account.deployer_secret")
-                ),
-                _connector_yaml(
-                    "delegate_identity",
-                    "      type: InheritFromDelegate\n",
-                    selectors=(DELEGATE_TAG,),
-                ),
-                _connector_yaml(
-                    "cross_account_ok",
-                    _manual(
-                        deployer.access_key_id, "deployer_secret", _cross(role.arn, EXTERNAL_ID)
-                    ),
-                ),
-                _connector_yaml("irsa_pod", "      type: Irsa\n", selectors=(DELEGATE_TAG,)),
-                _connector_yaml("keys_invalid", _manual(deployer.access_key_id, "wrong_secret")),
-                _connector_yaml(
-                    "no_describe_regions", _manual(narrow.access_key_id, "narrow_secret")
-                ),
-                _connector_yaml(
-                    "cross_account_bad_external_id",
-                    _manual(
-                        deployer.access_key_id,
-                        "deployer_secret",
-                        _cross(role.arn, "wrong-external-id"),
-                    ),
-                ),
-                _connector_yaml(
-                    "govcloud_with_standard_keys",
-                    _manual(deployer.access_key_id, "deployer_secret"),
-                    region="us-gov-west-1",
-                ),
-                _connector_yaml(
-                    "endpoint_down", _manual(deployer.access_key_id, "deployer_secret")
-                ),
-            ]
-            connectors.apply_yaml(ctx, "---\n".join(docs), mode="import", source="demo")
+            _store(ctx, deployer, narrow, role.arn, delegate_tag, irsa_tag)
             rows: list[dict[str, Any]] = []
             for case in CASES:
                 progress(f"testing {case.identifier}: {case.story}")
@@ -220,8 +211,43 @@ def run_demo(progress: Callable[[str], None] = lambda _: None) -> list[dict[str,
                 rows.append(
                     {"case": case, "result": data, "got": got, "asExpected": got == case.expect}
                 )
+        finally:
             for c in contexts.values():
                 c.close()
-            return rows
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+        delegate_environ = {**auth.environ(home / "env-delegate"), **delegate_keys}
+        yield DemoWorld(home, auth, open_, delegate_environ, rows)
+
+
+def _store(
+    ctx: AppContext, deployer: Any, narrow: Any, role_arn: str, delegate_tag: str, irsa_tag: str
+) -> None:
+    for ident, value in (
+        ("deployer_secret", deployer.secret_access_key),
+        ("narrow_secret", narrow.secret_access_key),
+        ("wrong_secret", "not-the-secret-key-of-anyone-0000000000"),
+    ):
+        secrets.create(ctx, parse_ref(ident), value.encode(), description="demo")
+    key = deployer.access_key_id
+    docs = [
+        _connector_yaml("keys_ok", _manual(key, "account.deployer_secret")),
+        _connector_yaml(
+            "delegate_identity", "      type: InheritFromDelegate\n", selectors=(delegate_tag,)
+        ),
+        _connector_yaml(
+            "cross_account_ok", _manual(key, "deployer_secret", _cross(role_arn, EXTERNAL_ID))
+        ),
+        _connector_yaml("irsa_pod", "      type: Irsa\n", selectors=(irsa_tag,)),
+        _connector_yaml("keys_invalid", _manual(key, "wrong_secret")),
+        _connector_yaml("no_describe_regions", _manual(narrow.access_key_id, "narrow_secret")),
+        _connector_yaml(
+            "cross_account_bad_external_id",
+            _manual(key, "deployer_secret", _cross(role_arn, "wrong-external-id")),
+        ),
+        _connector_yaml(
+            "govcloud_with_standard_keys",
+            _manual(key, "deployer_secret"),
+            region="us-gov-west-1",
+        ),
+        _connector_yaml("endpoint_down", _manual(key, "deployer_secret")),
+    ]
+    connectors.apply_yaml(ctx, "---\n".join(docs), mode="import", source="demo")

@@ -15,9 +15,11 @@ Where work runs:
 
 The CLI (``runs_as == "cli"``) is its own local delegate, tagged by
 ``AWSCONN_DELEGATE_TAGS``; the local-identity override (``here``) runs work there
-anyway, with the machine's own AWS identity. A server has no identity to lend and, in
-this release, no delegates: work that needs one is refused at once with
-DELEGATE_UNAVAILABLE naming the selectors, never left waiting.
+anyway, with the machine's own AWS identity. A server has no identity to lend: work
+that needs a delegate goes to one as a task (``Where.via_task``; the use cases then
+submit it and wait for its end, ``service/task_delegation.py``), and when no connected
+delegate can run it the task fails at once with DELEGATE_UNAVAILABLE naming the
+selectors, the connected delegates and what each lacks, never left waiting.
 
 Stdlib, model and the light service modules only (no AWS SDK, no pydantic): ``awsconn
 credentials`` dispatches on its fast road.
@@ -52,8 +54,6 @@ PERMISSION_OF: dict[str, Permission] = {
     "credentials": Permission.CONNECTOR_ACCESS,
 }
 
-_LATER = "delegates that connect to an awsconn server come in a later release"
-
 
 @dataclass(frozen=True)
 class Where:
@@ -67,6 +67,8 @@ class Where:
     overridable: bool = False
     """Refused here, but the local-identity override (``here``) would run it."""
     hint: str = ""
+    via_task: bool = False
+    """Not here: a server sends it to a connected delegate as a task."""
 
     def refusal(self) -> NeedsDelegate:
         return NeedsDelegate(
@@ -97,15 +99,14 @@ def where_runs(connector: Connector, *, runs_as: RunsAs, tags: frozenset[str], h
     else:
         wanted = f"tags {', '.join(selectors)}" if selectors else "any tags"
         needs = f"{connector.ref} runs on a delegate (executeOnDelegate: true) with {wanted}"
-    if runs_as == "server":
+    if runs_as != "cli":
         return Where(
             False,
-            f"{needs}; this server has no delegates: {_LATER}",
+            f"{needs}: this server sends it to a connected delegate as a task",
             selectors,
-            selectors,
-            hint="run it with the awsconn CLI on a machine that is such a delegate "
-            "(AWSCONN_DELEGATE_TAGS)"
+            hint="start a delegate ('awsconn delegate run') whose tags include every selector"
             + ("" if kind.uses_delegate_identity else ", or set executeOnDelegate: false"),
+            via_task=True,
         )
     missing = tuple(s for s in selectors if s not in tags)
     if not missing:

@@ -37,7 +37,8 @@ The token is in the Secret only; it is never part of a message.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,8 +60,10 @@ __all__ = [
     "TOKEN_ENV",
     "ManifestRequest",
     "check_request",
+    "fresh_token_name",
     "manifest_documents",
     "manifest_yaml",
+    "with_token",
 ]
 
 DEFAULT_NAMESPACE = "awsconn"
@@ -128,11 +131,14 @@ def check_request(
     cluster_role: str | None = None,
     cpu: str = "250m",
     memory: str = "512Mi",
+    token_to_come: bool = False,
 ) -> ManifestRequest:
     """The request, or ValidationFailed listing every problem at its setting (``name``,
     ``tags[i]``, ``manager``, ``token``, ``namespace``, ``image``, ``replicas``,
     ``irsaRoleArn``, ``initScript``, ``clusterRole``, ``cpu``, ``memory``); the token is
-    never part of a message."""
+    never part of a message. ``token_to_come``: no token is given because the caller makes
+    a fresh one once everything else is right (the request then holds an empty token until
+    ``with_token``)."""
     c = Collector("delegate manifest")
     clean_name = c.string(name, "name", required=True, allow_empty=False, max_length=_MAX_NAME)
     _dns_label(c, clean_name, "name", _MAX_NAME)
@@ -160,7 +166,8 @@ def check_request(
         if parts.scheme not in ("http", "https") or not parts.hostname:
             c.add("manager", "is not an http(s) URL of the awsconn server", given=url)
     if not token:
-        c.add("token", "is required: a delegate token (awsconn delegate token create)")
+        if not token_to_come:
+            c.add("token", "is required: a delegate token (awsconn delegate token create)")
     elif not shaped_like_a_token(token):
         c.add("token", "is not a delegate token (awsc_ and 43 letters or digits; not shown)")
     c.string(image, "image", required=True, allow_empty=False, max_length=512)
@@ -189,12 +196,13 @@ def check_request(
         if not isinstance(quantity, str) or not _QUANTITY.match(quantity):
             c.add(path, "is not a Kubernetes quantity", given=quantity, allowed="e.g. 250m, 512Mi")
     c.raise_if_any()
-    assert clean_name is not None and clean_ns is not None and url is not None and token
+    assert clean_name is not None and clean_ns is not None and url is not None
+    assert token or token_to_come
     return ManifestRequest(
         name=clean_name,
         tags=tuple(clean_tags),
         manager=url,
-        token=token,
+        token=token or "",
         namespace=clean_ns,
         image=image,
         replicas=replicas,
@@ -204,6 +212,19 @@ def check_request(
         cpu=cpu,
         memory=memory,
     )
+
+
+def with_token(req: ManifestRequest, token: str) -> ManifestRequest:
+    """The request holding ``token`` (a delegate token made for it after ``check_request``)."""
+    if not shaped_like_a_token(token):
+        raise ValueError("not a delegate token")
+    return replace(req, token=token)
+
+
+def fresh_token_name(name: str, now: datetime) -> str:
+    """The name of a delegate token made for a manifest: the delegate's name and the
+    moment, so each manifest run gets its own (revocable by name)."""
+    return f"{name}-manifest-{now:%Y%m%d%H%M%S}"
 
 
 def _labels(req: ManifestRequest) -> dict[str, str]:

@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 
 __all__ = ["RunsAs", "Runtime", "log_warning"]
 
-RunsAs = Literal["cli", "server"]
+RunsAs = Literal["cli", "server", "delegate"]
 """What this process is: the CLI on a local store is its own local delegate (it lends its
-machine's AWS identity); a server has no identity of its own to lend."""
+machine's AWS identity); a server has no identity of its own to lend and sends such work
+to delegates as tasks; a delegate agent runs the tasks it takes (no store of its own)."""
 
 _T = TypeVar("_T")
 
@@ -58,8 +59,8 @@ class Runtime:
         runs_as: RunsAs = "cli",
         sessions: SessionFactory | None = None,
     ) -> None:
-        if runs_as not in ("cli", "server"):
-            raise ValueError(f"runs_as is 'cli' or 'server', not {runs_as!r}")
+        if runs_as not in ("cli", "server", "delegate"):
+            raise ValueError(f"runs_as is 'cli', 'server' or 'delegate', not {runs_as!r}")
         self.environ: Mapping[str, str] = dict(environ)
         self.clock = clock
         self.warn = warn
@@ -121,8 +122,9 @@ class Runtime:
     @property
     def delegate_tags(self) -> frozenset[str]:
         """This process's tags as a local delegate (``AWSCONN_DELEGATE_TAGS``, comma-separated);
-        none on a server, which lends no identity of its own."""
-        if self.runs_as == "server":
+        none on a server, which lends no identity of its own, nor in a delegate agent (its
+        tags are those it registered with)."""
+        if self.runs_as != "cli":
             return frozenset()
         raw = self.environ.get("AWSCONN_DELEGATE_TAGS", "")
         return frozenset(t.strip() for t in raw.split(",") if t.strip())

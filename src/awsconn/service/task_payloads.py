@@ -39,6 +39,7 @@ from awsconn.timeouts import CREDENTIALS_TIMEOUT, REGIONS_TIMEOUT, TEST_TIMEOUT,
 if TYPE_CHECKING:
     from awsconn.aws.redaction import Redactor
     from awsconn.aws.session_spec import SessionSpec
+    from awsconn.model.validation import Collector
     from awsconn.service.context import AppContext
     from awsconn.store.task_rows import SealedResult, TaskRow
 
@@ -71,7 +72,14 @@ _TIMEOUTS: dict[str, TimeoutRange] = {
 _PARAMS: dict[str, tuple[str, ...]] = {
     "connection-test": ("capabilities", "timeoutSeconds"),
     "regions": ("timeoutSeconds",),
-    "permission-check": ("capabilities", "parameters", "timeoutSeconds"),
+    "permission-check": (
+        "capabilities",
+        "parameters",
+        "timeoutSeconds",
+        "scps",
+        "resourcePolicy",
+        "useSimulator",
+    ),
     "credentials": ("timeoutSeconds",),
 }
 
@@ -114,6 +122,8 @@ def check_params(
             out["parameters"] = {
                 str(k): c.string(v, f"params.parameters.{k}") for k, v in values.items()
             }
+    if kind == "permission-check":
+        _check_policies(c, given, out)
     c.raise_if_any()
     from awsconn.iam.capabilities import load_catalog
 
@@ -129,6 +139,39 @@ def check_params(
 
             parameters_of(out["parameters"])
     return out
+
+
+_MAX_POLICIES = 20
+
+
+def _named_policy(c: Collector, value: Any, path: str) -> dict[str, Any] | None:
+    """``{name, document}``: a label and a policy document (a JSON object)."""
+    given = c.mapping(value, path, allowed_keys=("name", "document"))
+    if given is None:
+        return None
+    name = c.string(given.get("name"), f"{path}.name", required=True, allow_empty=False)
+    document = c.mapping(given.get("document"), f"{path}.document")
+    if "document" not in given:
+        c.add(f"{path}.document", "is required (a policy document)")
+    if name is None or document is None:
+        return None
+    return {"name": name, "document": dict(document)}
+
+
+def _check_policies(c: Collector, given: Mapping[str, Any], out: dict[str, Any]) -> None:
+    """A permission check's extra policies (``scps``, ``resourcePolicy``) and whether it
+    asks AWS's simulator (``useSimulator``, default true)."""
+    out["useSimulator"] = c.boolean(given.get("useSimulator"), "params.useSimulator", default=True)
+    scps = c.sequence(
+        given.get("scps"), "params.scps", what="named policies", max_items=_MAX_POLICIES
+    )
+    if scps:
+        named = [_named_policy(c, p, f"params.scps[{i}]") for i, p in enumerate(scps)]
+        out["scps"] = [p for p in named if p is not None]
+    if given.get("resourcePolicy") is not None:
+        found = _named_policy(c, given["resourcePolicy"], "params.resourcePolicy")
+        if found is not None:
+            out["resourcePolicy"] = found
 
 
 # -- the session a delegate runs with ------------------------------------------------------

@@ -45,10 +45,10 @@ from awsconn.model.results import (
 from awsconn.service.access import Permission
 from awsconn.service.delegates import (
     FORGET_AFTER,
-    HEARTBEAT_EVERY,
-    LEASE,
     connected_delegates,
+    heartbeat_every,
     info_of,
+    lease_of,
     offered_by,
     own_delegate,
     route,
@@ -137,7 +137,7 @@ def _take(ctx: AppContext, delegate_id: str) -> TaskRow | None:
                 hint="report the init script's end and the capabilities, or register again",
             )
         return tx.tasks.claim_next(
-            owner=delegate_id, offered=offered_by(info), now=now, lease_until=now + LEASE
+            owner=delegate_id, offered=offered_by(info), now=now, lease_until=now + lease_of(ctx)
         )
 
 
@@ -166,7 +166,7 @@ def _claimed(ctx: AppContext, delegate_id: str, row: TaskRow) -> ClaimedTask | N
         params=row.params,
         session=session_payload(ready),
         lease_until=row.lease_until,
-        heartbeat_every_seconds=int(HEARTBEAT_EVERY.total_seconds()),
+        heartbeat_every_seconds=max(1, int(heartbeat_every(lease_of(ctx)).total_seconds())),
     )
 
 
@@ -220,17 +220,19 @@ def heartbeat(ctx: AppContext, delegate_id: str, running: Sequence[str] = ()) ->
     them; the reply names those it must abandon."""
     ids = _task_ids(running, "running")
     now = ctx.clock()
+    lease = lease_of(ctx)
     with ctx.db.transaction() as tx:
         row = own_delegate(ctx, tx, delegate_id)
         if tx.delegates.beat(delegate_id, now=now):
             row = replace(row, last_heartbeat=now)
-        renewed = tx.tasks.renew(owner=delegate_id, task_ids=ids, now=now, lease_until=now + LEASE)
+        renewed = tx.tasks.renew(owner=delegate_id, task_ids=ids, now=now, lease_until=now + lease)
     kept = set(renewed)
     return HeartbeatReply(
         connected=info_of(row, now).connected,
         renewed=[i for i in ids if i in kept],
         abandon=[i for i in ids if i not in kept],
-        lease_until=now + LEASE,
+        lease_until=now + lease,
+        heartbeat_every_seconds=max(1, int(heartbeat_every(lease).total_seconds())),
     )
 
 

@@ -28,6 +28,7 @@ from awsconn.errors import Conflict, NotFound, Problem, ValidationFailed
 from awsconn.model import EntityRef, Scope
 from awsconn.model.results import AwsCredentials, Failure, Task
 from awsconn.service import connector_reads
+from awsconn.service.access import Permission
 from awsconn.service.audit import AuditDetail, AuditEvent, AuditTarget, audited
 from awsconn.service.delegates import connected_delegates, eligible, unavailable
 from awsconn.service.dispatch import PERMISSION_OF, where_runs
@@ -78,6 +79,7 @@ TASK_DEADLINE = TimeoutRange(minimum=5.0, maximum=3600.0, default=120.0)
 WAIT_TIMEOUT = TimeoutRange(minimum=0.0, maximum=3600.0, default=60.0)
 MAX_LIST = 1000
 _STATES = ("queued", "running", "succeeded", "failed", "expired", "cancelled")
+_TASK_PERMISSIONS = (Permission.CONNECTOR_TEST, Permission.CONNECTOR_ACCESS)
 
 
 def _new_id() -> str:
@@ -246,22 +248,32 @@ def _check_task_id(task_id: object) -> str:
     return task_id.lower()
 
 
-def _visible_row(ctx: AppContext, task_id: str) -> TaskRow:
+def _visible_row(ctx: AppContext, task_id: str, within: Scope | None = None) -> TaskRow:
     """The task, when the caller may see its kind in its scope (NotFound otherwise:
-    a task outside the caller's scope is not revealed)."""
+    a task outside the caller's scope is not revealed). ``within``: the scope the
+    request names (the caller must hold a task permission there, asked before anything
+    is read; the task must be in it or inside it)."""
+    if within is not None and not any(ctx.caller.can(p, within) for p in _TASK_PERMISSIONS):
+        ctx.caller.require(_TASK_PERMISSIONS[0], within)
     with ctx.db.transaction(write=False) as tx:
         row = tx.tasks.find(_check_task_id(task_id))
     scope = Scope(row.org, row.project) if row is not None else None
-    if row is None or scope is None or not ctx.caller.visible(scope):
-        raise NotFound(f"task {task_id} not found in {ctx.caller.scope.label()}")
+    where = within or ctx.caller.scope
+    if (
+        row is None
+        or scope is None
+        or not ctx.caller.visible(scope)
+        or (within is not None and within not in scope.chain())
+    ):
+        raise NotFound(f"task {task_id} not found in {where.label()}")
     ctx.caller.require(PERMISSION_OF[row.kind], scope)
     return row
 
 
-def get(ctx: AppContext, task_id: str) -> Task:
-    """One task (the permission of its kind on its scope); one past its deadline is
-    expired on the way."""
-    row = _visible_row(ctx, task_id)
+def get(ctx: AppContext, task_id: str, *, scope: Scope | None = None) -> Task:
+    """One task (the permission of its kind on its scope; ``scope``: the scope the request
+    names, see ``_visible_row``); one past its deadline is expired on the way."""
+    row = _visible_row(ctx, task_id, scope)
     if row.state in ("queued", "running") and row.deadline <= ctx.clock():
         row = expire_if_overdue(ctx, row.id) or row
     return task_of(ctx, row)
@@ -321,11 +333,11 @@ def list_tasks(
 # -- cancel and wait -----------------------------------------------------------------------
 
 
-def cancel(ctx: AppContext, task_id: str) -> Task:
+def cancel(ctx: AppContext, task_id: str, *, scope: Scope | None = None) -> Task:
     """Cancel a queued or running task (its owner learns at its next heartbeat and its
     result is then refused); a cancelled one is returned as it is; an ended one is a
     Conflict. Audited as ``task.cancel``."""
-    row = _visible_row(ctx, task_id)
+    row = _visible_row(ctx, task_id, scope)
     ref = EntityRef(Scope(row.org, row.project), row.connector)
     with audited(ctx, "task.cancel", AuditTarget.of("connector", ref)) as event:
         with ctx.db.transaction() as tx:
@@ -346,7 +358,13 @@ def cancel(ctx: AppContext, task_id: str) -> Task:
     return task_of(ctx, found)
 
 
-def wait(ctx: AppContext, task_id: str, timeout_s: float = WAIT_TIMEOUT.default) -> Task:
+def wait(
+    ctx: AppContext,
+    task_id: str,
+    timeout_s: float = WAIT_TIMEOUT.default,
+    *,
+    scope: Scope | None = None,
+) -> Task:
     """The task once it has ended, or as it is after ``timeout_s`` (at most its deadline:
     it then expires). Woken at once when it ends, on this replica or another."""
     seconds = WAIT_TIMEOUT.check(timeout_s)
@@ -354,7 +372,7 @@ def wait(ctx: AppContext, task_id: str, timeout_s: float = WAIT_TIMEOUT.default)
     deadline = waiting(seconds)
     while True:
         seen = signals.generation
-        task = get(ctx, task_id)
+        task = get(ctx, task_id, scope=scope)
         left = deadline.remaining() if deadline is not None else 0.0
         if task.ended or left <= 0:
             return task

@@ -58,6 +58,8 @@ class DelegateInfo(WireModel):
     reason: str | None = _optional()
     registered_at: Timestamp
     last_heartbeat: Timestamp
+    running_tasks: list[str] = Field(default_factory=list)
+    """The tasks it runs now (their ids), as the server last saw them."""
 
 
 class StaticKeysPayload(WireModel):
@@ -130,6 +132,8 @@ class HeartbeatReply(WireModel):
     renewed: list[str]
     abandon: list[str]
     lease_until: Timestamp
+    heartbeat_every_seconds: int | None = _optional()
+    """How often the server wants heartbeats (a third of its lease, at most 15 s)."""
 
 
 class ConnectorSchedule(WireModel):

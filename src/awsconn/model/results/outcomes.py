@@ -355,6 +355,11 @@ class ConnectionTestOutcome(WireModel):
     permissions: PermissionReport | PermissionCheckFailed | None = _optional()
     not_recorded: str | None = _optional()
     """Why the result was not stored (the store was locked, the connector deleted)."""
+    delegate_id: str | None = _optional()
+    delegate_name: str | None = _optional()
+    """The delegate that ran it (a server's test of a connector that needs a delegate)."""
+    task_id: str | None = _optional()
+    """The task it ran as (a server's test of a connector that needs a delegate)."""
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,168 @@
+"""``awsconn demo-server`` (what ``make run`` starts): the demo, served, with a delegate.
+
+It builds the demo (:func:`awsconn.service.demo.demo_world`: local AWS-compatible
+endpoints, encrypted demo secrets, connectors of every kind with their test results) in a
+home of its own, then starts ``awsconn server`` on that home (the embedded SQLite store)
+and one ``awsconn delegate run`` (tags ``local``, the delegate host's keys against the
+local endpoint) so the InheritFromDelegate connector tests through a delegate. It prints
+the URL and the admin token, and waits. Ctrl-C (or SIGTERM) stops the delegate (its
+running tasks finish), then the server, then the endpoints, and removes the home.
+
+Both children run in sessions of their own: the terminal's Ctrl-C reaches this process
+only, which stops them in that order.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from awsconn.service.demo import DemoWorld
+
+__all__ = ["LOCAL_TAG", "demo_server"]
+
+LOCAL_TAG = "local"
+IRSA_TAG = "eks-irsa"
+"""The Irsa connector's selector: no local delegate has a pod's web identity, so a test
+through the server fails at once naming what the local delegate lacks (its first result,
+tested with a web identity, stays in its history)."""
+_START_TIMEOUT_S = 60.0
+_STOP_TIMEOUT_S = 30.0
+
+
+def demo_server(
+    port: int = typer.Option(
+        7420, "--port", metavar="PORT", min=1, max=65535, help="The port to listen on."
+    ),
+) -> None:
+    """Serve the demo on 127.0.0.1 with one local delegate (tags 'local'); prints the URL
+    and a token to sign in with; Ctrl-C stops everything and removes the demo's data."""
+    from awsconn.cli.backend import local_only
+    from awsconn.errors import InternalError
+
+    local_only("demo-server")
+    try:
+        from awsconn.service.demo import demo_world
+    except ImportError as exc:  # moto is the 'demo' extra
+        raise InternalError(
+            f"the demo needs the 'demo' extra ({exc.name} is missing)",
+            hint="pip install 'awsconn[demo]'",
+        ) from None
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    home = Path(tempfile.mkdtemp(prefix="awsconn-demo-server-"))
+    try:
+        with demo_world(home, _say, delegate_tag=LOCAL_TAG, irsa_tag=IRSA_TAG) as world:
+            for row in world.rows:
+                _say(f"  {row['case'].identifier}: {row['got']}")
+            code = _serve(home, world, port, stop)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    _say("stopped; the demo's data is removed")
+    raise typer.Exit(code)
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _serve(home: Path, world: DemoWorld, port: int, stop: threading.Event) -> int:
+    """Run the server (its own AWS calls to the enforcing endpoint) and the delegate until
+    ``stop``; the exit code (1 when one of them ended by itself)."""
+    from awsconn.service.access import LOCAL_OWNER
+    from awsconn.service.context import AppContext
+    from awsconn.service.tokens import create_delegate_token
+
+    aws_environ = world.auth.environ(home / "env-server")
+    url = f"http://127.0.0.1:{port}"
+    common = {"AWSCONN_HOME": str(home), "HOME": os.environ.get("HOME", str(home))}
+    server_env = {**aws_environ, **common, "PYTHONUNBUFFERED": "1"}
+    server = _start([sys.executable, "-m", "awsconn", "server", "--port", str(port)], server_env)
+    delegate: subprocess.Popen[bytes] | None = None
+    try:
+        if not _wait_healthy(url, server, stop):
+            return 0 if stop.is_set() else 1
+        admin = (home / "admin-token").read_text().strip()
+        ctx = AppContext(environ={"AWSCONN_HOME": str(home)}, runs_as="server")
+        try:
+            issued, _ = create_delegate_token(ctx.for_request(LOCAL_OWNER), name="local")
+        finally:
+            ctx.close()
+        delegate_env = {
+            **world.delegate_environ,
+            **common,
+            "PYTHONUNBUFFERED": "1",
+            "AWSCONN_DELEGATE_TOKEN": issued,
+        }
+        delegate = _start(
+            [sys.executable, "-m", "awsconn", "delegate", "run", "--manager", url,
+             "--name", "local", "--tags", LOCAL_TAG],
+            delegate_env,
+        )  # fmt: skip
+        _say(
+            f"\nawsconn is serving the demo at {url}  (API docs: {url}/docs)\n"
+            f"sign in with:  awsconn login {url}  and the admin token:\n{admin}\n"
+            f"one delegate 'local' (tags {LOCAL_TAG}) runs the delegate connectors.\n"
+            "Ctrl-C stops everything."
+        )
+        while not stop.wait(0.5):
+            if server.poll() is not None or delegate.poll() is not None:
+                _say("the server or the delegate ended by itself: stopping")
+                return 1
+        _say("stopping: the delegate, then the server")
+        return 0
+    finally:
+        for proc in (delegate, server):
+            if proc is not None:
+                _stop(proc)
+
+
+def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(argv, env=env, start_new_session=True)
+
+
+def _wait_healthy(url: str, server: subprocess.Popen[bytes], stop: threading.Event) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + _START_TIMEOUT_S
+    while time.monotonic() < deadline and not stop.is_set():
+        if server.poll() is not None:
+            _say(f"the server exited ({server.returncode}) before it answered")
+            return False
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        stop.wait(0.2)
+    if not stop.is_set():
+        _say(f"the server did not answer at {url} within {_START_TIMEOUT_S:.0f} s")
+    return False
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (a graceful stop), then SIGKILL when it does not end in time."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=_STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
