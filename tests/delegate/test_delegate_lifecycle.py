@@ -66,7 +66,10 @@ def test_an_init_script_runs_once_and_its_end_is_shown(
     delegate_server: DelegateServer, module_dir: Path, fresh_name: str
 ) -> None:
     script = module_dir / f"{fresh_name}-init.sh"
-    script.write_text("echo preparing the machine\necho installed the tools\n")
+    script.write_text(
+        "echo preparing the machine\necho installed the tools\n"
+        'echo "token seen: ${AWSCONN_DELEGATE_TOKEN:-none}"\n'
+    )
     token = delegate_token(delegate_server)
     with DelegateProcess(
         delegate_server,
@@ -80,6 +83,8 @@ def test_an_init_script_runs_once_and_its_end_is_shown(
         info = d.wait_connected()
         assert info["initStatus"] == "succeeded" and info["initExitCode"] == 0
         assert "installed the tools" in info["initOutput"]
+        assert "token seen: none" in info["initOutput"]  # the script never gets the token
+        assert token not in info["initOutput"]
         assert "connection-test" in info["capabilities"]
         assert d.logs().count("running the init script") == 1
 

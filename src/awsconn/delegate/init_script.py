@@ -6,6 +6,9 @@ environment, its standard output and error captured together; what is reported i
 exit status and the last :data:`TAIL_CHARS` characters of that output, shown on the
 delegate in the server's list. A script that runs longer than its timeout is stopped
 (its whole process group) and reported as exit status 124, as ``timeout(1)`` does.
+The script never sees awsconn's own tokens (:data:`HIDDEN_FROM_SCRIPT`): it installs
+tools, and what it runs (a package's install hook) has no business with the delegate's
+token; its AWS identity stays, since installing may need it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["TAIL_CHARS", "TIMED_OUT", "InitResult", "run_init_script"]
+__all__ = ["HIDDEN_FROM_SCRIPT", "TAIL_CHARS", "TIMED_OUT", "InitResult", "run_init_script"]
+
+HIDDEN_FROM_SCRIPT = frozenset({"AWSCONN_DELEGATE_TOKEN", "AWSCONN_TOKEN"})
+"""Environment variables the init script does not inherit."""
 
 TAIL_CHARS = 4096
 """How much of the output's end is kept and reported (the server bounds it again)."""
@@ -47,7 +53,7 @@ def run_init_script(script: Path, environ: Mapping[str, str], *, timeout_s: floa
     try:
         proc = subprocess.Popen(
             _command(script),
-            env=dict(environ),
+            env={k: v for k, v in environ.items() if k not in HIDDEN_FROM_SCRIPT},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
