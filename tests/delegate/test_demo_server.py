@@ -57,7 +57,8 @@ def test_the_demo_server_serves_the_demo_and_stops_cleanly_on_ctrl_c(tmp_path: P
         token = found.group(1)
         home = Path(re.search(r"written to (\S+)/admin-token", text).group(1))  # type: ignore[union-attr]
         assert home.is_dir()
-        _wait_for(log, "registered as local", proc, 60)
+        _wait_for(log, "registered as local (", proc, 60)
+        _wait_for(log, "registered as local-irsa", proc, 60)
         with httpx.Client(base_url=url, headers={"x-api-key": token}, timeout=60) as http:
             listed = http.get("/ng/api/connectors", params={"pageSize": 50})
             assert listed.status_code == 200, listed.text
@@ -76,15 +77,16 @@ def test_the_demo_server_serves_the_demo_and_stops_cleanly_on_ctrl_c(tmp_path: P
             assert (inherit["status"], inherit["delegateName"]) == ("SUCCESS", "local")
             keys = tested("keys_ok")
             assert (keys["status"], keys["delegateName"]) == ("SUCCESS", "local")
-            irsa = tested("irsa_pod")  # no local delegate has a pod's identity: said at once
-            assert irsa["status"] == "FAILURE"
-            assert "eks-irsa" in irsa["errors"][0]["detailedMessage"]
+            irsa = tested("irsa_pod")  # the delegate with a pod's web identity runs it
+            assert (irsa["status"], irsa["delegateName"]) == ("SUCCESS", "local-irsa"), irsa
+            assert irsa["identity"]["credentialMethod"] == "assume-role-with-web-identity"
         assert token not in log.read_text().split(token, 2)[-1]  # printed, never logged after
 
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=90) == 0
         text = log.read_text(errors="replace")
-        assert "disconnected local" in text and "stopped; the demo's data is removed" in text
+        assert "disconnected local-irsa (" in text and "disconnected local (" in text
+        assert "stopped; the demo's data is removed" in text
         assert text.index("disconnected local") < text.index("Finished server process")
         assert "Traceback" not in text
         assert not home.exists()

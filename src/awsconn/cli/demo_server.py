@@ -3,12 +3,14 @@
 It builds the demo (:func:`awsconn.service.demo.demo_world`: local AWS-compatible
 endpoints, encrypted demo secrets, connectors of every kind with their test results) in a
 home of its own, then starts ``awsconn server`` on that home (the embedded SQLite store)
-and one ``awsconn delegate run`` (tags ``local``, the delegate host's keys against the
-local endpoint) so the InheritFromDelegate connector tests through a delegate. It prints
-the URL and the admin token, and waits. Ctrl-C (or SIGTERM) stops the delegate (its
-running tasks finish), then the server, then the endpoints, and removes the home.
+and two ``awsconn delegate run``: ``local`` (tags ``local``, the delegate host's keys
+against the local endpoint) for the InheritFromDelegate connectors, and ``local-irsa``
+(tags ``eks-irsa``, a pod's web identity token file and ``AWS_ROLE_ARN``, as EKS gives an
+IRSA pod) for the Irsa connector, so every demo connector tests through a delegate. It
+prints the URL and the admin token, and waits. Ctrl-C (or SIGTERM) stops the delegates
+(their running tasks finish), then the server, then the endpoints, and removes the home.
 
-Both children run in sessions of their own: the terminal's Ctrl-C reaches this process
+The children run in sessions of their own: the terminal's Ctrl-C reaches this process
 only, which stops them in that order.
 """
 
@@ -31,13 +33,11 @@ import typer
 if TYPE_CHECKING:
     from awsconn.service.demo import DemoWorld
 
-__all__ = ["LOCAL_TAG", "demo_server"]
+__all__ = ["IRSA_TAG", "LOCAL_TAG", "demo_server"]
 
 LOCAL_TAG = "local"
 IRSA_TAG = "eks-irsa"
-"""The Irsa connector's selector: no local delegate has a pod's web identity, so a test
-through the server fails at once naming what the local delegate lacks (its first result,
-tested with a web identity, stays in its history)."""
+"""The Irsa connector's selector, the tag of the delegate with a pod's web identity."""
 _START_TIMEOUT_S = 60.0
 _STOP_TIMEOUT_S = 30.0
 
@@ -47,8 +47,9 @@ def demo_server(
         7420, "--port", metavar="PORT", min=1, max=65535, help="The port to listen on."
     ),
 ) -> None:
-    """Serve the demo on 127.0.0.1 with one local delegate (tags 'local'); prints the URL
-    and a token to sign in with; Ctrl-C stops everything and removes the demo's data."""
+    """Serve the demo on 127.0.0.1 with two local delegates (tags 'local', and 'eks-irsa'
+    with a pod's web identity); prints the URL and a token to sign in with; Ctrl-C stops
+    everything and removes the demo's data."""
     from awsconn.cli.backend import local_only
     from awsconn.errors import InternalError
 
@@ -95,7 +96,7 @@ def _serve(home: Path, world: DemoWorld, port: int, stop: threading.Event) -> in
     common = {"AWSCONN_HOME": str(home), "HOME": os.environ.get("HOME", str(home))}
     server_env = {**aws_environ, **common, "PYTHONUNBUFFERED": "1"}
     server = _start([sys.executable, "-m", "awsconn", "server", "--port", str(port)], server_env)
-    delegate: subprocess.Popen[bytes] | None = None
+    delegates: list[subprocess.Popen[bytes]] = []
     try:
         if not _wait_healthy(url, server, stop):
             return 0 if stop.is_set() else 1
@@ -105,33 +106,30 @@ def _serve(home: Path, world: DemoWorld, port: int, stop: threading.Event) -> in
             issued, _ = create_delegate_token(ctx.for_request(LOCAL_OWNER), name="local")
         finally:
             ctx.close()
-        delegate_env = {
-            **world.delegate_environ,
-            **common,
-            "PYTHONUNBUFFERED": "1",
-            "AWSCONN_DELEGATE_TOKEN": issued,
-        }
-        delegate = _start(
-            [sys.executable, "-m", "awsconn", "delegate", "run", "--manager", url,
-             "--name", "local", "--tags", LOCAL_TAG],
-            delegate_env,
-        )  # fmt: skip
+        for name, tag, aws in (
+            ("local", LOCAL_TAG, world.delegate_environ),
+            ("local-irsa", IRSA_TAG, world.irsa_environ),
+        ):
+            env = {**aws, **common, "PYTHONUNBUFFERED": "1", "AWSCONN_DELEGATE_TOKEN": issued}
+            argv = [sys.executable, "-m", "awsconn", "delegate", "run", "--manager", url,
+                    "--name", name, "--tags", tag]  # fmt: skip
+            delegates.append(_start(argv, env))
         _say(
             f"\nawsconn is serving the demo at {url}  (API docs: {url}/docs)\n"
             f"sign in with:  awsconn login {url}  and the admin token:\n{admin}\n"
-            f"one delegate 'local' (tags {LOCAL_TAG}) runs the delegate connectors.\n"
+            f"delegates 'local' (tags {LOCAL_TAG}) and 'local-irsa' (tags {IRSA_TAG}, a pod's "
+            "web identity) run the delegate connectors.\n"
             "Ctrl-C stops everything."
         )
         while not stop.wait(0.5):
-            if server.poll() is not None or delegate.poll() is not None:
-                _say("the server or the delegate ended by itself: stopping")
+            if server.poll() is not None or any(d.poll() is not None for d in delegates):
+                _say("the server or a delegate ended by itself: stopping")
                 return 1
-        _say("stopping: the delegate, then the server")
+        _say("stopping: the delegates, then the server")
         return 0
     finally:
-        for proc in (delegate, server):
-            if proc is not None:
-                _stop(proc)
+        for proc in (*delegates, server):
+            _stop(proc)
 
 
 def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -114,14 +114,16 @@ def _endpoints() -> Iterator[tuple[Any, Any]]:
 @dataclass
 class DemoWorld:
     """The demo built: its home, its two endpoints, the delegate host's AWS environment
-    (keys of a user allowed DescribeRegions, against the enforcing endpoint) and one
-    result row per case."""
+    (keys of a user allowed DescribeRegions, against the enforcing endpoint), a pod's
+    (IRSA: a web identity token file and ``AWS_ROLE_ARN``, against the endpoint that takes
+    unsigned AssumeRoleWithWebIdentity) and one result row per case."""
 
     home: Path
     auth: Any
     open_: Any
     delegate_environ: dict[str, str]
     rows: list[dict[str, Any]]
+    irsa_environ: dict[str, str]
 
 
 def run_demo(progress: Callable[[str], None] = lambda _: None) -> list[dict[str, Any]]:
@@ -215,7 +217,12 @@ def demo_world(
             for c in contexts.values():
                 c.close()
         delegate_environ = {**auth.environ(home / "env-delegate"), **delegate_keys}
-        yield DemoWorld(home, auth, open_, delegate_environ, rows)
+        pod_environ = {
+            **open_.environ(home / "env-irsa-delegate"),
+            "AWS_ROLE_ARN": irsa_role.arn,
+            "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
+        }
+        yield DemoWorld(home, auth, open_, delegate_environ, rows, pod_environ)
 
 
 def _store(
