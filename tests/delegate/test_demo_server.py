@@ -64,7 +64,8 @@ def test_the_demo_server_serves_the_demo_and_stops_cleanly_on_ctrl_c(tmp_path: P
             assert listed.status_code == 200, listed.text
             items: list[dict[str, Any]] = listed.json()["data"]["content"]
             status = {i["connector"]["identifier"]: i["status"]["status"] for i in items}
-            assert len(status) == 9 and status["keys_ok"] == "SUCCESS"
+            assert len(status) == 10 and status["keys_ok"] == "SUCCESS"
+            assert status["keyless_oidc"] == "SUCCESS"
             assert status["keys_invalid"] == "FAILURE"
 
             def tested(identifier: str) -> dict[str, Any]:
@@ -80,6 +81,10 @@ def test_the_demo_server_serves_the_demo_and_stops_cleanly_on_ctrl_c(tmp_path: P
             irsa = tested("irsa_pod")  # the delegate with a pod's web identity runs it
             assert (irsa["status"], irsa["delegateName"]) == ("SUCCESS", "local-irsa"), irsa
             assert irsa["identity"]["credentialMethod"] == "assume-role-with-web-identity"
+            keyless = tested("keyless_oidc")  # the server signs, the pod-like delegate runs it
+            assert (keyless["status"], keyless["delegateName"]) == ("SUCCESS", "local-irsa")
+            issuer = http.get("/.well-known/openid-configuration").json()["issuer"]
+            assert issuer == url
         assert token not in log.read_text().split(token, 2)[-1]  # printed, never logged after
 
         proc.send_signal(signal.SIGINT)

@@ -6,7 +6,9 @@ home of its own, then starts ``awsconn server`` on that home (the embedded SQLit
 and two ``awsconn delegate run``: ``local`` (tags ``local``, the delegate host's keys
 against the local endpoint) for the InheritFromDelegate connectors, and ``local-irsa``
 (tags ``eks-irsa``, a pod's web identity token file and ``AWS_ROLE_ARN``, as EKS gives an
-IRSA pod) for the Irsa connector, so every demo connector tests through a delegate. It
+IRSA pod) for the Irsa and OidcAuthentication connectors, so every demo connector tests
+through a delegate; the server is the OIDC issuer at its own loopback URL (it signs the
+OIDC connector's ID tokens; the local endpoint does not fetch its keys). It
 prints the URL and the admin token, and waits. Ctrl-C (or SIGTERM) stops the delegates
 (their running tasks finish), then the server, then the endpoints, and removes the home.
 
@@ -70,7 +72,10 @@ def demo_server(
     signal.signal(signal.SIGTERM, on_signal)
     home = Path(tempfile.mkdtemp(prefix="awsconn-demo-server-"))
     try:
-        with demo_world(home, _say, delegate_tag=LOCAL_TAG, irsa_tag=IRSA_TAG) as world:
+        issuer = f"http://127.0.0.1:{port}"
+        with demo_world(
+            home, _say, delegate_tag=LOCAL_TAG, irsa_tag=IRSA_TAG, issuer_url=issuer
+        ) as world:
             for row in world.rows:
                 _say(f"  {row['case'].identifier}: {row['got']}")
             code = _serve(home, world, port, stop)
@@ -95,7 +100,10 @@ def _serve(home: Path, world: DemoWorld, port: int, stop: threading.Event) -> in
     url = f"http://127.0.0.1:{port}"
     common = {"AWSCONN_HOME": str(home), "HOME": os.environ.get("HOME", str(home))}
     server_env = {**aws_environ, **common, "PYTHONUNBUFFERED": "1"}
-    server = _start([sys.executable, "-m", "awsconn", "server", "--port", str(port)], server_env)
+    server = _start(
+        [sys.executable, "-m", "awsconn", "server", "--port", str(port), "--issuer-url", url],
+        server_env,
+    )
     delegates: list[subprocess.Popen[bytes]] = []
     try:
         if not _wait_healthy(url, server, stop):

@@ -20,10 +20,14 @@ from typing import Any
 from awsconn.model import parse_ref
 from awsconn.service import connectivity, connectors, secrets
 from awsconn.service.context import AppContext
+from awsconn.service.oidc_issuer import ISSUER_URL_ENV
 
 __all__ = ["DemoCase", "DemoWorld", "demo_world", "run_demo"]
 
 EXTERNAL_ID = "demo-external-id-7f3a"
+DEMO_ISSUER_URL = "http://127.0.0.1:7420"
+"""The issuer URL the demo's OIDC tokens carry when nothing serves them (``awsconn demo``:
+the local endpoint does not fetch the issuer's keys); ``demo-server`` uses its own URL."""
 DELEGATE_TAG = "demo-delegate"
 
 
@@ -42,6 +46,12 @@ CASES = (
     ),
     DemoCase("cross_account_ok", "keys + STS role with the right External ID", "SUCCESS", "main"),
     DemoCase("irsa_pod", "IRSA: web identity token file + AWS_ROLE_ARN", "SUCCESS", "irsa"),
+    DemoCase(
+        "keyless_oidc",
+        "OidcAuthentication: an ID token awsconn signs, exchanged for a role",
+        "SUCCESS",
+        "irsa",
+    ),
     DemoCase("keys_invalid", "a secret key that AWS does not know", "INVALID_CREDENTIALS", "main"),
     DemoCase(
         "no_describe_regions",
@@ -143,11 +153,13 @@ def demo_world(
     *,
     delegate_tag: str = DELEGATE_TAG,
     irsa_tag: str = DELEGATE_TAG,
+    issuer_url: str = DEMO_ISSUER_URL,
 ) -> Iterator[DemoWorld]:
     """Build the scenario in ``home`` (its store, its master key), test every connector
     (the results are stored in their history) and keep the endpoints up inside the block.
     ``delegate_tag`` and ``irsa_tag``: the delegateSelectors of the InheritFromDelegate and
-    the Irsa connector."""
+    the Irsa and OidcAuthentication connectors; ``issuer_url``: what the OIDC connector's
+    ID tokens name as their issuer."""
     from awsconn.aws.local_endpoint import allow_policy
 
     progress("starting two local AWS endpoints (moto server; one enforcing IAM auth)")
@@ -168,6 +180,7 @@ def demo_world(
             policy=allow_policy("ec2:DescribeRegions"),
         )
         irsa_role = open_.create_role("demo-irsa", web_identity=True)
+        oidc_role = open_.create_role("demo-keyless", web_identity=True)
         assert deployer and narrow and delegate
         token = home / "irsa-token"
         token.write_text("eyJhbGciOiJSUzI1NiJ9.demo.token")
@@ -183,6 +196,7 @@ def demo_world(
             **base,
             "AWS_ROLE_ARN": irsa_role.arn,
             "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
+            ISSUER_URL_ENV: issuer_url,
         }
         down_env = {
             **auth.environ(home / "env-down"),
@@ -197,7 +211,7 @@ def demo_world(
         try:
             ctx = contexts["main"]
             progress("storing secrets (encrypted) and connectors")
-            _store(ctx, deployer, narrow, role.arn, delegate_tag, irsa_tag)
+            _store(ctx, deployer, narrow, role.arn, delegate_tag, irsa_tag, oidc_role.arn)
             rows: list[dict[str, Any]] = []
             for case in CASES:
                 progress(f"testing {case.identifier}: {case.story}")
@@ -226,7 +240,13 @@ def demo_world(
 
 
 def _store(
-    ctx: AppContext, deployer: Any, narrow: Any, role_arn: str, delegate_tag: str, irsa_tag: str
+    ctx: AppContext,
+    deployer: Any,
+    narrow: Any,
+    role_arn: str,
+    delegate_tag: str,
+    irsa_tag: str,
+    oidc_role_arn: str,
 ) -> None:
     for ident, value in (
         ("deployer_secret", deployer.secret_access_key),
@@ -244,6 +264,11 @@ def _store(
             "cross_account_ok", _manual(key, "deployer_secret", _cross(role_arn, EXTERNAL_ID))
         ),
         _connector_yaml("irsa_pod", "      type: Irsa\n", selectors=(irsa_tag,)),
+        _connector_yaml(
+            "keyless_oidc",
+            f"      type: OidcAuthentication\n      spec:\n        iamRoleArn: {oidc_role_arn}\n",
+            selectors=(irsa_tag,),
+        ),
         _connector_yaml("keys_invalid", _manual(key, "wrong_secret")),
         _connector_yaml("no_describe_regions", _manual(narrow.access_key_id, "narrow_secret")),
         _connector_yaml(
