@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from awsconn.errors import AwsconnError, NotFound, Problem, ValidationFailed
 from awsconn.iam.capabilities import load_catalog
 from awsconn.iam.generate import generate_external_id
-from awsconn.model import CredentialType, EntityRef, Scope
+from awsconn.model import EntityRef, Scope
 from awsconn.model.regions import PARTITIONS
 from awsconn.service import connectors
 from awsconn.service.access import Permission
@@ -120,14 +120,12 @@ def _wizard(
         matches=_matches(ui, form) if step == 3 else None,
         max_chain_hops=MAX_CHAIN_HOPS,
         focus_hop=focus_hop,
-        oidc=_oidc_view(ui, scope, form),
+        oidc=_oidc_view(ui, scope, form) if step == 2 else None,
     )
 
 
-def _oidc_view(ui: UiCall, scope: Scope, form: WizardForm) -> OidcTrustView | None:
-    """What an OIDC connector's role must trust (only when OIDC is the choice)."""
-    if form.get("credential_type") != CredentialType.OIDC.value:
-        return None
+def _oidc_view(ui: UiCall, scope: Scope, form: WizardForm) -> OidcTrustView:
+    """What an OIDC connector's role must trust (shown when OIDC is the choice)."""
     return oidc_trust_view(
         ui.ctx, scope, form.identifier, form.get("iam_role_arn"), form.get("audience")
     )
@@ -291,9 +289,7 @@ def oidc_trust(request: Request, ui: Ui) -> Response:
     """The Credentials step's OIDC explanation for the role ARN and audience typed so far."""
     scope = page_scope(request, ui)
     query = request.query_params
-    form = WizardForm({k: query.get(k, "") for k in (
-        "credential_type", "identifier", "iam_role_arn", "audience")})  # fmt: skip
-    form.values["credential_type"] = CredentialType.OIDC.value
+    form = WizardForm({k: query.get(k, "") for k in ("identifier", "iam_role_arn", "audience")})
     return render(request, "oidc_trust.html", ui=ui, oidc=_oidc_view(ui, scope, form))
 
 
