@@ -236,6 +236,7 @@ def test_a_chain_of_two_roles_made_in_the_wizard_is_tested_hop_by_hop(
     status = page.get_by_role("status")
     status.get_by_text("Success", exact=True).wait_for(timeout=60_000)
     text = status.inner_text()
+    _shoot(page, "wizard-test-chain")
     assert f"Passed Assume role 1 of 2: {first.arn}" in text
     assert f"Passed Assume role 2 of 2: {second.arn}" in text
     assert [h.strip() for h in status.locator("ol.hops li").all_inner_texts()] == [
