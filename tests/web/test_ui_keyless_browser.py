@@ -58,14 +58,15 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def _shoot(page: Any, name: str) -> None:
-    """The page at both widths into ``AWSCONN_SCREENSHOTS_DIR`` (nothing when unset)."""
+    """The page fits both widths (no wider than the screen); screenshots of it go into
+    ``AWSCONN_SCREENSHOTS_DIR`` when set."""
     given = os.environ.get("AWSCONN_SCREENSHOTS_DIR")
-    if not given:
-        return
-    Path(given).mkdir(parents=True, exist_ok=True)
     for width_name, (width, height) in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(Path(given) / f"{name}-{width_name}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
+        if given:
+            Path(given).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(given) / f"{name}-{width_name}.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
