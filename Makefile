@@ -40,7 +40,8 @@ fmt: install-dev
 # server, the local moto server, Debian's chromium) into docs/screenshots/.
 screenshots: install-dev
 	AWSCONN_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots scripts/with-test-services \
-		$(BIN)/pytest -q -p no:cacheprovider tests/web/test_ui_every_page.py
+		$(BIN)/pytest -q -p no:cacheprovider tests/web/test_ui_every_page.py \
+		tests/web/test_ui_keyless_browser.py
 
 bench: install-dev
 	$(PY) benchmarks/run_all.py

@@ -5,6 +5,7 @@ stages a connection test went through."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -18,7 +19,15 @@ from awsconn.service.connector_pages import list_page
 from awsconn.service.context import AppContext
 from awsconn.service.inline_secrets import NewSecret, inline_secret_name, save_connector
 from awsconn.service.tokens import authenticate, create_delegate_token
-from awsconn.service.ui_queries import matching_delegates, secret_choices, stages_of_test
+from awsconn.service.ui_queries import (
+    matching_delegates,
+    oidc_trust_view,
+    role_hops,
+    secret_choices,
+    stages_of_test,
+)
+
+ROLE_ARN = "arn:aws:iam::210987654321:role/deploy"
 
 ACCOUNT = Scope()
 
@@ -130,24 +139,72 @@ def _outcome(status: str, *codes: str, arn: str | None = None) -> ConnectionTest
 
 def test_the_stages_of_a_connection_test() -> None:
     denied = _outcome("FAILURE", "DESCRIBE_REGIONS_DENIED", arn="arn:aws:iam::1:user/u")
-    assert [(s.name, s.state) for s in stages_of_test(denied, "ManualConfig", True)] == [
+    assert [(s.name, s.state) for s in stages_of_test(denied, "ManualConfig", [ROLE_ARN])] == [
         ("credentials", "passed"),
         ("assume-role", "passed"),
         ("describe-regions", "failed"),
     ]
     role = _outcome("FAILURE", "ASSUME_ROLE_FAILED")
-    assert [s.state for s in stages_of_test(role, "ManualConfig", True)] == [
+    assert [s.state for s in stages_of_test(role, "ManualConfig", [ROLE_ARN])] == [
         "passed",
         "failed",
         "not-run",
     ]
     keys = _outcome("FAILURE", "INVALID_CREDENTIALS")
-    assert [s.state for s in stages_of_test(keys, "ManualConfig", False)] == [
+    assert [s.state for s in stages_of_test(keys, "ManualConfig", [])] == [
         "failed",
         "not-run",
     ]
-    ok = stages_of_test(_outcome("SUCCESS"), "Irsa", False)
+    ok = stages_of_test(_outcome("SUCCESS"), "Irsa", [])
     assert [s.state for s in ok] == ["passed", "passed"]
     assert "web identity" in ok[0].title
-    skipped = stages_of_test(_outcome("SKIPPED"), "InheritFromDelegate", False)
+    skipped = stages_of_test(_outcome("SKIPPED"), "InheritFromDelegate", [])
     assert {s.state for s in skipped} == {"not-run"}
+
+
+def test_a_role_chain_is_a_stage_per_hop_and_the_failed_hop_is_the_one_named() -> None:
+    second = "arn:aws:iam::333333333333:role/last"
+    hops = role_hops(
+        {"crossAccountAccess": {"crossAccountRoleArn": ROLE_ARN, "chain": [{"roleArn": second}]}}
+    )
+    assert hops == [ROLE_ARN, second]
+    failed = ConnectionTestOutcome(
+        connector="account.x",
+        status="FAILURE",
+        errors=[Failure(code="ASSUME_ROLE_FAILED", message=f"role chain hop 2 of 2 ({second}): "
+                        "denied", hint="h")],
+    )  # fmt: skip
+    stages = stages_of_test(failed, "ManualConfig", hops)
+    assert [(s.hop, s.state) for s in stages] == [
+        (0, "passed"), (1, "passed"), (2, "failed"), (0, "not-run")
+    ]  # fmt: skip
+    assert stages[2].title == f"Assume role 2 of 2: {second} (STS AssumeRole)"
+    ok = stages_of_test(_outcome("SUCCESS"), "OidcAuthentication", [])
+    assert "AssumeRoleWithWebIdentity" in ok[0].title
+
+
+def test_the_oidc_trust_view_is_the_cli_s_trust_policy(ui_session_ctx: AppContext) -> None:
+    ctx = ui_session_ctx
+    project = Scope("eng", "web")
+    none = oidc_trust_view(ctx, project, "deploy", ROLE_ARN, "")
+    assert none.issuer_url is None and none.trust_policy is None
+    assert none.subject == "account/default:org/eng:project/web:connector/deploy"
+    assert none.audience == "sts.amazonaws.com"
+    issuer_ctx = AppContext(
+        environ={**ctx.environ, "AWSCONN_OIDC_ISSUER_URL": "https://awsconn.example.com/oidc"}
+    )
+    try:
+        view = oidc_trust_view(issuer_ctx, Scope("eng", None), "deploy", ROLE_ARN, "my-aud")
+        assert view.issuer_url == "https://awsconn.example.com/oidc"
+        assert view.provider_arn == (
+            "arn:aws:iam::210987654321:oidc-provider/awsconn.example.com/oidc"
+        )
+        policy = json.loads(view.trust_policy or "")
+        condition = policy["Statement"][0]["Condition"]["StringEquals"]
+        assert condition == {
+            "awsconn.example.com/oidc:aud": "my-aud",
+            "awsconn.example.com/oidc:sub": "account/default:org/eng:connector/deploy",
+        }
+        assert oidc_trust_view(issuer_ctx, project, "deploy", "not-an-arn", "").trust_policy is None
+    finally:
+        issuer_ctx.close()

@@ -1,31 +1,44 @@
 """Reads the web UI's pages need that no other entry point asks for, over the same use
 cases and permissions: the secrets a connector may name, the delegates that match a
-connector's selectors now, and the stages of a connection test.
+connector's selectors now, the stages of a connection test, and what the role of an
+OIDC connector must trust.
 
 The connection test is one call (GetCallerIdentity, with the cross-account role assumed
 first when there is one, then DescribeRegions); :func:`stages_of_test` says how far it got
 from its result: which stage each failure code belongs to, the ones before it passed,
-the ones after it did not run.
+the ones after it did not run. A role chain's hops are a stage each; a failed hop is the
+one its error names (``role chain hop N of M``, the AWS layer's wording).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
+from awsconn.errors import ValidationFailed
 from awsconn.model import CredentialType, Scope
+from awsconn.model.credentials import ROLE_ARN_PATTERN
+from awsconn.model.oidc import DEFAULT_AUDIENCE, subject_of
 from awsconn.model.results import ConnectionTestOutcome, DelegateInfo, Failure
 from awsconn.service import secrets as secret_cases
 from awsconn.service.access import Permission
 from awsconn.service.context import AppContext
 from awsconn.service.delegates import IDENTITY_CAPABILITIES, list_delegates, route
+from awsconn.service.oidc_issuer import configured_issuer
+from awsconn.service.policy_generation import oidc_trust_policy
 
 __all__ = [
     "DelegateMatch",
+    "OidcTrustView",
     "SecretChoice",
     "Stage",
     "matching_delegates",
+    "oidc_trust_view",
+    "planned_stages",
+    "role_hops",
     "secret_choices",
     "stages_of_test",
 ]
@@ -80,6 +93,82 @@ def matching_delegates(
     return DelegateMatch(routing.matching, [(r.delegate, r.reason()) for r in routing.refused])
 
 
+@dataclass(frozen=True)
+class OidcTrustView:
+    """What the role of an OIDC connector must trust: this server's issuer URL (None when
+    the server has none), the audience, the ``sub`` of the connector's tokens (None until
+    it has an ID), and, once the role ARN is known, the IAM OIDC provider and the trust
+    policy the CLI's ``permissions trust-policy --oidc`` prints (the same function)."""
+
+    issuer_url: str | None
+    issuer_warning: str | None
+    audience: str
+    subject: str | None
+    provider_arn: str | None = None
+    trust_policy: str | None = None
+
+
+def _trust_scope(scope: Scope, identifier: str) -> tuple[str, str | None]:
+    """``oidc_trust_policy``'s scope and connector for one connector of ``scope``."""
+    if scope.project is not None:
+        return f"{scope.org}/{scope.project}/{identifier}", None
+    return (scope.org or "*"), identifier
+
+
+def oidc_trust_view(
+    ctx: AppContext, scope: Scope, identifier: str, role_arn: str, audience: str
+) -> OidcTrustView:
+    """The OIDC explanation of a connector being written (a role ARN or audience that is
+    not valid yet gives no policy: the form shows their problems at their fields)."""
+    try:
+        issuer = configured_issuer(ctx.environ)
+    except ValidationFailed:
+        issuer = None
+    aud = audience.strip() or DEFAULT_AUDIENCE
+    ident = identifier.strip()
+    view = OidcTrustView(
+        issuer.url if issuer else None,
+        issuer.warning if issuer else None,
+        aud,
+        subject_of(ctx.account, scope, ident) if ident else None,
+    )
+    arn = role_arn.strip()
+    if issuer is None or not ident or not ROLE_ARN_PATTERN.match(arn):
+        return view
+    partition, aws_account = arn.split(":")[1], arn.split(":")[4]
+    where, connector = _trust_scope(scope, ident)
+    try:
+        made = oidc_trust_policy(
+            account=ctx.account,
+            issuer_url=issuer.url,
+            scope=where,
+            connector=connector,
+            audience=aud,
+            aws_account=aws_account,
+            partition=partition,
+        )
+    except ValidationFailed:
+        return view
+    return OidcTrustView(
+        view.issuer_url,
+        view.issuer_warning,
+        aud,
+        str(made["subject"]),
+        str(made["oidcProvider"]["arn"]),
+        json.dumps(made["trustPolicy"], indent=2),
+    )
+
+
+def role_hops(credential: Mapping[str, Any]) -> list[str]:
+    """The roles a stored connector's credential assumes in order: the cross-account role,
+    then each hop of its ``chain`` (empty without cross-account access)."""
+    cross = credential.get("crossAccountAccess")
+    if not isinstance(cross, Mapping) or not cross.get("crossAccountRoleArn"):
+        return []
+    hops = [h for h in cross.get("chain") or [] if isinstance(h, Mapping)]
+    return [str(cross["crossAccountRoleArn"]), *(str(h.get("roleArn", "")) for h in hops)]
+
+
 StageName = Literal["credentials", "assume-role", "describe-regions"]
 StageState = Literal["passed", "failed", "not-run"]
 
@@ -92,12 +181,17 @@ _ROLE_CODES = frozenset({"ASSUME_ROLE_FAILED"})
 _REGION_CODES = frozenset({"DESCRIBE_REGIONS_DENIED", "REGION_NOT_ENABLED", "REGION_INVALID"})
 
 
+_HOP_FAILED = re.compile(r"^role chain hop (\d+) of \d+ ")
+
+
 @dataclass(frozen=True)
 class Stage:
     name: StageName
     title: str
     state: StageState
     errors: tuple[Failure, ...] = ()
+    hop: int = 0
+    """For an assume-role stage: the role's number in the chain (1-based; 0: no chain)."""
 
 
 def _failed_stage(outcome: ConnectionTestOutcome, with_role: bool) -> StageName:
@@ -113,29 +207,58 @@ def _failed_stage(outcome: ConnectionTestOutcome, with_role: bool) -> StageName:
     return "credentials"
 
 
-def stages_of_test(
-    outcome: ConnectionTestOutcome, credential_type: str, with_role: bool
-) -> list[Stage]:
-    """The stages of a connection test (the assume-role stage only with a cross-account
-    role) and how each went; a test that did not run (SKIPPED, NOT_TESTED) ran none."""
-    names: list[StageName] = ["credentials"]
-    if with_role:
-        names.append("assume-role")
-    names.append("describe-regions")
-    title = dict(_STAGE_TITLES)
+def _failed_hop(outcome: ConnectionTestOutcome) -> int | None:
+    for error in outcome.errors or ():
+        found = _HOP_FAILED.match(error.message or "")
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def planned_stages(credential_type: str, hops: Sequence[str]) -> list[Stage]:
+    """The stages a test of this credential runs, in order, none run yet: the credentials,
+    an assume-role stage per role (``hops``: the cross-account role, then its chain), then
+    DescribeRegions."""
+    credentials = _STAGE_TITLES["credentials"]
     if credential_type == CredentialType.IRSA.value:
-        title["credentials"] = "Credentials (web identity, then STS GetCallerIdentity)"
+        credentials = "Credentials (web identity, then STS GetCallerIdentity)"
+    elif credential_type == CredentialType.OIDC.value:
+        credentials = (
+            "Credentials (an ID token signed by awsconn, STS AssumeRoleWithWebIdentity, "
+            "then GetCallerIdentity)"
+        )
+    out = [Stage("credentials", credentials, "not-run")]
+    if len(hops) == 1:
+        out.append(Stage("assume-role", _STAGE_TITLES["assume-role"], "not-run"))
+    else:
+        for n, arn in enumerate(hops, start=1):
+            title = f"Assume role {n} of {len(hops)}: {arn} (STS AssumeRole)"
+            out.append(Stage("assume-role", title, "not-run", hop=n))
+    out.append(Stage("describe-regions", _STAGE_TITLES["describe-regions"], "not-run"))
+    return out
+
+
+def stages_of_test(
+    outcome: ConnectionTestOutcome, credential_type: str, hops: Sequence[str]
+) -> list[Stage]:
+    """The stages of a connection test (:func:`planned_stages`) and how each went; a test
+    that did not run (SKIPPED, NOT_TESTED) ran none."""
+    planned = planned_stages(credential_type, hops)
     if outcome.status == "SUCCESS":
-        return [Stage(n, title[n], "passed") for n in names]
+        return [replace(s, state="passed") for s in planned]
     if outcome.status != "FAILURE":
-        return [Stage(n, title[n], "not-run") for n in names]
-    stopped = _failed_stage(outcome, with_role)
+        return planned
+    stopped = _failed_stage(outcome, bool(hops))
+    failed_hop = _failed_hop(outcome) if stopped == "assume-role" and len(hops) > 1 else None
     out: list[Stage] = []
     state: StageState = "passed"
-    for n in names:
-        if n == stopped:
-            out.append(Stage(n, title[n], "failed", tuple(outcome.errors or ())))
+    for s in planned:
+        failed = s.name == stopped and state == "passed"
+        if failed and failed_hop is not None and s.hop != failed_hop:
+            failed = False
+        if failed:
+            out.append(replace(s, state="failed", errors=tuple(outcome.errors or ())))
             state = "not-run"
         else:
-            out.append(Stage(n, title[n], state))
+            out.append(replace(s, state=state))
     return out

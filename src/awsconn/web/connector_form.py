@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from awsconn.errors import Problem
-from awsconn.model import EntityRef, Scope
+from awsconn.model import CredentialType, EntityRef, Scope
+from awsconn.model.credentials import MAX_CHAIN_HOPS
 from awsconn.service.inline_secrets import SECRET_KEY_PATH, NewSecret, inline_secret_name
 
 __all__ = [
+    "CREDENTIAL_TYPES",
     "FIELD_STEPS",
+    "MAX_CHAIN_HOPS",
     "STEPS",
     "WizardForm",
     "errors_by_field",
@@ -31,7 +34,9 @@ CREDENTIAL_TYPES = (
     ("InheritFromDelegate", "Assume IAM Role on Delegate"),
     ("ManualConfig", "AWS Access Key"),
     ("Irsa", "Use IRSA"),
+    ("OidcAuthentication", "Use OpenID Connect (OIDC)"),
 )
+"""The Credentials step's choices, in the seed's words (the connectors list's labels too)."""
 BACKOFF_TYPES = (
     ("", "SDK default"),
     ("FixedDelayBackoffStrategy", "Fixed delay"),
@@ -48,6 +53,7 @@ _TEXT_FIELDS = (
     "name", "identifier", "description", "tags", "credential_type", "access_key_mode",
     "access_key", "access_key_ref", "secret_key_mode", "secret_key_ref", "secret_key_name",
     "session_token_ref", "cross_account", "role_arn", "external_id", "region",
+    "iam_role_arn", "audience",
     "backoff_type", "retry_count", "fixed_backoff", "base_delay", "max_backoff_time",
     "connectivity", "delegate_mode", "delegate_tags",
 )  # fmt: skip
@@ -60,7 +66,9 @@ FIELD_STEPS: dict[str, int] = {
             "credential_type", "access_key", "access_key_ref", "secret_key_ref",
             "secret_key_name", "secret_key_value", "session_token_ref", "role_arn",
             "external_id", "region", "backoff_type", "retry_count", "fixed_backoff",
-            "base_delay", "max_backoff_time", "capabilities",
+            "base_delay", "max_backoff_time", "capabilities", "iam_role_arn", "audience",
+            "chain",
+            *(f"chain_{k}_{i}" for k in ("role_arn", "external_id") for i in range(MAX_CHAIN_HOPS)),
         )
     },
     **{f: 3 for f in ("connectivity", "delegate_tags")},
@@ -68,7 +76,12 @@ FIELD_STEPS: dict[str, int] = {
 """The step each field is on."""
 
 _CRED = "spec.credential"
+_CHAIN = f"{_CRED}.crossAccountAccess.chain"
+_HOP_PATH = re.compile(re.escape(_CHAIN) + r"\[(\d+)\](?:\.(roleArn|externalId))?")
 _PATHS: tuple[tuple[str, str], ...] = (
+    (f"{_CRED}.spec.iamRoleArn", "iam_role_arn"),
+    (f"{_CRED}.spec.audience", "audience"),
+    (_CHAIN, "chain"),
     (f"{_CRED}.spec.accessKeyRef", "access_key_ref"),
     (f"{_CRED}.spec.accessKey", "access_key"),
     (f"{_CRED}.spec.sessionTokenRef", "session_token_ref"),
@@ -101,6 +114,10 @@ def field_of(path: str, *, new_secret: bool) -> str | None:
     """The form field a problem at ``path`` belongs to (None: the form as a whole)."""
     if path == SECRET_KEY_PATH:
         return "secret_key_name" if new_secret else "secret_key_ref"
+    hop = _HOP_PATH.match(path)
+    if hop is not None and int(hop.group(1)) < MAX_CHAIN_HOPS:
+        kind = "external_id" if hop.group(2) == "externalId" else "role_arn"
+        return f"chain_{kind}_{hop.group(1)}"
     for prefix, name in _PATHS:
         if path == prefix or path.startswith((prefix + ".", prefix + "[")):
             return name
@@ -163,6 +180,12 @@ class WizardForm:
     @classmethod
     def from_form(cls, form: Any) -> WizardForm:
         values = {k: str(form.get(k) or "") for k in _TEXT_FIELDS}
+        rows = str(form.get("chain_rows") or "0")
+        count = min(int(rows), MAX_CHAIN_HOPS) if rows.isdigit() else 0
+        for i in range(count):
+            for kind in ("role_arn", "external_id"):
+                values[f"chain_{kind}_{i}"] = str(form.get(f"chain_{kind}_{i}") or "")
+        values["chain_rows"] = str(count)
         caps = [str(c) for c in form.getlist("capabilities") if c]
         return cls(values, caps, str(form.get("secret_key_value") or ""))
 
@@ -188,6 +211,11 @@ class WizardForm:
         backoff = spec.get("awsSdkClientBackOffStrategyOverride") or {}
         selectors = list(spec.get("delegateSelectors") or [])
         tags = body.get("tags") or {}
+        oidc = cred.get("type") == CredentialType.OIDC.value
+        if oidc:
+            manual, oidc_spec = {}, manual
+        else:
+            oidc_spec = {}
         values = {
             "name": str(body.get("name", "")),
             "identifier": str(body.get("identifier", "")),
@@ -203,6 +231,8 @@ class WizardForm:
             "cross_account": "on" if cross else "",
             "role_arn": str(cross.get("crossAccountRoleArn", "")),
             "external_id": str(cross.get("externalId", "")),
+            "iam_role_arn": str(oidc_spec.get("iamRoleArn", "")),
+            "audience": str(oidc_spec.get("audience", "")),
             "region": str(cred.get("region", "us-east-1")),
             "backoff_type": str(backoff.get("type", "")),
             "connectivity": "awsconn" if spec.get("executeOnDelegate") is False else "delegate",
@@ -212,6 +242,11 @@ class WizardForm:
         for key, name in _BACKOFF_FIELDS.items():
             value = (backoff.get("spec") or {}).get(key)
             values[name] = "" if value is None else str(value)
+        hops = [h for h in cross.get("chain") or [] if isinstance(h, Mapping)][:MAX_CHAIN_HOPS]
+        for i, hop in enumerate(hops):
+            values[f"chain_role_arn_{i}"] = str(hop.get("roleArn", ""))
+            values[f"chain_external_id_{i}"] = str(hop.get("externalId", ""))
+        values["chain_rows"] = str(len(hops))
         return cls(values, list(spec.get("capabilities") or []))
 
     def get(self, name: str) -> str:
@@ -236,13 +271,55 @@ class WizardForm:
             return None
         return NewSecret(EntityRef(scope, self.secret_name()), self.secret_value.encode("utf-8"))
 
+    @property
+    def chain_rows(self) -> int:
+        """How many role chain rows the form has (``crossAccountAccess.chain``)."""
+        rows = self.get("chain_rows")
+        return min(int(rows), MAX_CHAIN_HOPS) if rows.isdigit() else 0
+
+    def add_chain_row(self) -> None:
+        """One more (empty) role chain row, up to the model's ``MAX_CHAIN_HOPS``."""
+        self.values["chain_rows"] = str(min(self.chain_rows + 1, MAX_CHAIN_HOPS))
+
+    def remove_chain_row(self, index: int) -> None:
+        """Drop row ``index``; the rows after it move up."""
+        count = self.chain_rows
+        if not 0 <= index < count:
+            return
+        for i in range(index, count - 1):
+            for kind in ("role_arn", "external_id"):
+                self.values[f"chain_{kind}_{i}"] = self.get(f"chain_{kind}_{i + 1}")
+        for kind in ("role_arn", "external_id"):
+            self.values.pop(f"chain_{kind}_{count - 1}", None)
+        self.values["chain_rows"] = str(count - 1)
+
+    @property
+    def delegate_only(self) -> bool:
+        """The credential type is a delegate's own identity (the model's rule): only a
+        delegate picked by its tags can run the connector."""
+        try:
+            return CredentialType(self.get("credential_type")).uses_delegate_identity
+        except ValueError:
+            return False
+
     def connectivity(self) -> str:
-        """``awsconn`` or ``delegate``; unchosen: awsconn for AWS Access Key (the server runs
-        the test), a delegate for the others (their identity is a delegate's)."""
+        """``awsconn`` or ``delegate``; unchosen: awsconn for AWS Access Key and OIDC (the
+        server runs the test, and signs the token), a delegate for the others; always a
+        delegate for the types whose identity is a delegate's."""
+        if self.delegate_only:
+            return "delegate"
         chosen = self.get("connectivity")
         if chosen in ("awsconn", "delegate"):
             return chosen
-        return "awsconn" if self.get("credential_type") == "ManualConfig" else "delegate"
+        server_side = (CredentialType.MANUAL.value, CredentialType.OIDC.value)
+        return "awsconn" if self.get("credential_type") in server_side else "delegate"
+
+    def delegate_mode(self) -> str:
+        """``any`` or ``tags``: always ``tags`` for the types whose identity is a delegate's
+        (any delegate could be one without the identity)."""
+        if self.delegate_only:
+            return "tags"
+        return "tags" if self.get("delegate_mode") == "tags" else "any"
 
     def document(
         self, scope: Scope, base: Mapping[str, Any] | None = None
@@ -268,7 +345,7 @@ class WizardForm:
         body["type"] = "Aws"
         spec: dict[str, Any] = dict(body.get("spec") or {})
         spec["credential"] = self._credential()
-        selectors = _split(self.get("delegate_tags")) if self.get("delegate_mode") == "tags" else []
+        selectors = _split(self.get("delegate_tags")) if self.delegate_mode() == "tags" else []
         through_delegate = self.connectivity() == "delegate"
         spec["delegateSelectors"] = selectors if through_delegate else []
         spec["executeOnDelegate"] = through_delegate
@@ -300,12 +377,26 @@ class WizardForm:
             if self.get("session_token_ref"):
                 manual["sessionTokenRef"] = self.get("session_token_ref")
             credential["spec"] = manual
+        if kind == CredentialType.OIDC.value:
+            oidc = {"iamRoleArn": self.get("iam_role_arn").strip()}
+            if self.get("audience").strip():
+                oidc["audience"] = self.get("audience").strip()
+            credential["spec"] = oidc
         if self.get("cross_account") == "on":
-            cross = {"crossAccountRoleArn": self.get("role_arn").strip()}
+            cross: dict[str, Any] = {"crossAccountRoleArn": self.get("role_arn").strip()}
             if self.get("external_id").strip():
                 cross["externalId"] = self.get("external_id").strip()
+            chain = [self._hop(i) for i in range(self.chain_rows)]
+            if chain:
+                cross["chain"] = chain
             credential["crossAccountAccess"] = cross
         return credential
+
+    def _hop(self, index: int) -> dict[str, str]:
+        hop = {"roleArn": self.get(f"chain_role_arn_{index}").strip()}
+        if self.get(f"chain_external_id_{index}").strip():
+            hop["externalId"] = self.get(f"chain_external_id_{index}").strip()
+        return hop
 
     def _backoff(self) -> dict[str, Any] | None:
         kind = self.get("backoff_type")

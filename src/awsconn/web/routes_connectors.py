@@ -18,11 +18,13 @@ from starlette.responses import RedirectResponse, Response
 
 from awsconn.errors import AwsconnError, Problem, ValidationFailed
 from awsconn.model import CredentialType, EntityRef, Scope, parse_connector_document
+from awsconn.model.oidc import DEFAULT_AUDIENCE, subject_of
 from awsconn.model.yaml_io import dump_connectors_yaml
 from awsconn.service import connectivity, connectors
 from awsconn.service.access import Permission
 from awsconn.service.connector_pages import ConnectorFilter, list_page
-from awsconn.service.ui_queries import stages_of_test
+from awsconn.service.ui_queries import role_hops, stages_of_test
+from awsconn.web.connector_form import CREDENTIAL_TYPES
 from awsconn.web.pages import Links, render
 from awsconn.web.scoping import entity_ref, page_scope
 from awsconn.web.session import Ui, UiCall, problem_error
@@ -32,11 +34,7 @@ router = APIRouter()
 PAGE_SIZE = 25
 HISTORY_SHOWN = 30
 STATUS_FILTERS = {"SUCCESS": "Success", "FAILURE": "Failure", "UNKNOWN": "Never tested"}
-CREDENTIAL_LABELS = {
-    "ManualConfig": "AWS Access Key",
-    "InheritFromDelegate": "Assume IAM Role on Delegate",
-    "Irsa": "Use IRSA",
-}
+CREDENTIAL_LABELS = dict(CREDENTIAL_TYPES)
 
 
 def _tag_filter(text: str) -> dict[str, str]:
@@ -146,6 +144,8 @@ def _connector_page(
         history=history,
         timeline=list(reversed(history)),
         credential_labels=CREDENTIAL_LABELS,
+        oidc_default_audience=DEFAULT_AUDIENCE,
+        oidc_subject=subject_of(ui.ctx.account, scope, ref.identifier),
         can_edit=ui.can(Permission.CONNECTOR_EDIT, scope),
         can_test=ui.can(Permission.CONNECTOR_TEST, scope),
         saved=request.query_params.get("saved"),
@@ -166,14 +166,14 @@ def _test_view(ui: UiCall, ref: EntityRef) -> dict[str, Any]:
     detail = connectors.get(ui.ctx, ref)
     credential = credential_of(detail.connector)
     kind = str(credential.get("type", CredentialType.MANUAL.value))
-    with_role = bool(credential.get("crossAccountAccess"))
+    hops = role_hops(credential)
     try:
         outcome = connectivity.run_connector_test(ui.ctx, ref)
     except AwsconnError as exc:
         return {"outcome": None, "stages": [], "error": problem_error(exc)}
     return {
         "outcome": outcome,
-        "stages": stages_of_test(outcome, kind, with_role),
+        "stages": stages_of_test(outcome, kind, hops),
         "error": None,
     }
 

@@ -25,11 +25,19 @@ from awsconn.model.regions import PARTITIONS
 from awsconn.service import connectors
 from awsconn.service.access import Permission
 from awsconn.service.inline_secrets import connector_problems, save_connector
-from awsconn.service.ui_queries import matching_delegates, secret_choices
+from awsconn.service.ui_queries import (
+    OidcTrustView,
+    matching_delegates,
+    oidc_trust_view,
+    planned_stages,
+    role_hops,
+    secret_choices,
+)
 from awsconn.web.connector_form import (
     BACKOFF_TYPES,
     CREDENTIAL_TYPES,
     FIELD_STEPS,
+    MAX_CHAIN_HOPS,
     STEPS,
     WizardForm,
     errors_by_field,
@@ -64,7 +72,7 @@ def _matches(ui: UiCall, form: WizardForm) -> Any:
     if form.connectivity() != "delegate" or not ui.can(Permission.DELEGATE_VIEW, ui.caller.scope):
         return None
     selectors = form.get("delegate_tags").replace(",", " ").split()
-    if form.get("delegate_mode") != "tags":
+    if form.delegate_mode() != "tags":
         selectors = []
     return matching_delegates(ui.ctx, selectors, form.get("credential_type"))
 
@@ -83,6 +91,7 @@ def _wizard(
     version: int | None = None,
     retype_secret: bool = False,
     status: int = 200,
+    focus_hop: bool = False,
 ) -> Response:
     catalog = load_catalog()
     return render(
@@ -109,6 +118,16 @@ def _wizard(
         capabilities=[(c.name, c.summary) for c in catalog.capabilities.values()],
         secrets=secret_choices(ui.ctx, scope),
         matches=_matches(ui, form) if step == 3 else None,
+        max_chain_hops=MAX_CHAIN_HOPS,
+        focus_hop=focus_hop,
+        oidc=_oidc_view(ui, scope, form) if step == 2 else None,
+    )
+
+
+def _oidc_view(ui: UiCall, scope: Scope, form: WizardForm) -> OidcTrustView:
+    """What an OIDC connector's role must trust (shown when OIDC is the choice)."""
+    return oidc_trust_view(
+        ui.ctx, scope, form.identifier, form.get("iam_role_arn"), form.get("audience")
     )
 
 
@@ -153,6 +172,14 @@ async def _post(request: Request, ui: UiCall, mode: str, identifier: str | None)
     if go == "back":
         return _wizard(request, ui, scope, form, step=max(1, step - 1), mode=mode,
                        version=version, retype_secret=retype)  # fmt: skip
+    if go == "add-hop" or go.startswith("remove-hop-"):
+        # the role chain's rows change on the Credentials step; nothing is checked yet
+        if go == "add-hop":
+            form.add_chain_row()
+        elif go.removeprefix("remove-hop-").isdigit():
+            form.remove_chain_row(int(go.removeprefix("remove-hop-")))
+        return _wizard(request, ui, scope, form, step=2, mode=mode, version=version,
+                       retype_secret=retype, focus_hop=True)  # fmt: skip
     return await run_in_threadpool(
         _check_or_save, request, ui, scope, form, step, go, mode, version, retype
     )
@@ -244,6 +271,7 @@ def verify_connector(identifier: str, request: Request, ui: Ui) -> Response:
         ref=ref,
         connector=detail.status,
         credential=credential,
+        planned=planned_stages(str(credential.get("type", "")), role_hops(credential)),
         steps=STEPS,
         step=4,
         can_test=ui.can(Permission.CONNECTOR_TEST, scope),
@@ -254,6 +282,15 @@ def verify_connector(identifier: str, request: Request, ui: Ui) -> Response:
 def new_external_id(request: Request, ui: Ui) -> Response:
     """A fresh External ID (256 random bits) in the wizard's External ID field."""
     return render(request, "external_id.html", ui=ui, value=generate_external_id())
+
+
+@router.get("/oidc-trust")
+def oidc_trust(request: Request, ui: Ui) -> Response:
+    """The Credentials step's OIDC explanation for the role ARN and audience typed so far."""
+    scope = page_scope(request, ui)
+    query = request.query_params
+    form = WizardForm({k: query.get(k, "") for k in ("identifier", "iam_role_arn", "audience")})
+    return render(request, "oidc_trust.html", ui=ui, oidc=_oidc_view(ui, scope, form))
 
 
 @router.get("/delegates/matching")

@@ -121,6 +121,8 @@
     for (var i = 0; i < invalid.length; i++) {
       if (invalid[i].offsetParent !== null) { invalid[i].focus(); return; }
     }
+    var wanted = wizard.querySelector("[autofocus]");  // a role chain row just added
+    if (wanted && wanted.offsetParent !== null) { wanted.focus(); return; }
     var heading = wizard.querySelector("[data-focus]");
     if (heading) { heading.focus(); }
   });
