@@ -108,7 +108,9 @@ def test_bad_id_and_bad_role_arn_are_shown_next_to_their_fields(
     arn = page.get_by_label("Role ARN", exact=True)
     assert arn.get_attribute("aria-describedby") == "err-role_arn"
     assert "is not an IAM role ARN" in page.locator("#err-role_arn").inner_text()
-    assert page.evaluate("document.activeElement && document.activeElement.id") == "role_arn"
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'role_arn'"
+    )  # focus moves after the swap
     assert page.locator("#fixed_backoff").get_attribute("aria-invalid") == "true"
     assert len(page.get_by_label("External ID", exact=True).input_value()) >= 32
 
@@ -240,7 +242,7 @@ def test_the_keyboard_alone_signs_in_and_goes_forward_through_the_wizard(
     page.keyboard.press("Enter")  # forward (the Secret Key is missing), never Back
     page.wait_for_selector("#secret_key_value[aria-invalid='true']")
     assert not page.get_by_role("heading", name="1. Overview").is_visible()
-    assert page.evaluate("document.activeElement.id") == "secret_key_value"
+    page.wait_for_function("document.activeElement.id === 'secret_key_value'")
     described = page.locator("#secret_key_value").get_attribute("aria-describedby")
     assert "is empty" in page.locator(f"#{described.split()[-1]}").inner_text()
 

@@ -188,7 +188,9 @@ def test_without_an_issuer_the_wizard_says_so_and_a_bad_role_arn_is_shown_inline
     )
     assert "is not an IAM role ARN" in page.locator("#err-iam_role_arn").inner_text()
     assert "is not an OIDC audience" in page.locator("#err-audience").inner_text()
-    assert page.evaluate("document.activeElement && document.activeElement.id") == "iam_role_arn"
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'iam_role_arn'"
+    )  # focus moves after the swap
     assert page.get_by_role("heading", name="2. Credentials").is_visible()
 
 
