@@ -59,6 +59,7 @@ __all__ = [
     "Unauthenticated",
     "ValidationFailed",
     "bounded_given",
+    "own_error_class",
 ]
 
 
@@ -346,3 +347,29 @@ def problems_of(errors: Iterable[AwsconnError]) -> list[Problem]:
         else:
             out.append(Problem(path="", message=err.message))
     return out
+
+
+def own_error_class(code: str) -> type[AwsconnError] | None:
+    """The class of awsconn's own error ``code`` whose constructor is ``(message, hint=)``
+    (to rebuild an error another process sent: a server's answer, a delegate's task); None
+    for every other code (AWS's taxonomy, VALIDATION_FAILED with its problems, unknown)."""
+    return _OWN_BY_CODE.get(code)
+
+
+_OWN_BY_CODE: dict[str, type[AwsconnError]] = {
+    cls.code: cls
+    for cls in (
+        InvalidInput,
+        NotFound,
+        Unauthenticated,
+        Forbidden,
+        Conflict,
+        DelegateUnavailable,
+        StoreUnavailable,
+        StoreCorrupt,
+        MasterKeyMissing,
+        MasterKeyMismatch,
+        InternalError,
+        TaskExpired,
+    )
+}

@@ -1,5 +1,10 @@
 """The local endpoint the other tests stand on: auth is really enforced, admin works."""
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -41,3 +46,39 @@ def test_stop_is_idempotent():
     endpoint = LocalAwsEndpoint(enforce_auth=False)
     endpoint.stop()
     endpoint.stop()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's parent-death signal")
+def test_the_endpoint_ends_with_its_owner_even_killed_outright(tmp_path: Path) -> None:
+    """An owner killed with SIGKILL runs no cleanup: the moto server still ends (it gets
+    SIGTERM when its owner dies) instead of living on as an orphan."""
+    owner_code = (
+        "import sys, time\n"
+        "from awsconn.aws.local_endpoint import LocalAwsEndpoint\n"
+        "endpoint = LocalAwsEndpoint(enforce_auth=False)\n"
+        "print(endpoint._proc.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    owner = subprocess.Popen(
+        [sys.executable, "-c", owner_code], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    try:
+        assert owner.stdout is not None
+        moto_pid = int(owner.stdout.readline())
+        assert _alive(moto_pid)
+    finally:
+        owner.kill()
+        owner.wait(timeout=30)
+    watchdog = time.monotonic() + 60  # generous: only an orphan that never ends fails
+    while _alive(moto_pid) and time.monotonic() < watchdog:
+        time.sleep(0.1)
+    assert not _alive(moto_pid)
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting for its reaper counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False

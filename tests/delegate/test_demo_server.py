@@ -98,6 +98,10 @@ def test_the_demo_server_serves_the_demo_and_stops_cleanly_on_ctrl_c(tmp_path: P
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"{url}/healthz", timeout=2)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
+        if proc.poll() is None:  # a failed check: stop it as a user would, then for good
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -117,6 +118,7 @@ class LocalAwsEndpoint:
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            preexec_fn=ends_with_parent(),
         )
         try:
             self._wait_ready(startup_timeout_s)
@@ -259,3 +261,26 @@ class LocalAwsEndpoint:
         )
         arn: str = answer["Policy"]["Arn"]
         return arn
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def ends_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the child get SIGTERM when the process that started it
+    ends, even killed outright (Linux's parent-death signal), so a local endpoint or a
+    demo's server never outlives its owner; None where the platform has no such signal.
+    Linux sends it when the *thread* that started the child ends: start children from a
+    thread that lives as long as they should (the main thread, as the demo and tests do)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    return _set_parent_death_signal
+
+
+def _set_parent_death_signal() -> None:
+    import contextlib
+    import ctypes
+
+    # no prctl: the owner's own stop path remains
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)

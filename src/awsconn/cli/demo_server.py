@@ -141,7 +141,12 @@ def _serve(home: Path, world: DemoWorld, port: int, stop: threading.Event) -> in
 
 
 def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(argv, env=env, start_new_session=True)
+    """A child in a session of its own (the terminal's Ctrl-C reaches only this process,
+    which stops the children in order) that still ends with this process if it is killed
+    outright (Linux: the parent-death signal is SIGTERM, so it stops gracefully)."""
+    from awsconn.aws.local_endpoint import ends_with_parent
+
+    return subprocess.Popen(argv, env=env, start_new_session=True, preexec_fn=ends_with_parent())
 
 
 def _wait_healthy(url: str, server: subprocess.Popen[bytes], stop: threading.Event) -> bool:

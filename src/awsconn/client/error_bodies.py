@@ -19,41 +19,18 @@ from awsconn.errors import (
     AwsconnError,
     AwsFailure,
     Conflict,
-    DelegateUnavailable,
     Forbidden,
-    InternalError,
     InvalidInput,
-    MasterKeyMismatch,
-    MasterKeyMissing,
     NotFound,
     Problem,
-    StoreCorrupt,
     StoreUnavailable,
-    TaskExpired,
     Unauthenticated,
     ValidationFailed,
+    own_error_class,
 )
 
 __all__ = ["ServerError", "error_of_body", "error_of_status"]
 
-_OWN: dict[str, type[AwsconnError]] = {
-    cls.code: cls
-    for cls in (
-        InvalidInput,
-        NotFound,
-        Unauthenticated,
-        Forbidden,
-        Conflict,
-        DelegateUnavailable,
-        StoreUnavailable,
-        StoreCorrupt,
-        MasterKeyMissing,
-        MasterKeyMismatch,
-        InternalError,
-        TaskExpired,
-    )
-}
-"""awsconn's own codes (errors.py); every other code a server sends is an AWS failure's."""
 
 _BY_STATUS: dict[int, type[AwsconnError]] = {
     400: InvalidInput,
@@ -123,7 +100,7 @@ def error_of_body(status: int, body: Mapping[str, Any]) -> AwsconnError:
                            status=status)  # fmt: skip
     if code == ValidationFailed.code:
         return _validation_failed(message, _problems(body), hint)
-    own = _OWN.get(code)
+    own = own_error_class(code)  # every other code a server sends is an AWS failure's
     if own is not None:
         return own(message, hint=hint)
     if status in (422, 500, 502, 503, 504):  # an AWS call failed (the taxonomy's codes)

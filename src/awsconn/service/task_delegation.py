@@ -22,17 +22,9 @@ from awsconn.errors import (
     AwsCallFailed,
     AwsconnError,
     AwsFailure,
-    Conflict,
-    DelegateUnavailable,
-    Forbidden,
-    InternalError,
     InvalidInput,
-    MasterKeyMismatch,
-    MasterKeyMissing,
-    NotFound,
-    StoreCorrupt,
-    StoreUnavailable,
-    TaskExpired,
+    Unauthenticated,
+    own_error_class,
 )
 from awsconn.model.results import ConnectionTestOutcome, Failure, Identity
 
@@ -53,23 +45,6 @@ __all__ = [
 
 QUEUE_MARGIN_S = 30.0
 """Seconds a task may wait for a delegate to take it, beyond its operation's timeout."""
-
-_OWN_ERRORS: dict[str, type[AwsconnError]] = {
-    cls.code: cls
-    for cls in (
-        InvalidInput,
-        NotFound,
-        Forbidden,
-        Conflict,
-        DelegateUnavailable,
-        StoreUnavailable,
-        StoreCorrupt,
-        MasterKeyMissing,
-        MasterKeyMismatch,
-        InternalError,
-        TaskExpired,
-    )
-}
 
 
 @dataclass(frozen=True)
@@ -139,8 +114,8 @@ def _failure(d: Delegated) -> Failure:
 def error_of_failure(failure: Failure) -> AwsconnError:
     """A task's error as the awsconn error the same work raises where it runs (AWS's
     taxonomy codes and codes this version does not know: AwsCallFailed)."""
-    own = _OWN_ERRORS.get(failure.code)
-    if own is not None:
+    own = own_error_class(failure.code)
+    if own is not None and own is not Unauthenticated:  # a task never fails as 401
         return own(failure.message, hint=failure.hint or None)
     if failure.code == "VALIDATION_FAILED":
         return InvalidInput(failure.message, hint=failure.hint or None)
