@@ -35,6 +35,8 @@ __all__ = [
     "api_server_pg",
     "api_server_two_workers",
     "free_port",
+    "inline_secret_body",
+    "manual_connector_body",
     "module_postgres_url",
 ]
 
@@ -229,3 +231,44 @@ def api_server_two_workers(
     workdir = tmp_path_factory.mktemp("api-2w")
     with ApiServer(workdir, aws_endpoint=moto_auth.url, args=("--workers", "2")) as server:
         yield server
+
+
+def manual_connector_body(
+    identifier: str, key_id: str, secret: str, *, org: str = "eng"
+) -> dict[str, Any]:
+    """A ManualConfig connector in ``org`` run by the server itself, as Harness's create
+    endpoint takes it."""
+    return {
+        "connector": {
+            "name": identifier,
+            "identifier": identifier,
+            "orgIdentifier": org,
+            "type": "Aws",
+            "spec": {
+                "credential": {
+                    "type": "ManualConfig",
+                    "spec": {"accessKey": key_id, "secretKeyRef": secret},
+                    "region": "us-east-1",
+                },
+                "delegateSelectors": [],
+                "executeOnDelegate": False,
+            },
+        }
+    }
+
+
+def inline_secret_body(identifier: str, value: str, *, org: str = "eng") -> dict[str, Any]:
+    """An inline SecretText in ``org``, as Harness's v2 secrets endpoint takes it."""
+    return {
+        "secret": {
+            "type": "SecretText",
+            "name": identifier,
+            "identifier": identifier,
+            "orgIdentifier": org,
+            "spec": {
+                "secretManagerIdentifier": "harnessSecretManager",
+                "valueType": "Inline",
+                "value": value,
+            },
+        }
+    }

@@ -18,7 +18,12 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from api_fixtures import ApiServer, module_postgres_url
+from api_fixtures import (
+    ApiServer,
+    inline_secret_body,
+    manual_connector_body,
+    module_postgres_url,
+)
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.model import EntityRef, Scope
 from awsconn.model.results import HistoryEntry, Identity
@@ -63,42 +68,6 @@ def _service(server: ApiServer) -> AppContext:
     return AppContext(environ=server.service_environ(), runs_as="server")
 
 
-def _connector(identifier: str, key_id: str, secret: str) -> dict[str, Any]:
-    return {
-        "connector": {
-            "name": identifier,
-            "identifier": identifier,
-            "orgIdentifier": "eng",
-            "type": "Aws",
-            "spec": {
-                "credential": {
-                    "type": "ManualConfig",
-                    "spec": {"accessKey": key_id, "secretKeyRef": secret},
-                    "region": "us-east-1",
-                },
-                "delegateSelectors": [],
-                "executeOnDelegate": False,
-            },
-        }
-    }
-
-
-def _secret(identifier: str, value: str) -> dict[str, Any]:
-    return {
-        "secret": {
-            "type": "SecretText",
-            "name": identifier,
-            "identifier": identifier,
-            "orgIdentifier": "eng",
-            "spec": {
-                "secretManagerIdentifier": "harnessSecretManager",
-                "valueType": "Inline",
-                "value": value,
-            },
-        }
-    }
-
-
 def _ok(answer: httpx.Response) -> Any:
     assert answer.status_code == 200, answer.text
     return answer.json()["data"]
@@ -120,13 +89,13 @@ def test_a_status_change_reaches_the_webhook_and_the_metrics_once(
     )
     with server, server.client() as http:
         for name, keys in (("good", good), ("denied", denied)):
-            body = _secret(name, keys.secret_access_key)
+            body = inline_secret_body(name, keys.secret_access_key)
             _ok(http.post(f"{BASE}/v2/secrets", params=ORG, json=body))
-        prod = _connector("prod", good.access_key_id, "good")
+        prod = manual_connector_body("prod", good.access_key_id, "good")
         _ok(http.post(f"{BASE}/connectors", params=ORG, json=prod))
         statuses = []
         for keys, secret in ((good, "good"), (denied, "denied"), (good, "good")):
-            body = _connector("prod", keys.access_key_id, secret)
+            body = manual_connector_body("prod", keys.access_key_id, secret)
             _ok(http.put(f"{BASE}/connectors", params=ORG, json=body))
             tested = _ok(http.post(f"{BASE}/connectors/testConnection/prod", params=ORG))
             statuses.append(tested["status"])

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from api_fixtures import ApiServer
+from api_fixtures import ApiServer, inline_secret_body, manual_connector_body
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.model import EntityRef, Scope
 from awsconn.service import audit
@@ -55,42 +55,6 @@ def _metrics(server: ApiServer) -> dict[str, float]:
     return out
 
 
-def _documents(key_id: str, secret: str) -> dict[str, Any]:
-    return {
-        "connector": {
-            "name": "watched",
-            "identifier": "watched",
-            "orgIdentifier": "eng",
-            "type": "Aws",
-            "spec": {
-                "credential": {
-                    "type": "ManualConfig",
-                    "spec": {"accessKey": key_id, "secretKeyRef": secret},
-                    "region": "us-east-1",
-                },
-                "delegateSelectors": [],
-                "executeOnDelegate": False,
-            },
-        }
-    }
-
-
-def _secret(identifier: str, value: str) -> dict[str, Any]:
-    return {
-        "secret": {
-            "type": "SecretText",
-            "name": identifier,
-            "identifier": identifier,
-            "orgIdentifier": "eng",
-            "spec": {
-                "secretManagerIdentifier": "harnessSecretManager",
-                "valueType": "Inline",
-                "value": value,
-            },
-        }
-    }
-
-
 def _due_now(server: ApiServer) -> None:
     """Set-up: the connector's next scheduled test is now (its interval stays an hour)."""
     ctx = AppContext(environ=server.service_environ(), runs_as="server")
@@ -121,11 +85,17 @@ def test_a_scheduled_test_shows_in_status_list_history_and_metrics(
         for name, keys in (("good", good), ("denied", denied)):
             _ok(
                 http.post(
-                    f"{BASE}/v2/secrets", params=ORG, json=_secret(name, keys.secret_access_key)
+                    f"{BASE}/v2/secrets",
+                    params=ORG,
+                    json=inline_secret_body(name, keys.secret_access_key),
                 )
             )
         _ok(
-            http.post(f"{BASE}/connectors", params=ORG, json=_documents(good.access_key_id, "good"))
+            http.post(
+                f"{BASE}/connectors",
+                params=ORG,
+                json=manual_connector_body("watched", good.access_key_id, "good"),
+            )
         )
         assert _ok(http.get(one, params=ORG))["status"]["status"] == "UNKNOWN"
 
@@ -152,7 +122,9 @@ def test_a_scheduled_test_shows_in_status_list_history_and_metrics(
         # the keys lose DescribeRegions; the next scheduled test fails, everywhere
         _ok(
             http.put(
-                f"{BASE}/connectors", params=ORG, json=_documents(denied.access_key_id, "denied")
+                f"{BASE}/connectors",
+                params=ORG,
+                json=manual_connector_body("watched", denied.access_key_id, "denied"),
             )
         )
         _due_now(server)
