@@ -12,7 +12,7 @@ import uuid
 
 from awsconn.model import EntityRef
 from awsconn.model.results import ConnectionTestOutcome, Failure, Identity
-from awsconn.service import delegates, tasks
+from awsconn.service import delegates, task_submit, tasks
 from awsconn.service.access import LOCAL_OWNER
 from awsconn.service.context import AppContext
 from awsconn.service.tokens import authenticate, create_delegate_token
@@ -47,7 +47,7 @@ def post_outcome(
     dctx = server.for_request(authenticate(server.runtime, token))
     kinds = ["connection-test", "identity:InheritFromDelegate"]
     info = delegates.register(dctx, name=name, tags=[TAG], capabilities=kinds, version="1.0.0")
-    task = tasks.submit(owner, "connection-test", ref)
+    task = task_submit.submit(owner, "connection-test", ref)
     assert task.state == "queued", task
     claimed = tasks.claim(dctx, info.id, wait_s=0)
     assert claimed is not None

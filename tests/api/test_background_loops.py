@@ -27,7 +27,7 @@ from api_fixtures import (
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.model import EntityRef, Scope
 from awsconn.model.results import HistoryEntry, Identity
-from awsconn.service import audit, connectors, delegates, monitoring, tasks
+from awsconn.service import audit, connectors, delegates, monitoring, task_submit, tasks
 from awsconn.service.access import LOCAL_OWNER
 from awsconn.service.alerts import WEBHOOK_URL_ENV
 from awsconn.service.context import AppContext
@@ -274,7 +274,7 @@ def test_the_reaper_ends_an_overdue_task_with_nobody_asking(tmp_path: Path) -> N
         idle = ctx.for_request(authenticate(ctx.runtime, token))
         caps = ["connection-test", "identity:InheritFromDelegate"]
         delegates.register(idle, name="idle", tags=["watch"], capabilities=caps, version="1")
-        task = tasks.submit(ctx, "connection-test", EntityRef(Scope(), "slow"), deadline_s=5)
+        task = task_submit.submit(ctx, "connection-test", EntityRef(Scope(), "slow"), deadline_s=5)
         assert task.state == "queued"
 
         def ended() -> str | None:

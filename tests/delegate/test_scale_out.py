@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, text
 from api_fixtures import module_postgres_url
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.model import EntityRef, Scope
-from awsconn.service import tasks
+from awsconn.service import task_submit
 from awsconn.service.context import AppContext
 
 pytestmark = [pytest.mark.aws, pytest.mark.postgres, pytest.mark.timeout(300)]
@@ -126,7 +126,7 @@ def test_a_thousand_tasks_finish_exactly_once_through_a_kill_and_a_restart(
             ref = EntityRef(Scope(), connector)
             params = {"timeoutSeconds": 600}  # the doomed delegate never ends its own
             for _ in range(TASKS):
-                submitted.append(tasks.submit(submitter, "credentials", ref, params).id)
+                submitted.append(task_submit.submit(submitter, "credentials", ref, params).id)
 
         submitting = threading.Thread(target=submit_all)
         submitting.start()

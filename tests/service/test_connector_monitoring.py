@@ -15,7 +15,7 @@ from delegate_fixtures import add_connector, start_delegate
 from awsconn.errors import Forbidden, ValidationFailed
 from awsconn.model import EntityRef, Scope
 from awsconn.model.results import ConnectionTestOutcome, Identity
-from awsconn.service import connectors, monitoring, tasks
+from awsconn.service import connectors, monitoring, task_submit, tasks
 from awsconn.service.access import Role
 from awsconn.service.context import AppContext
 from store_fixtures import FakeClock
@@ -119,7 +119,7 @@ def test_due_tests_are_submitted_and_ignored_connectors_are_not(
 def _post_test(server: AppContext, ref: EntityRef, status: str, store_clock: FakeClock) -> None:
     """A delegate runs a connection test of ``ref`` and posts ``status``."""
     d = start_delegate(server, f"d{store_clock.now.timestamp():.0f}")
-    task = tasks.submit(server, "connection-test", ref)
+    task = task_submit.submit(server, "connection-test", ref)
     assert tasks.claim(d.ctx, d.id, wait_s=0) is not None
     outcome = ConnectionTestOutcome(
         connector=str(ref),
@@ -180,9 +180,9 @@ def test_listing_tasks_shows_what_the_caller_may_see(server: AppContext) -> None
     mine = add_connector(server, "mine", org="eng")
     theirs = add_connector(server, "theirs", org="ops")
     start_delegate(server)
-    a = tasks.submit(server, "regions", mine)
-    tasks.submit(server, "regions", theirs)
-    creds = tasks.submit(server, "credentials", mine)
+    a = task_submit.submit(server, "regions", mine)
+    task_submit.submit(server, "regions", theirs)
+    creds = task_submit.submit(server, "credentials", mine)
     assert [t.id for t in tasks.list_tasks(server, connector=mine)] == [a.id]
     assert [t.id for t in tasks.list_tasks(server, kinds=["credentials"])] == [creds.id]
     editor = server.for_request(caller(Role.EDITOR, "eng"))

@@ -8,7 +8,7 @@ from delegate_fixtures import add_connector, delegate_caller, start_delegate
 
 from awsconn.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from awsconn.model import parse_connector_document
-from awsconn.service import delegates, tasks
+from awsconn.service import delegates, task_submit, tasks
 from awsconn.service.access import Role
 from awsconn.service.audit import list_audit
 from awsconn.service.context import AppContext
@@ -76,7 +76,7 @@ def test_a_delegate_token_acts_only_as_its_own_delegates(server: AppContext) -> 
         delegates.list_delegates(mine.ctx)
     ref = add_connector(server, "prod")
     with pytest.raises(Forbidden):
-        tasks.submit(mine.ctx, "regions", ref)
+        task_submit.submit(mine.ctx, "regions", ref)
     with pytest.raises(Forbidden):  # and people do no delegate work
         delegates.register(server.for_request(caller(Role.ADMIN)), name="x", tags=[], version="1")
     viewer = server.for_request(caller(Role.VIEWER, "eng"))
@@ -117,7 +117,7 @@ def test_routing_needs_every_selector_and_the_capability(server: AppContext) -> 
         "west": "lacks tags east",
         "east-no-identity": "lacks capabilities identity:InheritFromDelegate",
     }
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     assert task.state == "queued"
     claimed = tasks.claim(fit.ctx, fit.id, wait_s=0)
     assert claimed is not None and claimed.task.id == task.id
@@ -127,7 +127,7 @@ def test_submit_fails_at_once_naming_selectors_delegates_and_what_each_lacks(
     server: AppContext, store_clock: FakeClock
 ) -> None:
     ref = add_connector(server, "prod", selectors=("east", "prod"))
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     assert task.state == "failed" and task.error is not None
     assert task.error.code == "DELEGATE_UNAVAILABLE"
     assert "delegateSelectors: east, prod" in task.error.message
@@ -135,7 +135,7 @@ def test_submit_fails_at_once_naming_selectors_delegates_and_what_each_lacks(
 
     west = start_delegate(server, "west", tags=["west", "prod"], capabilities=["regions"])
     start_delegate(server, "booting", tags=["east", "prod"], capabilities=None)
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     assert task.error is not None
     message = task.error.message
     assert f"west ({west.id[:8]}) lacks tags east; lacks capabilities " in message
@@ -153,7 +153,7 @@ def test_a_queued_task_nobody_can_run_any_more_fails_instead_of_waiting(
 ) -> None:
     ref = add_connector(server, "prod")
     d = start_delegate(server)
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     store_clock.advance(10)
     assert tasks.expire_and_requeue(server).unroutable == []  # its delegate is still there
     store_clock.advance(HEARTBEAT_WINDOW.total_seconds())  # the delegate went silent
@@ -169,7 +169,7 @@ def test_a_delegate_that_leaves_gives_its_tasks_back_at_once(server: AppContext)
     ref = add_connector(server, "prod")
     leaving = start_delegate(server, "leaving")
     staying = start_delegate(server, "staying")
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     first = tasks.claim(leaving.ctx, leaving.id, wait_s=0)
     assert first is not None and first.task.id == task.id
     info = delegates.disconnect(leaving.ctx, leaving.id)

@@ -15,7 +15,7 @@ import pytest
 from awsconn.errors import Forbidden
 from awsconn.model import EntityRef, Scope
 from awsconn.model.results import StatusChange
-from awsconn.service import audit, connectors, monitoring, tasks, tokens
+from awsconn.service import audit, connectors, monitoring, task_submit, tasks, tokens
 from awsconn.service import secrets as secret_service
 from awsconn.service.access import SERVER_CALLER
 from awsconn.service.context import AppContext
@@ -201,7 +201,7 @@ def test_the_servers_own_caller_does_the_background_work_and_nothing_else(
     entry = audit.list_audit(server, action="task.connection-test").events[0]
     assert entry.actor == "awsconn-server"
     refused = [
-        lambda: tasks.submit(own, "credentials", ref),
+        lambda: task_submit.submit(own, "credentials", ref),
         lambda: secret_service.create(own, EntityRef(Scope(), "s"), b"value"),
         lambda: tokens.create_token(own, name="t", role="viewer"),
         lambda: audit.list_audit(own),

@@ -10,7 +10,7 @@ from delegate_fixtures import add_connector, start_delegate
 
 from awsconn.errors import Conflict, NotFound, ValidationFailed
 from awsconn.model.results import Failure, RegionList
-from awsconn.service import tasks
+from awsconn.service import task_submit, tasks
 from awsconn.service.context import AppContext
 from awsconn.service.delegates import LEASE
 from store_fixtures import FakeClock
@@ -23,7 +23,7 @@ def _regions(connector: str) -> RegionList:
 def test_submit_claim_finish(server: AppContext) -> None:
     ref = add_connector(server, "prod")
     d = start_delegate(server)
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     assert (task.state, task.owner, task.attempt, task.connector) == ("queued", None, 0, "prod")
     assert task.deadline - task.created_at == timedelta(minutes=2)
 
@@ -46,7 +46,7 @@ def test_submit_claim_finish(server: AppContext) -> None:
 def test_the_same_result_posted_twice_is_harmless_another_is_refused(server: AppContext) -> None:
     ref = add_connector(server, "prod")
     d = start_delegate(server)
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     assert tasks.claim(d.ctx, d.id, wait_s=0) is not None
     first = tasks.finish(d.ctx, d.id, task.id, 1, result=_regions("prod").wire())
     again = tasks.finish(d.ctx, d.id, task.id, 1, result=_regions("prod"))
@@ -62,7 +62,7 @@ def test_a_lapsed_lease_requeues_and_the_old_owners_result_is_refused(
 ) -> None:
     ref = add_connector(server, "prod")
     old = start_delegate(server, "old")
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     assert tasks.claim(old.ctx, old.id, wait_s=0) is not None
 
     store_clock.advance(LEASE.total_seconds() - 1)  # a heartbeat in time keeps it
@@ -94,8 +94,8 @@ def test_a_lapsed_lease_requeues_and_the_old_owners_result_is_refused(
 def test_a_task_past_its_deadline_expires(server: AppContext, store_clock: FakeClock) -> None:
     ref = add_connector(server, "prod")
     d = start_delegate(server)
-    queued = tasks.submit(server, "regions", ref, deadline_s=30)
-    running = tasks.submit(server, "regions", ref, deadline_s=30)
+    queued = task_submit.submit(server, "regions", ref, deadline_s=30)
+    running = task_submit.submit(server, "regions", ref, deadline_s=30)
     assert tasks.claim(d.ctx, d.id, wait_s=0) is not None  # the older one runs
     store_clock.advance(29)
     tasks.heartbeat(d.ctx, d.id, [queued.id])
@@ -116,7 +116,7 @@ def test_get_expires_an_overdue_task_without_the_reaper(
 ) -> None:
     ref = add_connector(server, "prod")
     start_delegate(server)
-    task = tasks.submit(server, "regions", ref, deadline_s=10)
+    task = task_submit.submit(server, "regions", ref, deadline_s=10)
     store_clock.advance(10)
     assert tasks.get(server, task.id).state == "expired"
     assert tasks.wait(server, task.id, 5).state == "expired"
@@ -125,8 +125,8 @@ def test_get_expires_an_overdue_task_without_the_reaper(
 def test_cancel_a_queued_and_a_running_task(server: AppContext) -> None:
     ref = add_connector(server, "prod")
     d = start_delegate(server)
-    running = tasks.submit(server, "regions", ref)
-    queued = tasks.submit(server, "regions", ref)
+    running = task_submit.submit(server, "regions", ref)
+    queued = task_submit.submit(server, "regions", ref)
     assert tasks.claim(d.ctx, d.id, wait_s=0) is not None
     assert tasks.cancel(server, queued.id).state == "cancelled"
     assert tasks.claim(d.ctx, d.id, wait_s=0) is None  # a cancelled task is never handed out
@@ -136,7 +136,7 @@ def test_cancel_a_queued_and_a_running_task(server: AppContext) -> None:
     assert tasks.heartbeat(d.ctx, d.id, [running.id]).abandon == [running.id]
     with pytest.raises(Conflict, match="ended \\(cancelled\\)"):
         tasks.finish(d.ctx, d.id, running.id, 1, result=_regions("prod"))
-    other = tasks.submit(server, "regions", ref)
+    other = task_submit.submit(server, "regions", ref)
     claimed = tasks.claim(d.ctx, d.id, wait_s=0)
     assert claimed is not None
     tasks.finish(d.ctx, d.id, other.id, 1, error=Failure(code="TIMEOUT", message="slow"))
@@ -147,7 +147,7 @@ def test_cancel_a_queued_and_a_running_task(server: AppContext) -> None:
 def test_a_failed_run_is_posted_as_the_tasks_error(server: AppContext) -> None:
     ref = add_connector(server, "prod")
     d = start_delegate(server)
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     assert tasks.claim(d.ctx, d.id, wait_s=0) is not None
     error = {"code": "ACCESS_DENIED", "message": "not allowed: ec2:DescribeRegions"}
     done = tasks.finish(d.ctx, d.id, task.id, 1, error=error)
@@ -157,7 +157,7 @@ def test_a_failed_run_is_posted_as_the_tasks_error(server: AppContext) -> None:
 def test_bad_outcomes_and_ids_are_refused_with_their_path(server: AppContext) -> None:
     ref = add_connector(server, "prod")
     d = start_delegate(server)
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     assert tasks.claim(d.ctx, d.id, wait_s=0) is not None
     with pytest.raises(ValidationFailed, match=r"result\.regions"):
         tasks.finish(d.ctx, d.id, task.id, 1, result={"connector": "prod", "region": "x"})
@@ -170,19 +170,19 @@ def test_bad_outcomes_and_ids_are_refused_with_their_path(server: AppContext) ->
     with pytest.raises(NotFound):
         tasks.finish(d.ctx, d.id, "0" * 32, 1, result=_regions("prod"))
     with pytest.raises(ValidationFailed, match=r"params\.timeoutSeconds"):
-        tasks.submit(server, "regions", ref, {"timeoutSeconds": float("nan")})
+        task_submit.submit(server, "regions", ref, {"timeoutSeconds": float("nan")})
     with pytest.raises(ValidationFailed, match=r"params\.nope"):
-        tasks.submit(server, "regions", ref, {"nope": 1})
+        task_submit.submit(server, "regions", ref, {"nope": 1})
     with pytest.raises(ValidationFailed, match="kind"):
-        tasks.submit(server, "shell", ref)
+        task_submit.submit(server, "shell", ref)
     assert tasks.get(server, task.id).state == "running"  # nothing half-written
 
 
 def test_a_restarted_server_loses_no_task(db_url: str, server: AppContext, tmp_path: Path) -> None:
     ref = add_connector(server, "prod")
     d = start_delegate(server)
-    running = tasks.submit(server, "regions", ref)
-    queued = tasks.submit(server, "regions", ref)
+    running = task_submit.submit(server, "regions", ref)
+    queued = task_submit.submit(server, "regions", ref)
     assert tasks.claim(d.ctx, d.id, wait_s=0) is not None
     server.close()  # the process ends; another starts on the same database
     environ = {"AWSCONN_HOME": str(tmp_path / "home"), "AWSCONN_DATABASE_URL": db_url}

@@ -10,7 +10,7 @@ import pytest
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.model import EntityRef, Scope
 from awsconn.model.results import AwsCredentials, ConnectionTestOutcome, RegionList
-from awsconn.service import connectors, monitoring, secrets, tasks
+from awsconn.service import connectors, monitoring, secrets, task_submit, tasks
 from awsconn.service.context import AppContext
 from store_fixtures import FakeClock
 
@@ -50,17 +50,17 @@ def test_a_connection_test_runs_in_the_server_and_is_recorded(
     moto_server: AppContext, moto_auth: LocalAwsEndpoint, unique_name: str
 ) -> None:
     ref = _connector(moto_server, moto_auth, unique_name, "ec2:DescribeRegions")
-    task = tasks.submit(moto_server, "connection-test", ref, {"timeoutSeconds": 20})
+    task = task_submit.submit(moto_server, "connection-test", ref, {"timeoutSeconds": 20})
     assert (task.state, task.owner, task.attempt) == ("succeeded", None, 0)
     assert isinstance(task.result, ConnectionTestOutcome) and task.result.status == "SUCCESS"
     assert [h.status for h in connectors.history(moto_server, ref)] == ["SUCCESS"]
     [change] = monitoring.status_changes(moto_server)
     assert (change.from_status, change.to_status, change.connector) == (None, "SUCCESS", "here")
 
-    regions = tasks.submit(moto_server, "regions", ref)
+    regions = task_submit.submit(moto_server, "regions", ref)
     assert isinstance(regions.result, RegionList) and "us-east-1" in regions.result.regions
 
-    creds = tasks.submit(moto_server, "credentials", ref)
+    creds = task_submit.submit(moto_server, "credentials", ref)
     assert isinstance(creds.result, AwsCredentials)
     with moto_server.db.transaction(write=False) as tx:
         row = tx.tasks.find(creds.id)
@@ -73,6 +73,6 @@ def test_a_refusal_from_aws_is_the_tasks_error_with_its_code(
     moto_server: AppContext, moto_auth: LocalAwsEndpoint, unique_name: str
 ) -> None:
     ref = _connector(moto_server, moto_auth, unique_name, "sts:GetCallerIdentity")
-    task = tasks.submit(moto_server, "regions", ref)
+    task = task_submit.submit(moto_server, "regions", ref)
     assert task.state == "failed" and task.error is not None
     assert task.error.code == "DESCRIBE_REGIONS_DENIED"

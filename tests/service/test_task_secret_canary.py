@@ -16,7 +16,7 @@ from delegate_fixtures import ACCESS_KEY, SECRET_KEY, add_connector, start_deleg
 from sqlalchemy import select
 
 from awsconn.model.results import AwsCredentials, ConnectionTestOutcome, Failure, Identity
-from awsconn.service import tasks
+from awsconn.service import task_submit, tasks
 from awsconn.service.context import AppContext
 from awsconn.service.task_payloads import spec_of_payload
 from awsconn.store.tables import metadata
@@ -44,7 +44,7 @@ def test_a_task_secret_reaches_only_its_delegate(
     ref = add_connector(server, "prod", credential="ManualConfig", selectors=())
     d = start_delegate(server, capabilities=["connection-test", "credentials"])
 
-    test = tasks.submit(server, "connection-test", ref)
+    test = task_submit.submit(server, "connection-test", ref)
     claimed = tasks.claim(d.ctx, d.id, wait_s=0)
     assert claimed is not None and claimed.task.id == test.id
     keys = claimed.session.static_keys
@@ -72,14 +72,14 @@ def test_a_task_secret_reaches_only_its_delegate(
     again = tasks.finish(d.ctx, d.id, test.id, 1, result=outcome)  # posted twice: harmless
     assert again == done
 
-    creds = tasks.submit(server, "credentials", ref)
+    creds = task_submit.submit(server, "credentials", ref)
     claimed = tasks.claim(d.ctx, d.id, wait_s=0)
     assert claimed is not None and claimed.task.id == creds.id
     issued = AwsCredentials(access_key_id=ACCESS_KEY, secret_access_key=SECRET_KEY)
     tasks.finish(d.ctx, d.id, creds.id, 1, result=issued)
     assert tasks.get(server, creds.id).result == issued  # opened for connector:access
 
-    failed = tasks.submit(server, "credentials", ref)
+    failed = task_submit.submit(server, "credentials", ref)
     assert tasks.claim(d.ctx, d.id, wait_s=0) is not None
     tasks.finish(d.ctx, d.id, failed.id, 1, error=Failure(code="AWS_ERROR", message=leaked))
 

@@ -17,7 +17,7 @@ from delegate_fixtures import Delegate, add_connector, start_delegate
 
 from awsconn.errors import Conflict
 from awsconn.model.results import RegionList
-from awsconn.service import task_signals, tasks
+from awsconn.service import task_signals, task_submit, tasks
 from awsconn.service.context import AppContext
 from store_fixtures import FakeClock
 
@@ -73,7 +73,7 @@ def test_a_sleeping_claim_is_woken_by_the_submit(server: AppContext) -> None:
     d = start_delegate(server)
     claim = Background(lambda: tasks.claim(d.ctx, d.id, wait_s=60))
     _sleeping(server, 0)
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     claimed = claim.result()
     assert claimed is not None and claimed.task.id == task.id
 
@@ -82,7 +82,7 @@ def test_a_sleeping_claim_is_woken_by_the_submit(server: AppContext) -> None:
 def test_a_waiter_is_woken_by_the_finish(server: AppContext) -> None:
     ref = add_connector(server, "prod")
     d = start_delegate(server)
-    task = tasks.submit(server, "regions", ref)
+    task = task_submit.submit(server, "regions", ref)
     waiter = Background(lambda: tasks.wait(server, task.id, 60))
     _sleeping(server, 0)
     assert tasks.claim(d.ctx, d.id, wait_s=0) is not None
@@ -119,7 +119,7 @@ def test_another_replicas_claim_and_wait_are_woken_through_postgresql(
         claim = Background(lambda: tasks.claim(d.ctx, d.id, wait_s=60))
         _sleeping(b, 0)
         assert task_signals.signals_of(b).wait_listening(WATCHDOG_S)
-        task = tasks.submit(a, "regions", ref)
+        task = task_submit.submit(a, "regions", ref)
         claimed = claim.result()
         assert claimed is not None and claimed.task.id == task.id
         waiter = Background(lambda: tasks.wait(a, task.id, 60))
@@ -168,7 +168,9 @@ def test_claimers_on_several_replicas_finish_every_task_exactly_once(
     ]
     for t in threads:
         t.start()
-    submitted = [tasks.submit(runtimes[i % len(runtimes)], "regions", ref).id for i in range(count)]
+    submitted = [
+        task_submit.submit(runtimes[i % len(runtimes)], "regions", ref).id for i in range(count)
+    ]
     try:
         waiter = Background(lambda: [tasks.wait(server, i, 120) for i in submitted])
         ended = waiter.result()

@@ -45,7 +45,7 @@ from awsconn.api.wire import with_epoch_ms
 from awsconn.errors import Problem, ValidationFailed
 from awsconn.model import Scope
 from awsconn.model.results import DelegateInfo, TokenInfo
-from awsconn.service import delegates, tasks, tokens
+from awsconn.service import delegates, task_submit, tasks, tokens
 from awsconn.service.access import Permission
 from awsconn.service.token_values import TokenKind
 
@@ -222,7 +222,7 @@ def _names(text: str | None) -> list[str]:
 @handles("submitTask")
 def submit_task(body: TaskSubmitRequest, call: ScopedCall) -> Response:
     deadline = body.deadline_seconds
-    task = tasks.submit(
+    task = task_submit.submit(
         call.ctx,
         body.kind,
         call.ref(body.connector),

@@ -90,12 +90,17 @@ def _closed_port_url() -> str:
 def _connector_yaml(
     identifier: str, credential: str, *, region: str = "us-east-1", selectors: tuple[str, ...] = ()
 ) -> str:
-    """One demo connector's YAML (executed on a delegate, as the seed's examples are)."""
+    """One demo connector's YAML. Those whose identity is a delegate's (selectors given)
+    run on a delegate, as the seed's examples do; access-key connectors run where awsconn
+    runs (``executeOnDelegate: false``), so under ``demo-server`` the server tests them
+    against the endpoint their keys belong to, whichever delegates are connected."""
     sel = "".join(f"\n      - {s}" for s in selectors) or " []"
+    on_delegate = "true" if selectors else "false"
     return (
         f"connector:\n  name: {identifier}\n  identifier: {identifier}\n  description: demo\n"
         f"  tags:\n    demo: ''\n  type: Aws\n  spec:\n    credential:\n{credential}"
-        f"      region: {region}\n    delegateSelectors:{sel}\n    executeOnDelegate: true\n"
+        f"      region: {region}\n    delegateSelectors:{sel}\n"
+        f"    executeOnDelegate: {on_delegate}\n"
     )
 
 

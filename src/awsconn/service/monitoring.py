@@ -165,7 +165,7 @@ def run_due_tests(
     the tasks, in order (a connector deleted meanwhile is left out). Up to ``batches``
     claims of ``limit`` each, the next only when the last was full; ``stop()`` True ends
     it between tests (those claimed and not submitted wait for their next time)."""
-    from awsconn.service.tasks import submit
+    from awsconn.service.task_submit import submit
 
     tasks: list[Task] = []
     for _ in range(batches):

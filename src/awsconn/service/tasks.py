@@ -20,13 +20,13 @@ and are re-exported here.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from awsconn.errors import Conflict, NotFound, Problem, ValidationFailed
+from awsconn.errors import Conflict, InternalError, NotFound, Problem, ValidationFailed
 from awsconn.model import EntityRef, Scope
-from awsconn.model.results import AwsCredentials, Failure, Task
+from awsconn.model.results import Failure, Task
 from awsconn.service import connector_reads
 from awsconn.service.access import Permission
 from awsconn.service.audit import AuditDetail, AuditEvent, AuditTarget, audited
@@ -62,6 +62,7 @@ __all__ = [
     "TASK_KINDS",
     "WAIT_TIMEOUT",
     "ReaperReport",
+    "WorkHere",
     "cancel",
     "claim",
     "expire_and_requeue",
@@ -80,6 +81,10 @@ WAIT_TIMEOUT = TimeoutRange(minimum=0.0, maximum=3600.0, default=60.0)
 MAX_LIST = 1000
 _STATES = ("queued", "running", "succeeded", "failed", "expired", "cancelled")
 _TASK_PERMISSIONS = (Permission.CONNECTOR_TEST, Permission.CONNECTOR_ACCESS)
+
+
+WorkHere = Callable[["AppContext", str, EntityRef, dict[str, Any], float], "WireModel"]
+"""Runs a task's work in this process: (context, kind, connector, params, timeout)."""
 
 
 def _new_id() -> str:
@@ -103,8 +108,14 @@ def submit(
     params: Mapping[str, Any] | None = None,
     *,
     deadline_s: float = TASK_DEADLINE.default,
+    here: WorkHere | None = None,
 ) -> Task:
     """Submit ``kind`` for the connector ``ref`` (the kind's permission on its scope first).
+
+    ``here`` runs the work in this process when the dispatch rule says it runs where
+    awsconn runs (``task_submit.submit`` passes the use cases; this module stays below
+    them, as the delegated road of those use cases submits through it). Without it, such
+    work is refused (the delegated road only submits work for delegates).
 
     ``params``: ``timeoutSeconds`` (the operation's own range), ``capabilities`` (a
     connection test's follow-up check, a permission check's names), ``parameters`` (a
@@ -120,7 +131,9 @@ def submit(
         clean = check_params(kind, params, connector)
         where = where_runs(connector, runs_as=ctx.runs_as, tags=ctx.delegate_tags, here=False)
         if where.runs_here:
-            return _run_here(ctx, kind, connector, clean, seconds, event)
+            if here is None:
+                raise InternalError(f"task {kind} of {ref} runs here but no runner was given")
+            return _run_here(ctx, kind, connector, clean, seconds, event, here)
         return _queue(ctx, kind, connector, clean, seconds, event)
 
 
@@ -172,6 +185,7 @@ def _run_here(
     params: dict[str, Any],
     seconds: float,
     event: AuditEvent,
+    here: WorkHere,
 ) -> Task:
     """Run the work in this process with its own use case, and record it as a task."""
     started = ctx.clock()
@@ -179,7 +193,7 @@ def _run_here(
     result: WireModel | None = None
     error: Failure | None = None
     try:
-        result = _work_here(ctx, kind, connector.ref, params, timeout)
+        result = here(ctx, kind, connector.ref, params, timeout)
     except Exception as exc:  # an awsconn error becomes the task's error, with its code
         from awsconn.errors import AwsconnError
 
@@ -210,33 +224,6 @@ def _run_here(
         announce(ctx, tx)
         _recorded(event, tx, row.state, error)
     return task_of(ctx, row)
-
-
-def _work_here(
-    ctx: AppContext, kind: str, ref: EntityRef, params: dict[str, Any], timeout: float
-) -> WireModel:
-    if kind == "connection-test":
-        from awsconn.service.connectivity import run_connector_test
-
-        caps = params.get("capabilities")
-        return run_connector_test(ctx, ref, capabilities=caps, timeout_s=timeout)
-    if kind == "regions":
-        from awsconn.service.connectivity import list_regions
-
-        return list_regions(ctx, ref, timeout_s=timeout)
-    if kind == "permission-check":
-        from awsconn.service.connector_permissions import check_connector
-
-        return check_connector(
-            ctx,
-            ref,
-            params.get("capabilities"),
-            parameters=params.get("parameters"),
-            timeout_s=timeout,
-        )
-    from awsconn.service.connection import credential_process_output
-
-    return AwsCredentials.model_validate(credential_process_output(ctx, ref, timeout_s=timeout))
 
 
 # -- reading -------------------------------------------------------------------------------
