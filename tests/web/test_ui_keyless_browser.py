@@ -138,6 +138,18 @@ def test_an_oidc_connector_made_in_the_wizard_succeeds_and_no_id_token_reaches_t
     page.get_by_role("button", name="Test connection").click()
     page.get_by_role("status").get_by_text("Success", exact=True).wait_for(timeout=60_000)
 
+    # the Permissions report says what the role must trust, with the audience it now has
+    page.get_by_role("link", name="Permissions").click()
+    oidc_trust = page.locator("section[aria-labelledby='h-oidc-trust']")
+    expect(oidc_trust).to_contain_text(ROLE)
+    expect(oidc_trust).to_contain_text(f"account/default:connector/{identifier}")
+    edited = oidc_trust_policy(
+        account="default", issuer_url=url, scope="*", connector=identifier,
+        aws_account="123456789012", audience="awsconn-keyless",
+    )  # fmt: skip
+    shown_there = json.loads(oidc_trust.locator("#oidc-trust-policy").inner_text())
+    assert shown_there == edited["trustPolicy"]
+
     page.goto(f"{url}/ui/connectors")
     page.get_by_label("Credential type").select_option(label="Use OpenID Connect (OIDC)")
     page.get_by_role("button", name="Apply").click()

@@ -1,6 +1,7 @@
 """A connector's Permissions report: each capability granted, partly or not, the actions
 missing, the policy to attach (with a copy button) and, for a cross-account role, the
-trust policy the role needs.
+trust policy the role needs; for an OIDC connector, what its role must trust (this
+server's issuer, the audience, the token's ``sub``) and that trust policy.
 
 The check is ``connector_permissions.check_connector`` (``connector:test``), as the API's;
 it reads AWS, so it runs when asked (the form's **Check permissions**), not on every view.
@@ -19,6 +20,7 @@ from awsconn.service import connectors
 from awsconn.service.access import Permission
 from awsconn.service.connector_permissions import check_connector
 from awsconn.service.policy_generation import trust_policy
+from awsconn.service.ui_queries import oidc_trust_view
 from awsconn.web.pages import render
 from awsconn.web.scoping import entity_ref, page_scope
 from awsconn.web.session import Ui, problem_error
@@ -71,6 +73,13 @@ def permissions_page(identifier: str, request: Request, ui: Ui) -> Response:
     if not principal and report is not None and report.base_principal is not None:
         principal = report.base_principal.arn or ""
     trust, trust_error = _trust(principal, cross.get("externalId")) if cross else (None, None)
+    credential = spec.get("credential") or {}
+    oidc = oidc_role = None
+    if credential.get("type") == "OidcAuthentication":
+        oidc_spec = credential.get("spec") or {}
+        oidc_role = str(oidc_spec.get("iamRoleArn") or "")
+        audience = str(oidc_spec.get("audience") or "")
+        oidc = oidc_trust_view(ui.ctx, ref.scope, ref.identifier, oidc_role, audience)
     catalog = load_catalog()
     return render(
         request,
@@ -90,4 +99,6 @@ def permissions_page(identifier: str, request: Request, ui: Ui) -> Response:
         principal=principal,
         trust=trust,
         trust_error=trust_error,
+        oidc=oidc,
+        oidc_role=oidc_role,
     )
