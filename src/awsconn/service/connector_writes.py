@@ -28,14 +28,14 @@ from awsconn.model.results import AppliedConnector, ConnectorDetail, FieldChange
 from awsconn.service import credential_cache
 from awsconn.service.access import Permission
 from awsconn.service.audit import AuditDetail, AuditTarget, audited, record_in
-from awsconn.service.connector_reads import StoredConnector
-from awsconn.service.connectors import (
-    _scope_of,
+from awsconn.service.connector_documents import (
     columns_of,
     diff_documents,
     parse_and_check,
+    scope_of_document,
     summary_of,
 )
+from awsconn.service.connector_reads import StoredConnector
 from awsconn.service.context import AppContext
 
 __all__ = ["WriteMode", "apply_documents", "apply_yaml", "check_count", "save_document"]
@@ -136,7 +136,7 @@ def _target(docs: Sequence[Any]) -> AuditTarget:
     """What a refused or failed write is recorded against: the connector, when one
     document names one, else the input as a whole."""
     if len(docs) == 1:
-        scope = _scope_of(docs[0])
+        scope = scope_of_document(docs[0])
         try:
             identifier = docs[0]["connector"]["identifier"]
         except (TypeError, KeyError):
@@ -161,7 +161,7 @@ def _apply(
         if not dry_run:
             event = stack.enter_context(audited(ctx, _ACTION_OF_FAILURE[mode], _target(docs)))
         for doc in docs:  # before any secret is looked up: no probing without the permission
-            scope = _scope_of(doc)
+            scope = scope_of_document(doc)
             if scope is not None:
                 ctx.caller.require(Permission.CONNECTOR_EDIT, scope)
         connectors = parse_and_check(ctx, docs)

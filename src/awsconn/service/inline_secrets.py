@@ -21,7 +21,7 @@ from awsconn.model import EntityRef, Scope
 from awsconn.model.results import ConnectorDetail
 from awsconn.service import connector_writes, secrets
 from awsconn.service.access import Permission
-from awsconn.service.connectors import _scope_of, parse_and_check
+from awsconn.service.connector_documents import parse_and_check, scope_of_document
 from awsconn.service.context import AppContext
 from awsconn.service.secrets import _check as check_secret_input
 
@@ -78,7 +78,7 @@ def connector_problems(
     """Every problem of saving ``document`` (with ``new_secret`` named as its secret key),
     as the API's write reports them; needs ``connector:edit`` (and ``secret:edit`` for a
     new secret) in the document's scope before any secret is looked up."""
-    scope = _scope_of(document)
+    scope = scope_of_document(document)
     if scope is not None:
         ctx.caller.require(Permission.CONNECTOR_EDIT, scope)
         if new_secret is not None:
@@ -135,4 +135,4 @@ def _description(document: Any) -> str:
 
 def secret_scope(document: Any) -> Scope | None:
     """The scope a connector document names (None when it names none validly)."""
-    return _scope_of(document)
+    return scope_of_document(document)
