@@ -20,9 +20,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -34,10 +34,12 @@ __all__ = [
     "api_server",
     "api_server_pg",
     "api_server_two_workers",
+    "eventually",
     "free_port",
     "inline_secret_body",
     "manual_connector_body",
     "module_postgres_url",
+    "ok_data",
 ]
 
 START_TIMEOUT_S = 60.0
@@ -272,3 +274,23 @@ def inline_secret_body(identifier: str, value: str, *, org: str = "eng") -> dict
             },
         }
     }
+
+
+_T = TypeVar("_T")
+
+
+def eventually(probe: Callable[[], _T | None], what: str, timeout_s: float = 60.0) -> _T:
+    """``probe()`` once it is not None (a watchdog: fails only if it never comes)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = probe()
+        if found is not None:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"never happened: {what}")
+
+
+def ok_data(answer: httpx.Response) -> Any:
+    """The ``data`` of a 200 answer (the answer's text when it is not 200)."""
+    assert answer.status_code == 200, answer.text
+    return answer.json()["data"]

@@ -9,20 +9,21 @@ from __future__ import annotations
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api_fixtures import (
     ApiServer,
+    eventually,
     inline_secret_body,
     manual_connector_body,
     module_postgres_url,
+    ok_data,
 )
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.model import EntityRef, Scope
@@ -41,17 +42,6 @@ ORG = {"accountIdentifier": "default", "orgIdentifier": "eng"}
 FAST = ("--alert-every", "0.2", "--reap-every", "0.2", "--monitor-every", "0.2")
 
 
-def eventually(probe: Callable[[], _T | None], what: str, timeout_s: float = 60.0) -> _T:
-    """``probe()`` once it is not None (a watchdog: fails only if it never comes)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = probe()
-        if found is not None:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"never happened: {what}")
-
-
 def _samples(server: ApiServer) -> dict[str, float]:
     with server.client(token="") as http:
         text = http.get("/metrics").text
@@ -66,11 +56,6 @@ def _samples(server: ApiServer) -> dict[str, float]:
 def _service(server: ApiServer) -> AppContext:
     """An in-process context on the server's store (the store's owner), as a server."""
     return AppContext(environ=server.service_environ(), runs_as="server")
-
-
-def _ok(answer: httpx.Response) -> Any:
-    assert answer.status_code == 200, answer.text
-    return answer.json()["data"]
 
 
 def test_a_status_change_reaches_the_webhook_and_the_metrics_once(
@@ -90,14 +75,14 @@ def test_a_status_change_reaches_the_webhook_and_the_metrics_once(
     with server, server.client() as http:
         for name, keys in (("good", good), ("denied", denied)):
             body = inline_secret_body(name, keys.secret_access_key)
-            _ok(http.post(f"{BASE}/v2/secrets", params=ORG, json=body))
+            ok_data(http.post(f"{BASE}/v2/secrets", params=ORG, json=body))
         prod = manual_connector_body("prod", good.access_key_id, "good")
-        _ok(http.post(f"{BASE}/connectors", params=ORG, json=prod))
+        ok_data(http.post(f"{BASE}/connectors", params=ORG, json=prod))
         statuses = []
         for keys, secret in ((good, "good"), (denied, "denied"), (good, "good")):
             body = manual_connector_body("prod", keys.access_key_id, secret)
-            _ok(http.put(f"{BASE}/connectors", params=ORG, json=body))
-            tested = _ok(http.post(f"{BASE}/connectors/testConnection/prod", params=ORG))
+            ok_data(http.put(f"{BASE}/connectors", params=ORG, json=body))
+            tested = ok_data(http.post(f"{BASE}/connectors/testConnection/prod", params=ORG))
             statuses.append(tested["status"])
         assert statuses == ["SUCCESS", "FAILURE", "SUCCESS"]
 

@@ -6,17 +6,21 @@ moto server enforcing IAM auth."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from api_fixtures import ApiServer, inline_secret_body, manual_connector_body
+from api_fixtures import (
+    ApiServer,
+    eventually,
+    inline_secret_body,
+    manual_connector_body,
+    ok_data,
+)
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.model import EntityRef, Scope
 from awsconn.service import audit
@@ -26,22 +30,6 @@ _T = TypeVar("_T")
 BASE = "/ng/api"
 ORG = {"accountIdentifier": "default", "orgIdentifier": "eng"}
 FAST = ("--reap-every", "0.2", "--monitor-every", "0.2", "--alert-every", "0.2")
-
-
-def _eventually(probe: Callable[[], _T | None], what: str, timeout_s: float = 60.0) -> _T:
-    """``probe()`` once it is not None (a watchdog: fails only if it never comes)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = probe()
-        if found is not None:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"never happened: {what}")
-
-
-def _ok(answer: httpx.Response) -> Any:
-    assert answer.status_code == 200, answer.text
-    return answer.json()["data"]
 
 
 def _metrics(server: ApiServer) -> dict[str, float]:
@@ -83,44 +71,44 @@ def test_a_scheduled_test_shows_in_status_list_history_and_metrics(
     one = f"{BASE}/connectors/watched"
     with server, server.client() as http:
         for name, keys in (("good", good), ("denied", denied)):
-            _ok(
+            ok_data(
                 http.post(
                     f"{BASE}/v2/secrets",
                     params=ORG,
                     json=inline_secret_body(name, keys.secret_access_key),
                 )
             )
-        _ok(
+        ok_data(
             http.post(
                 f"{BASE}/connectors",
                 params=ORG,
                 json=manual_connector_body("watched", good.access_key_id, "good"),
             )
         )
-        assert _ok(http.get(one, params=ORG))["status"]["status"] == "UNKNOWN"
+        assert ok_data(http.get(one, params=ORG))["status"]["status"] == "UNKNOWN"
 
         def status_is(wanted: str) -> Callable[[], dict[str, Any] | None]:
             def probe() -> dict[str, Any] | None:
-                status: dict[str, Any] = _ok(http.get(one, params=ORG))["status"]
+                status: dict[str, Any] = ok_data(http.get(one, params=ORG))["status"]
                 return status if status["status"] == wanted else None
 
             return probe
 
         _due_now(server)
-        status = _eventually(status_is("SUCCESS"), "the scheduled test's SUCCESS")
+        status = eventually(status_is("SUCCESS"), "the scheduled test's SUCCESS")
         assert status["lastTestedAt"] > 0 and status["lastConnectedAt"] == status["lastTestedAt"]
-        listed = _ok(http.get(f"{BASE}/connectors", params=ORG))["content"]
+        listed = ok_data(http.get(f"{BASE}/connectors", params=ORG))["content"]
         assert [c["status"]["status"] for c in listed] == ["SUCCESS"]
-        history = _ok(http.get(f"{BASE}/awsconn/connectors/watched/history", params=ORG))
+        history = ok_data(http.get(f"{BASE}/awsconn/connectors/watched/history", params=ORG))
         assert [h["status"] for h in history] == ["SUCCESS"]
         assert _metrics(server)["awsconn_connectors{status=SUCCESS}"] == 1
-        schedule = _ok(http.get(f"{BASE}/awsconn/connectors/watched/schedule", params=ORG))
+        schedule = ok_data(http.get(f"{BASE}/awsconn/connectors/watched/schedule", params=ORG))
         assert (schedule["intervalMinutes"], schedule["ownInterval"]) == (60, True)
         ahead = timedelta(milliseconds=schedule["nextTestAt"] - status["lastTestedAt"])
         assert ahead >= timedelta(minutes=54)  # an hour on, ±10 %
 
         # the keys lose DescribeRegions; the next scheduled test fails, everywhere
-        _ok(
+        ok_data(
             http.put(
                 f"{BASE}/connectors",
                 params=ORG,
@@ -128,12 +116,12 @@ def test_a_scheduled_test_shows_in_status_list_history_and_metrics(
             )
         )
         _due_now(server)
-        failed = _eventually(status_is("FAILURE"), "the scheduled test's FAILURE")
+        failed = eventually(status_is("FAILURE"), "the scheduled test's FAILURE")
         assert failed["errors"][0]["reason"] == "DESCRIBE_REGIONS_DENIED"
         assert failed["lastConnectedAt"] == status["lastTestedAt"]  # its last success
-        listed = _ok(http.get(f"{BASE}/connectors", params=ORG))["content"]
+        listed = ok_data(http.get(f"{BASE}/connectors", params=ORG))["content"]
         assert [c["status"]["status"] for c in listed] == ["FAILURE"]
-        history = _ok(http.get(f"{BASE}/awsconn/connectors/watched/history", params=ORG))
+        history = ok_data(http.get(f"{BASE}/awsconn/connectors/watched/history", params=ORG))
         assert [h["status"] for h in history] == ["FAILURE", "SUCCESS"]
 
         def changed() -> dict[str, float] | None:
@@ -141,7 +129,7 @@ def test_a_scheduled_test_shows_in_status_list_history_and_metrics(
             key = "awsconn_connector_status_changes_total{from_status=SUCCESS,to_status=FAILURE}"
             return found if found.get(key) == 1 else None
 
-        samples = _eventually(changed, "the change counted in /metrics")
+        samples = eventually(changed, "the change counted in /metrics")
         assert samples["awsconn_connectors{status=FAILURE}"] == 1
         assert samples.get("awsconn_connectors{status=SUCCESS}", 0) == 0
 
