@@ -38,6 +38,7 @@ __all__ = [
     "free_port",
     "inline_secret_body",
     "manual_connector_body",
+    "metric_samples",
     "module_postgres_url",
     "ok_data",
 ]
@@ -294,3 +295,17 @@ def ok_data(answer: httpx.Response) -> Any:
     """The ``data`` of a 200 answer (the answer's text when it is not 200)."""
     assert answer.status_code == 200, answer.text
     return answer.json()["data"]
+
+
+def metric_samples(server: ApiServer) -> dict[str, float]:
+    """The server's /metrics as ``name{label=value,...}`` -> value (labels sorted)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with server.client(token="") as http:
+        text = http.get("/metrics").text
+    out: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+            out[f"{sample.name}{{{labels}}}"] = sample.value
+    return out

@@ -12,16 +12,16 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from api_fixtures import (
     ApiServer,
     eventually,
     inline_secret_body,
     manual_connector_body,
+    metric_samples,
     module_postgres_url,
     ok_data,
 )
@@ -36,21 +36,9 @@ from awsconn.service.tokens import authenticate, create_delegate_token
 from status_change_fixtures import connector_yaml, post_outcome
 from webhook_fixtures import Receiver
 
-_T = TypeVar("_T")
 BASE = "/ng/api"
 ORG = {"accountIdentifier": "default", "orgIdentifier": "eng"}
 FAST = ("--alert-every", "0.2", "--reap-every", "0.2", "--monitor-every", "0.2")
-
-
-def _samples(server: ApiServer) -> dict[str, float]:
-    with server.client(token="") as http:
-        text = http.get("/metrics").text
-    out: dict[str, float] = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
-            out[f"{sample.name}{{{labels}}}"] = sample.value
-    return out
 
 
 def _service(server: ApiServer) -> AppContext:
@@ -101,7 +89,7 @@ def test_a_status_change_reaches_the_webhook_and_the_metrics_once(
         changes = "awsconn_connector_status_changes_total"
 
         def counted() -> dict[str, float] | None:
-            found = _samples(server)
+            found = metric_samples(server)
             last = f"{changes}{{from_status=FAILURE,to_status=SUCCESS}}"
             sent = found.get("awsconn_status_alerts_total{result=sent}")
             return found if sent == 2 and last in found else None
@@ -173,7 +161,7 @@ def test_two_replicas_send_each_transition_once(replicas: tuple[ApiServer, ApiSe
 
     def both_counted() -> float | None:
         key = "awsconn_connector_status_changes_total{from_status=SUCCESS,to_status=FAILURE}"
-        total = sum(_samples(s).get(key, 0.0) for s in replicas)
+        total = sum(metric_samples(s).get(key, 0.0) for s in replicas)
         return total if total == 6 else None
 
     eventually(both_counted, "each change counted once over both replicas")

@@ -10,15 +10,14 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
-
-from prometheus_client.parser import text_string_to_metric_families
+from typing import Any
 
 from api_fixtures import (
     ApiServer,
     eventually,
     inline_secret_body,
     manual_connector_body,
+    metric_samples,
     ok_data,
 )
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
@@ -26,21 +25,9 @@ from awsconn.model import EntityRef, Scope
 from awsconn.service import audit
 from awsconn.service.context import AppContext
 
-_T = TypeVar("_T")
 BASE = "/ng/api"
 ORG = {"accountIdentifier": "default", "orgIdentifier": "eng"}
 FAST = ("--reap-every", "0.2", "--monitor-every", "0.2", "--alert-every", "0.2")
-
-
-def _metrics(server: ApiServer) -> dict[str, float]:
-    with server.client(token="") as http:
-        text = http.get("/metrics").text
-    out: dict[str, float] = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
-            out[f"{sample.name}{{{labels}}}"] = sample.value
-    return out
 
 
 def _due_now(server: ApiServer) -> None:
@@ -101,7 +88,7 @@ def test_a_scheduled_test_shows_in_status_list_history_and_metrics(
         assert [c["status"]["status"] for c in listed] == ["SUCCESS"]
         history = ok_data(http.get(f"{BASE}/awsconn/connectors/watched/history", params=ORG))
         assert [h["status"] for h in history] == ["SUCCESS"]
-        assert _metrics(server)["awsconn_connectors{status=SUCCESS}"] == 1
+        assert metric_samples(server)["awsconn_connectors{status=SUCCESS}"] == 1
         schedule = ok_data(http.get(f"{BASE}/awsconn/connectors/watched/schedule", params=ORG))
         assert (schedule["intervalMinutes"], schedule["ownInterval"]) == (60, True)
         ahead = timedelta(milliseconds=schedule["nextTestAt"] - status["lastTestedAt"])
@@ -125,7 +112,7 @@ def test_a_scheduled_test_shows_in_status_list_history_and_metrics(
         assert [h["status"] for h in history] == ["FAILURE", "SUCCESS"]
 
         def changed() -> dict[str, float] | None:
-            found = _metrics(server)
+            found = metric_samples(server)
             key = "awsconn_connector_status_changes_total{from_status=SUCCESS,to_status=FAILURE}"
             return found if found.get(key) == 1 else None
 
