@@ -14,11 +14,13 @@ from typing import Any
 
 import pytest
 from delegate_fixtures import Delegate, add_connector, start_delegate
+from sqlalchemy import event
 
 from awsconn.errors import Conflict
 from awsconn.model.results import RegionList
 from awsconn.service import task_signals, task_submit, tasks
 from awsconn.service.context import AppContext
+from awsconn.service.task_signals import Change
 from store_fixtures import FakeClock
 
 WATCHDOG_S = 20.0
@@ -88,6 +90,36 @@ def test_a_waiter_is_woken_by_the_finish(server: AppContext) -> None:
     assert tasks.claim(d.ctx, d.id, wait_s=0) is not None
     tasks.finish(d.ctx, d.id, task.id, 1, result=_regions("prod"))
     assert waiter.result().state == "succeeded"
+
+
+def test_an_ending_task_wakes_the_waiters_not_the_idle_claimers(server: AppContext) -> None:
+    ref = add_connector(server, "prod")
+    d = start_delegate(server)
+    signals = task_signals.signals_of(server)
+    queued, ended = Change.QUEUED, Change.ENDED
+    before = signals.generation(queued), signals.generation(ended)
+    task = task_submit.submit(server, "regions", ref)
+    assert (signals.generation(queued), signals.generation(ended)) == (before[0] + 1, before[1])
+    assert tasks.claim(d.ctx, d.id, wait_s=0) is not None
+    tasks.finish(d.ctx, d.id, task.id, 1, result=_regions("prod"))
+    assert (signals.generation(queued), signals.generation(ended)) == (before[0] + 1, before[1] + 1)
+
+
+def test_a_claim_with_nothing_queued_for_it_writes_nothing(server: AppContext) -> None:
+    d = start_delegate(server)  # registered just now: its heartbeat is fresh
+    statements: list[str] = []
+
+    def seen(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
+    event.listen(server.db.engine, "before_cursor_execute", seen)
+    try:
+        assert tasks.claim(d.ctx, d.id, wait_s=0) is None
+    finally:
+        event.remove(server.db.engine, "before_cursor_execute", seen)
+    assert any(s.startswith("SELECT") for s in statements)
+    writes = [s for s in statements if s.startswith(("UPDATE", "INSERT", "DELETE", "BEGIN IMM"))]
+    assert not writes
 
 
 @pytest.fixture

@@ -15,8 +15,14 @@ from hypothesis import strategies as st
 from awsconn.errors import NotFound
 from awsconn.store.access import Store
 from awsconn.store.database import Database
-from awsconn.store.sqlite_reads import CONNECTOR_COLUMNS, SECRET_COLUMNS, SqliteReads, sqlite_path
-from awsconn.store.tables import ConnectorRecord, SecretRecord
+from awsconn.store.sqlite_reads import (
+    CONNECTOR_COLUMNS,
+    SECRET_COLUMNS,
+    TOKEN_COLUMNS,
+    SqliteReads,
+    sqlite_path,
+)
+from awsconn.store.tables import ApiTokenRecord, ConnectorRecord, SecretRecord
 from store_fixtures import FakeClock
 
 IDENT = st.text(string.ascii_lowercase + string.digits + "_", min_size=1, max_size=12).filter(
@@ -37,6 +43,7 @@ WHEN = st.datetimes(
 def test_column_lists_match_the_tables() -> None:
     assert tuple(c.name for c in ConnectorRecord.__table__.columns) == CONNECTOR_COLUMNS
     assert tuple(c.name for c in SecretRecord.__table__.columns) == SECRET_COLUMNS
+    assert tuple(c.name for c in ApiTokenRecord.__table__.columns) == TOKEN_COLUMNS
 
 
 @pytest.mark.parametrize(
@@ -109,7 +116,23 @@ def test_point_reads_equal_the_repositories(
                 description=description,
                 aad_version=2,
             )
+            token = tx.tokens.create(
+                id="t" * 32,
+                kind="api",
+                name=name or "n",
+                token_hash=blob.hex().ljust(64, "0")[:64],
+                prefix="awsc_x",
+                role="viewer",
+                org=org,
+                project=project,
+                access=bool(blob),
+                created_by=name,
+                expires_at=tested,
+                description=description,
+            )
             if tested is not None:
+                tx.tokens.touch(token.id, at=tested, every=timedelta(0))
+                tx.tokens.revoke(token.id, by=name, at=tested + timedelta(microseconds=3))
                 tx.connectors.record_test(
                     org=org,
                     project=project,
@@ -122,6 +145,7 @@ def test_point_reads_equal_the_repositories(
             expected = (
                 tx.connectors.get(org=org, project=project, identifier=identifier),
                 tx.secrets.get(org=org, project=project, identifier=identifier),
+                tx.tokens.find_by_hash(token.token_hash),
             )
     reads = SqliteReads.open(url, warn=lambda _: None)
     assert reads is not None
@@ -129,9 +153,30 @@ def test_point_reads_equal_the_repositories(
         got = (
             tx.connectors.get(org=org, project=project, identifier=identifier),
             tx.secrets.get(org=org, project=project, identifier=identifier),
+            tx.tokens.find_by_hash(token.token_hash),
         )
         assert tx.connectors.find(org=org, project=project, identifier=identifier + "x") is None
+        assert tx.tokens.find_by_hash("f" * 64) is None
     assert got == expected
+    reads.close()
+
+
+def test_a_read_connection_is_lent_again_not_reopened(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'awsconn.db'}"
+    Database(url).close()
+    reads = SqliteReads.open(url, warn=lambda _: None)
+    assert reads is not None
+    with reads.reading():
+        pass
+    [kept] = reads._idle
+    with reads.reading(), reads.reading():  # two at once: the kept one and a new one
+        assert not reads._idle
+    assert kept in reads._idle and len(reads._idle) == 2
+    with pytest.raises(RuntimeError), reads.reading():
+        raise RuntimeError("a read that fails")  # its connection is closed, not kept
+    assert len(reads._idle) == 1
+    reads.close()
+    assert not reads._idle
 
 
 def test_missing_rows_are_the_same_not_found(tmp_path: Path) -> None:

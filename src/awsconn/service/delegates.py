@@ -426,14 +426,14 @@ def report_init(
 def disconnect(ctx: AppContext, delegate_id: str) -> DelegateInfo:
     """The delegate leaves: it takes no more tasks and those it runs go back to the queue
     at once (attempt counted), for another delegate."""
-    from awsconn.service.task_signals import announce
+    from awsconn.service.task_signals import Change, announce
 
     with ctx.db.transaction() as tx:
         own_delegate(ctx, tx, delegate_id)
         tx.delegates.disconnect(delegate_id)
         for task in tx.tasks.owned(delegate_id):
             tx.tasks.requeue(task.id, owner=delegate_id)
-        announce(ctx, tx)
+        announce(ctx, tx, Change.QUEUED)
         row = tx.delegates.find(delegate_id)
     assert row is not None
     return info_of(row, ctx.clock())

@@ -63,7 +63,7 @@ from awsconn.service.task_payloads import (
     session_payload,
     task_of,
 )
-from awsconn.service.task_signals import announce, signals_of, waiting
+from awsconn.service.task_signals import Change, announce, signals_of, waiting
 from awsconn.timeouts import TimeoutRange
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from awsconn.model import Connector
     from awsconn.service.context import AppContext
     from awsconn.store.database import Transaction
-    from awsconn.store.task_rows import TaskRow
+    from awsconn.store.task_rows import DelegateRow, TaskRow
 
 __all__ = [
     "CLAIM_WAIT",
@@ -112,33 +112,53 @@ def claim(
     seconds = CLAIM_WAIT.check(wait_s, setting="waitSeconds")
     signals = signals_of(ctx)
     deadline = waiting(seconds)
+    woken = False
     while True:
-        seen = signals.generation
-        while (row := _take(ctx, delegate_id)) is not None:
+        seen = signals.generation(Change.QUEUED)
+        while (row := _take(ctx, delegate_id, look_first=not woken)) is not None:
             claimed = _claimed(ctx, delegate_id, row)
             if claimed is not None:
                 return claimed
         left = deadline.remaining() if deadline is not None else 0.0
         if left <= 0:
             return None
-        signals.sleep(seen, left)
+        woken = signals.sleep(Change.QUEUED, seen, left) != seen
 
 
-def _take(ctx: AppContext, delegate_id: str) -> TaskRow | None:
+def _take(ctx: AppContext, delegate_id: str, *, look_first: bool) -> TaskRow | None:
+    """Claim the next task for the delegate (a write transaction). With ``look_first``
+    (not woken by a queued task) a read looks first: when nothing is queued for it, the
+    claim writes only a heartbeat, and that only when the last one is old."""
     now = ctx.clock()
+    if look_first:
+        with ctx.db.transaction(write=False) as tx:
+            stored = own_delegate(ctx, tx, delegate_id)
+            beating = (
+                replace(stored, last_heartbeat=now) if stored.state == "registered" else stored
+            )
+            info = info_of(_able(beating, now), now)
+            queued = tx.tasks.any_claimable(offered=offered_by(info), now=now)
+        if not queued and now - stored.last_heartbeat < heartbeat_every(lease_of(ctx)):
+            return None
     with ctx.db.transaction() as tx:
         row = own_delegate(ctx, tx, delegate_id)
         if tx.delegates.beat(delegate_id, now=now):
             row = replace(row, last_heartbeat=now)
-        info = info_of(row, now)
-        if not info.connected:
-            raise Conflict(
-                f"delegate {info.name} ({info.id}) cannot take tasks: {info.reason}",
-                hint="report the init script's end and the capabilities, or register again",
-            )
+        info = info_of(_able(row, now), now)
         return tx.tasks.claim_next(
             owner=delegate_id, offered=offered_by(info), now=now, lease_until=now + lease_of(ctx)
         )
+
+
+def _able(row: DelegateRow, now: datetime) -> DelegateRow:
+    """``row``, when its delegate can take tasks (Conflict naming why not)."""
+    info = info_of(row, now)
+    if not info.connected:
+        raise Conflict(
+            f"delegate {info.name} ({info.id}) cannot take tasks: {info.reason}",
+            hint="report the init script's end and the capabilities, or register again",
+        )
+    return row
 
 
 def _claimed(ctx: AppContext, delegate_id: str, row: TaskRow) -> ClaimedTask | None:
@@ -195,7 +215,7 @@ def _end_here(
         error = None
     with ctx.db.transaction() as tx:
         _settle(ctx, tx, row, delegate_id, result, error, digest_of(result, error), now)
-        announce(ctx, tx)
+        announce(ctx, tx, Change.ENDED)
 
 
 # -- heartbeat ---------------------------------------------------------------------------
@@ -289,7 +309,7 @@ def finish(
         refusal = None
         if mine and row.state == "running" and row.deadline > now:
             _settle(ctx, tx, row, delegate_id, posted, failure, digest, now, redactor)
-            announce(ctx, tx)
+            announce(ctx, tx, Change.ENDED)
         elif not (mine and row.state in ("succeeded", "failed") and row.result_digest == digest):
             refusal = _refusal(ctx, tx, row, delegate_id, attempt, now)
         final = tx.tasks.find(task_id)
@@ -310,7 +330,7 @@ def _refusal(
         tx.tasks.end(
             row.id, from_states=("queued", "running"), state="expired", now=now, error=error
         )
-        announce(ctx, tx)
+        announce(ctx, tx, Change.ENDED)
         why = "its deadline has passed: it expired"
     elif row.state == "queued":
         why = "its lease lapsed and it went back to the queue"
@@ -428,7 +448,7 @@ def expire_if_overdue(ctx: AppContext, task_id: str) -> TaskRow | None:
             tx.tasks.end(
                 row.id, from_states=("queued", "running"), state="expired", now=now, error=error
             )
-            announce(ctx, tx)
+            announce(ctx, tx, Change.ENDED)
         return tx.tasks.find(task_id)
 
 
@@ -460,8 +480,10 @@ def expire_and_requeue(ctx: AppContext, now: datetime | None = None) -> ReaperRe
             if tx.tasks.requeue(row.id, owner=row.owner):
                 report.requeued.append(row.id)
                 log.info("task %s requeued: the lease of delegate %s lapsed", row.id, row.owner)
-        if report.expired or report.requeued:
-            announce(ctx, tx)
+        if report.expired:
+            announce(ctx, tx, Change.ENDED)
+        if report.requeued:
+            announce(ctx, tx, Change.QUEUED)
     with ctx.db.transaction() as tx:
         queued = tx.tasks.queued(older_than=moment - ROUTE_GRACE, limit=_REAP_BATCH)
         delegates = connected_delegates(ctx, tx, now=moment) if queued else []
@@ -475,6 +497,6 @@ def expire_and_requeue(ctx: AppContext, now: datetime | None = None) -> ReaperRe
             ):
                 report.unroutable.append(row.id)
         if report.unroutable:
-            announce(ctx, tx)
+            announce(ctx, tx, Change.ENDED)
         report.forgotten_delegates = tx.delegates.forget(silent_since=moment - FORGET_AFTER)
     return report

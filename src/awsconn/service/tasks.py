@@ -38,7 +38,7 @@ from awsconn.service.task_payloads import (
     seal_result,
     task_of,
 )
-from awsconn.service.task_signals import announce, signals_of, waiting
+from awsconn.service.task_signals import Change, announce, signals_of, waiting
 from awsconn.service.task_work import (
     ReaperReport,
     claim,
@@ -169,7 +169,7 @@ def _queue(
         }
         if routing.matching:
             row = tx.tasks.create(**common)
-            announce(ctx, tx)
+            announce(ctx, tx, Change.QUEUED)
             _recorded(event, tx, row.state, None)
         else:
             failure = unavailable(str(connector.ref), kind, routing)
@@ -221,7 +221,7 @@ def _run_here(
             started_at=started,
             finished_at=ctx.clock(),
         )
-        announce(ctx, tx)
+        announce(ctx, tx, Change.ENDED)
         _recorded(event, tx, row.state, error)
     return task_of(ctx, row)
 
@@ -334,7 +334,7 @@ def cancel(ctx: AppContext, task_id: str, *, scope: Scope | None = None) -> Task
             found = tx.tasks.find(row.id)
             assert found is not None
             if done:
-                announce(ctx, tx)
+                announce(ctx, tx, Change.ENDED)
                 event.write(tx)
         if not done:
             event.skip()
@@ -358,10 +358,10 @@ def wait(
     signals = signals_of(ctx)
     deadline = waiting(seconds)
     while True:
-        seen = signals.generation
+        seen = signals.generation(Change.ENDED)
         task = get(ctx, task_id, scope=scope)
         left = deadline.remaining() if deadline is not None else 0.0
         if task.ended or left <= 0:
             return task
         until_deadline = (task.deadline - ctx.clock()).total_seconds()
-        signals.sleep(seen, max(0.0, min(left, until_deadline + 0.01)))
+        signals.sleep(Change.ENDED, seen, max(0.0, min(left, until_deadline + 0.01)))

@@ -58,6 +58,7 @@ from awsconn.service.token_values import (
 
 if TYPE_CHECKING:
     from awsconn.service.context import AppContext
+    from awsconn.store.access import Store
     from awsconn.store.database import Database, Transaction
     from awsconn.store.rows import TokenRow
 
@@ -290,7 +291,11 @@ def revoke_token(
 
 
 class TokenRuntime(Protocol):
-    """What authenticating needs: the database and the clock (an AppContext has both)."""
+    """What authenticating needs: the store and the database, the clock (an AppContext
+    and a Runtime have them)."""
+
+    @property
+    def store(self) -> Store: ...
 
     @property
     def db(self) -> Database: ...
@@ -303,14 +308,15 @@ def authenticate(runtime: TokenRuntime, token: str, *, address: str | None = Non
     """The caller a token stands for, or Unauthenticated with one message for every reason
     (unknown, malformed, revoked, expired): it never says which, never echoes the token.
 
-    One indexed read by the token's hash; ``last_used_at`` is written at most once per
-    :data:`LAST_USED_EVERY` per token, and a failure to write it does not refuse the token.
+    One indexed point read by the token's hash (the stdlib reader on a SQLite file);
+    ``last_used_at`` is written at most once per :data:`LAST_USED_EVERY` per token, and a
+    failure to write it does not refuse the token.
     """
     if not shaped_like_a_token(token):
         raise Unauthenticated(_NOT_VALID, hint=_NOT_VALID_HINT)
     digest = token_hash(token)
-    with runtime.db.transaction(write=False) as tx:
-        row = tx.tokens.find_by_hash(digest)
+    with runtime.store.reading() as reads:
+        row = reads.tokens.find_by_hash(digest)
     now = runtime.clock()
     if (
         row is None

@@ -94,6 +94,8 @@ class Store:
         return self._point_reads
 
     def close(self) -> None:
+        if self._point_reads is not None:
+            self._point_reads.close()
         if self._database is not None:
             self._database.close()
 

@@ -18,7 +18,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -88,14 +88,11 @@ class Transaction:
     monitor: MonitorRepository
     oidc_keys: OidcKeyRepository
     ui_sessions: UiSessionRepository
+    committed: list[Callable[[], None]] = field(default_factory=list)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once this transaction has committed (never if it rolls back)."""
-
-        def committed(_session: Session) -> None:
-            callback()
-
-        event.listen(self.session, "after_commit", committed, once=True)
+        self.committed.append(callback)
 
 
 class Database:
@@ -121,6 +118,7 @@ class Database:
         self._busy_timeout_s = busy_timeout_s
         self._warn = warn
         self._engine = self._create_engine(echo)
+        self._binds: dict[tuple[str, int | None], Engine] = {}
         if migrate and self.schema_revision() != HEAD_REVISION:
             self.migrate()
 
@@ -190,15 +188,12 @@ class Database:
         ``busy_timeout_s`` (SQLite) replaces the database's busy timeout for this
         transaction: how long its start waits for another writer's lock.
         """
-        options: dict[str, Any] = {"awsconn_begin": "IMMEDIATE" if write else "DEFERRED"}
-        if busy_timeout_s is not None:
-            options["awsconn_busy_ms"] = max(0, int(busy_timeout_s * 1000))
-        bind = self._engine.execution_options(**options)
+        bind = self._bind(write, busy_timeout_s)
         session = Session(bind=bind, autoflush=False, expire_on_commit=False)
         try:
             with translated(self.where), session.begin():
                 parts = (session, self.clock, self.where)
-                yield Transaction(
+                tx = Transaction(
                     session=session,
                     secrets=SecretRepository(*parts, write=write),
                     connectors=ConnectorRepository(*parts, write=write),
@@ -210,8 +205,26 @@ class Database:
                     oidc_keys=OidcKeyRepository(*parts, write=write),
                     ui_sessions=UiSessionRepository(*parts, write=write),
                 )
+                yield tx
         finally:
             session.close()
+        for callback in tx.committed:  # reached only when the block committed
+            callback()
+
+    def _bind(self, write: bool, busy_timeout_s: float | None) -> Engine:
+        """The engine with a transaction's options, made once per kind (making one per
+        transaction costs more than a point read)."""
+        mode = "IMMEDIATE" if write else "DEFERRED"
+        busy_ms = max(0, int(busy_timeout_s * 1000)) if busy_timeout_s is not None else None
+        found = self._binds.get((mode, busy_ms))
+        if found is None:
+            options: dict[str, Any] = {"awsconn_begin": mode}
+            if busy_ms is not None:
+                options["awsconn_busy_ms"] = busy_ms
+            found = self._binds.setdefault(
+                (mode, busy_ms), self._engine.execution_options(**options)
+            )
+        return found
 
     def reading(self) -> AbstractContextManager[Transaction]:
         """A read transaction for point reads (see ``awsconn.store.rows.ReadSource``)."""

@@ -11,17 +11,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, delete, select, update
+from sqlalchemy import ColumnElement, Table, delete, insert, select, update
 
-from awsconn.errors import InternalError
-from awsconn.store.db_errors import translated
 from awsconn.store.repository_base import KEEP, Keep, Repository, check_json
 from awsconn.store.tables import DelegateRecord
 from awsconn.store.task_rows import DelegateRow
 
 __all__ = ["DelegateRepository", "DelegateRow"]
 
-Delegates = DelegateRecord
+Delegates = DelegateRecord.__table__.c
+"""The columns (Core statements: no ORM objects on the hot path)."""
+_TABLE = cast(Table, DelegateRecord.__table__)
 
 
 class DelegateRepository(Repository):
@@ -30,10 +30,8 @@ class DelegateRepository(Repository):
     def _update(
         self, delegate_id: str, where: Sequence[ColumnElement[bool]], **values: Any
     ) -> bool:
-        stmt = update(Delegates).where(Delegates.id == delegate_id, *where).values(**values)
-        with translated(self._where):
-            result = self._session.execute(stmt, execution_options={"synchronize_session": False})
-        return bool(cast(CursorResult[Any], result).rowcount)
+        stmt = update(_TABLE).where(Delegates.id == delegate_id, *where).values(**values)
+        return self._core_count(stmt) > 0
 
     def create(
         self,
@@ -50,7 +48,7 @@ class DelegateRepository(Repository):
         """Register an instance, its heartbeat now."""
         check_json(list(tags), "the delegate's tags")
         now = self._now()
-        record = Delegates(
+        values = dict(
             id=id,
             name=name,
             token_id=token_id,
@@ -63,19 +61,16 @@ class DelegateRepository(Repository):
             registered_at=now,
             last_heartbeat=now,
         )
-        self._insert(record, f"delegate {id} exists already")
-        row = self.find(id)
-        if row is None:  # pragma: no cover - inserted just above in this transaction
-            raise InternalError(f"delegate {id} vanished after its insert")
-        return row
+        stmt = insert(_TABLE).values(**values).returning(*_TABLE.c)
+        return DelegateRow.of(self._core(stmt, conflict=f"delegate {id} exists already")[0])
 
     def find(self, delegate_id: str, *, lock: bool = False) -> DelegateRow | None:
         """The delegate, or None; with ``lock`` in a write transaction, locked to its end."""
-        stmt = select(Delegates).where(Delegates.id == delegate_id)
+        stmt = select(_TABLE).where(Delegates.id == delegate_id)
         if lock and self._write:
             stmt = stmt.with_for_update()
-        record = self._one(stmt)
-        return DelegateRow.of(record) if record is not None else None
+        found = self._core(stmt)
+        return DelegateRow.of(found[0]) if found else None
 
     def report_init(
         self,
@@ -114,18 +109,15 @@ class DelegateRepository(Repository):
         self, *, seen_since: datetime | None = None, names: Sequence[str] = ()
     ) -> builtins.list[DelegateRow]:
         """Delegates (whose last heartbeat is at or after ``seen_since``), by name."""
-        stmt = select(Delegates)
+        stmt = select(_TABLE)
         if seen_since is not None:
             stmt = stmt.where(Delegates.last_heartbeat >= seen_since)
         if names:
             stmt = stmt.where(Delegates.name.in_(list(names)))
         stmt = stmt.order_by(Delegates.name, Delegates.registered_at, Delegates.id)
-        with translated(self._where):
-            return [DelegateRow.of(r) for r in self._session.scalars(stmt)]
+        return [DelegateRow.of(r) for r in self._core(stmt)]
 
     def forget(self, *, silent_since: datetime) -> int:
         """Delete delegates not heard from since ``silent_since``; how many."""
-        stmt = delete(Delegates).where(Delegates.last_heartbeat < silent_since)
-        with translated(self._where):
-            result = self._session.execute(stmt, execution_options={"synchronize_session": False})
-        return int(cast(CursorResult[Any], result).rowcount)
+        stmt = delete(_TABLE).where(Delegates.last_heartbeat < silent_since)
+        return self._core_count(stmt)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, Row, Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from awsconn.errors import Conflict, InvalidInput, NotFound
@@ -68,6 +68,18 @@ class Repository:
             return self._session.scalars(
                 stmt.execution_options(populate_existing=True)
             ).one_or_none()
+
+    def _core(self, stmt: Any, *, conflict: str | None = None) -> list[Row[Any]]:
+        """The rows of a Core statement (one returning rows), run on the transaction's
+        connection past the ORM: the hot paths' way (no objects, no identity map)."""
+        with translated(self._where, conflict=conflict):
+            return list(self._session.connection().execute(stmt).all())
+
+    def _core_count(self, stmt: Any) -> int:
+        """How many rows a Core UPDATE or DELETE touched."""
+        with translated(self._where):
+            result = self._session.connection().execute(stmt)
+        return int(cast(CursorResult[Any], result).rowcount)
 
     def _insert(self, record: object, duplicate: str) -> None:
         """Insert inside a savepoint, so a duplicate leaves the transaction usable."""

@@ -4,8 +4,9 @@ Rows are frozen dataclasses built from a record of either reader: the SQLAlchemy
 repositories and the stdlib ``sqlite3`` point reader (``sqlite_reads.py``) both call
 ``Row.of`` on an object with the table's column names as attributes, so the two agree
 on every conversion ('' scope columns become None, JSON is copied, blobs are checked).
-``PointReads`` is the little a hot path needs: one connector or one secret by key.
-``TokenRow`` and ``AuditRow`` come from the SQLAlchemy repositories only.
+``PointReads`` is the little a hot path needs: one connector or one secret by key, a
+token by its hash (every API request). ``AuditRow`` comes from the SQLAlchemy
+repositories only.
 """
 
 from __future__ import annotations
@@ -295,14 +296,22 @@ class SecretLookup(Protocol):
     def get(self, *, org: str | None, project: str | None, identifier: str) -> SecretRow: ...
 
 
+class TokenLookup(Protocol):
+    def find_by_hash(self, token_hash: str) -> TokenRow | None: ...
+
+
 class PointReads(Protocol):
-    """One connector or one secret by key, inside one read transaction."""
+    """One connector or one secret by key, or a token by its hash, inside one read
+    transaction."""
 
     @property
     def connectors(self) -> ConnectorLookup: ...
 
     @property
     def secrets(self) -> SecretLookup: ...
+
+    @property
+    def tokens(self) -> TokenLookup: ...
 
 
 class ReadSource(Protocol):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,9 +28,16 @@ from awsconn.errors import StoreCorrupt, StoreUnavailable
 from awsconn.store.db_errors import operational_error
 from awsconn.store.home import Warn, report_open_to_others
 from awsconn.store.revision import HEAD_REVISION, VERSION_QUERY
-from awsconn.store.rows import ConnectorRow, SecretRow, describe_scope, not_found, scope_columns
+from awsconn.store.rows import (
+    ConnectorRow,
+    SecretRow,
+    TokenRow,
+    describe_scope,
+    not_found,
+    scope_columns,
+)
 
-__all__ = ["CONNECTOR_COLUMNS", "SECRET_COLUMNS", "SqliteReads", "sqlite_path"]
+__all__ = ["CONNECTOR_COLUMNS", "SECRET_COLUMNS", "TOKEN_COLUMNS", "SqliteReads", "sqlite_path"]
 
 CONNECTOR_COLUMNS = (
     "id",
@@ -62,8 +70,36 @@ SECRET_COLUMNS = (
     "updated_at",
     "aad_version",
 )
+TOKEN_COLUMNS = (
+    "id",
+    "kind",
+    "name",
+    "description",
+    "token_hash",
+    "prefix",
+    "role",
+    "org",
+    "project",
+    "access",
+    "created_at",
+    "created_by",
+    "expires_at",
+    "revoked_at",
+    "revoked_by",
+    "last_used_at",
+)
 _JSON_COLUMNS = frozenset({"tags", "document"})
-_TIME_COLUMNS = frozenset({"created_at", "updated_at", "last_tested_at", "last_success_at"})
+_TIME_COLUMNS = frozenset(
+    {
+        "created_at",
+        "updated_at",
+        "last_tested_at",
+        "last_success_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    }
+)
 _Row = TypeVar("_Row", ConnectorRow, SecretRow)
 
 
@@ -146,6 +182,35 @@ class _Lookup(Generic[_Row]):
         return row
 
 
+class _TokenLookup:
+    """Find a token's row by its hash (authenticating a request) on an open connection."""
+
+    _SQL = f"SELECT {', '.join(TOKEN_COLUMNS)} FROM api_tokens WHERE token_hash = ?"
+
+    def __init__(self, conn: sqlite3.Connection, where: str) -> None:
+        self._conn = conn
+        self._where = where
+
+    def find_by_hash(self, token_hash: str) -> TokenRow | None:
+        try:
+            values = self._conn.execute(self._SQL, (token_hash,)).fetchone()
+        except sqlite3.OperationalError as exc:
+            raise operational_error(str(exc), self._where) from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(f"the database at {self._where} cannot be used: {exc}") from exc
+        if values is None:
+            return None
+        try:
+            record = {c: _decoded(c, v) for c, v in zip(TOKEN_COLUMNS, values, strict=True)}
+        except (ValueError, TypeError) as exc:
+            raise StoreCorrupt(
+                f"token {values[0]!r} has a stored value awsconn cannot read: {exc}",
+                hint=f"the database at {self._where} was edited outside awsconn; revoke it "
+                "and make another",
+            ) from None
+        return TokenRow.of(SimpleNamespace(**record))
+
+
 class _PointReads:
     """The read transaction ``SqliteReads.reading()`` yields (see ``rows.PointReads``)."""
 
@@ -156,15 +221,23 @@ class _PointReads:
         self.secrets: _Lookup[SecretRow] = _Lookup(
             conn, where, "secrets", "secret", SECRET_COLUMNS, SecretRow.of
         )
+        self.tokens = _TokenLookup(conn, where)
 
 
 class SqliteReads:
-    """Read transactions on one SQLite file, each on its own connection (thread-safe)."""
+    """Read transactions on one SQLite file, each on a connection of its own while it runs
+    (thread-safe). Up to :data:`IDLE_CONNECTIONS` ended ones are kept for the next: a
+    one-shot command opens one, a server reuses them (opening one costs more than the
+    read it serves)."""
+
+    IDLE_CONNECTIONS = 8
 
     def __init__(self, path: Path, where: str, *, busy_timeout_s: float = 10.0) -> None:
         self.path = path
         self.where = where
         self._busy_timeout_s = busy_timeout_s
+        self._idle: list[sqlite3.Connection] = []
+        self._idle_lock = threading.Lock()
 
     @classmethod
     def open(cls, url: str, *, warn: Warn, busy_timeout_s: float = 10.0) -> SqliteReads | None:
@@ -194,20 +267,41 @@ class SqliteReads:
 
     def _connect(self) -> sqlite3.Connection:
         uri = f"{self.path.resolve().as_uri()}?mode=rw"
-        conn = sqlite3.connect(uri, uri=True, timeout=self._busy_timeout_s, isolation_level=None)
-        return conn
+        return sqlite3.connect(
+            uri,
+            uri=True,
+            timeout=self._busy_timeout_s,
+            isolation_level=None,
+            check_same_thread=False,  # one thread at a time: a connection is lent, not shared
+        )
 
     @contextmanager
     def reading(self) -> Iterator[_PointReads]:
         """One deferred read transaction: sees one committed state, never waits for writers."""
+        with self._idle_lock:
+            conn = self._idle.pop() if self._idle else None
         try:
-            conn = self._connect()
+            conn = conn or self._connect()
         except sqlite3.Error as exc:
             raise operational_error(str(exc), self.where) from exc
+        kept = False
         try:
             conn.execute("BEGIN")
             yield _PointReads(conn, self.where)
+            conn.execute("ROLLBACK")  # it only read: nothing to keep
+            with self._idle_lock:
+                if len(self._idle) < self.IDLE_CONNECTIONS:
+                    self._idle.append(conn)
+                    kept = True
         finally:
+            if not kept:
+                conn.close()
+
+    def close(self) -> None:
+        """Close the kept connections (a later read opens a new one)."""
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
             conn.close()
 
     def __repr__(self) -> str:

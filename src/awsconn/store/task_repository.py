@@ -19,17 +19,17 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
-    CursorResult,
     Select,
+    Table,
     bindparam,
     delete,
+    insert,
     select,
     text,
     update,
 )
 from sqlalchemy.sql.elements import TextClause
 
-from awsconn.errors import InternalError
 from awsconn.store.db_errors import translated
 from awsconn.store.repository_base import Repository, check_json, scope_columns
 from awsconn.store.tables import TaskRecord
@@ -38,7 +38,9 @@ from awsconn.store.token_repository import within_scope
 
 __all__ = ["ENDED_STATES", "TaskRepository", "TaskRow"]
 
-Tasks = TaskRecord
+Tasks = TaskRecord.__table__.c
+"""The columns (statements here are SQLAlchemy Core: no ORM objects on the hot path)."""
+_TABLE = cast(Table, TaskRecord.__table__)
 ENDED_STATES = ("succeeded", "failed", "expired", "cancelled")
 
 
@@ -57,20 +59,16 @@ class TaskRepository(Repository):
         return stmt
 
     def _rows(self, stmt: Select[Any]) -> builtins.list[TaskRow]:
-        with translated(self._where):
-            records = self._session.scalars(stmt.execution_options(populate_existing=True))
-            return [TaskRow.of(r) for r in records]
+        return [TaskRow.of(r) for r in self._core(stmt)]
 
     def _update(self, task_id: str, where: Sequence[ColumnElement[bool]], **values: Any) -> bool:
         """UPDATE one task when ``where`` still holds; whether it did (version + 1)."""
         stmt = (
-            update(Tasks)
+            update(_TABLE)
             .where(Tasks.id == task_id, *where)
             .values(version=Tasks.version + 1, **values)
         )
-        with translated(self._where):
-            result = self._session.execute(stmt, execution_options={"synchronize_session": False})
-        return bool(cast(CursorResult[Any], result).rowcount)
+        return self._core_count(stmt) > 0
 
     # -- writing -----------------------------------------------------------------------
 
@@ -100,7 +98,7 @@ class TaskRepository(Repository):
             if value is not None:
                 check_json(value, what)
         o, p = scope_columns(org, project)
-        record = Tasks(
+        values = dict(
             id=id,
             kind=kind,
             org=o,
@@ -122,23 +120,15 @@ class TaskRepository(Repository):
             submitted_by=submitted_by,
             version=1,
         )
-        self._insert(record, f"task {id} exists already")
-        found = self.find(id)
-        if found is None:  # pragma: no cover - inserted just above in this transaction
-            raise InternalError(f"task {id} vanished after its insert")
-        return found
+        stmt = insert(_TABLE).values(**values).returning(*_TABLE.c)
+        return TaskRow.of(self._core(stmt, conflict=f"task {id} exists already")[0])
 
     def claim_next(
         self, *, owner: str, offered: Sequence[str], now: datetime, lease_until: datetime
     ) -> TaskRow | None:
         """Take the oldest queued task, before its deadline, whose every requirement is in
         ``offered``: running, owned by ``owner`` until ``lease_until``, attempt + 1."""
-        stmt = (
-            select(Tasks)
-            .where(Tasks.state == "queued", Tasks.deadline > now, self._offers(offered))
-            .order_by(Tasks.seq)
-            .limit(1)
-        )
+        stmt = select(_TABLE).where(*self._claimable(offered, now)).order_by(Tasks.seq).limit(1)
         found = self._rows(self._locking(stmt, skip_locked=True))
         if not found:
             return None
@@ -164,6 +154,18 @@ class TaskRepository(Repository):
             version=task.version + 1,
         )
 
+    def any_claimable(self, *, offered: Sequence[str], now: datetime) -> bool:
+        """Whether a queued task before its deadline needs nothing beyond ``offered`` (a
+        look without locking: a claim that would find nothing need not write)."""
+        stmt = select(Tasks.id).where(*self._claimable(offered, now)).limit(1)
+        with translated(self._where):
+            return self._session.execute(stmt).first() is not None
+
+    def _claimable(
+        self, offered: Sequence[str], now: datetime
+    ) -> list[ColumnElement[bool] | TextClause]:
+        return [Tasks.state == "queued", Tasks.deadline > now, self._offers(offered)]
+
     def _offers(self, offered: Sequence[str]) -> TextClause:
         """SQL: every entry of the task's ``requires`` is among ``offered``."""
         if self._dialect == "postgresql":
@@ -188,14 +190,10 @@ class TaskRepository(Repository):
             Tasks.owner == owner,
             Tasks.deadline > now,
         ]
-        with translated(self._where):
-            ids = list(self._session.scalars(self._locking(select(Tasks.id).where(*where))))
-            if ids:
-                stmt = update(Tasks).where(Tasks.id.in_(ids), *where[1:])
-                self._session.execute(
-                    stmt.values(lease_until=lease_until),
-                    execution_options={"synchronize_session": False},
-                )
+        ids = [r.id for r in self._core(self._locking(select(Tasks.id).where(*where)))]
+        if ids:
+            stmt = update(_TABLE).where(Tasks.id.in_(ids), *where[1:])
+            self._core_count(stmt.values(lease_until=lease_until))
         return ids
 
     def finish(
@@ -262,23 +260,21 @@ class TaskRepository(Repository):
 
     def prune(self, *, before: datetime) -> int:
         """Delete ended tasks that finished before ``before``; how many."""
-        stmt = delete(Tasks).where(Tasks.state.in_(ENDED_STATES), Tasks.finished_at < before)
-        with translated(self._where):
-            result = self._session.execute(stmt, execution_options={"synchronize_session": False})
-        return int(cast(CursorResult[Any], result).rowcount)
+        stmt = delete(_TABLE).where(Tasks.state.in_(ENDED_STATES), Tasks.finished_at < before)
+        return self._core_count(stmt)
 
     # -- reading -----------------------------------------------------------------------
 
     def find(self, task_id: str, *, lock: bool = False) -> TaskRow | None:
         """The task, or None; with ``lock`` in a write transaction, locked to its end."""
-        stmt = select(Tasks).where(Tasks.id == task_id)
+        stmt = select(_TABLE).where(Tasks.id == task_id)
         found = self._rows(self._locking(stmt) if lock else stmt)
         return found[0] if found else None
 
     def lapsed(self, *, now: datetime, limit: int) -> builtins.list[TaskRow]:
         """Running tasks whose lease ended before ``now`` (locked, skipping locked ones)."""
         stmt = (
-            select(Tasks)
+            select(_TABLE)
             .where(Tasks.state == "running", Tasks.lease_until < now)
             .order_by(Tasks.lease_until)
             .limit(limit)
@@ -288,7 +284,7 @@ class TaskRepository(Repository):
     def overdue(self, *, now: datetime, limit: int) -> builtins.list[TaskRow]:
         """Queued or running tasks whose deadline has passed (locked, skipping locked)."""
         stmt = (
-            select(Tasks)
+            select(_TABLE)
             .where(Tasks.state.in_(("queued", "running")), Tasks.deadline <= now)
             .order_by(Tasks.deadline)
             .limit(limit)
@@ -298,7 +294,7 @@ class TaskRepository(Repository):
     def queued(self, *, older_than: datetime, limit: int) -> builtins.list[TaskRow]:
         """Queued tasks created before ``older_than``, oldest first (locked, skipping)."""
         stmt = (
-            select(Tasks)
+            select(_TABLE)
             .where(Tasks.state == "queued", Tasks.created_at < older_than)
             .order_by(Tasks.seq)
             .limit(limit)
@@ -307,7 +303,7 @@ class TaskRepository(Repository):
 
     def owned(self, owner: str) -> builtins.list[TaskRow]:
         """The tasks ``owner`` runs now."""
-        stmt = select(Tasks).where(Tasks.owner == owner, Tasks.state == "running")
+        stmt = select(_TABLE).where(Tasks.owner == owner, Tasks.state == "running")
         return self._rows(self._locking(stmt.order_by(Tasks.id)))
 
     def list(
@@ -323,7 +319,7 @@ class TaskRepository(Repository):
     ) -> builtins.list[TaskRow]:
         """Tasks in (org, project) and the scopes inside it, newest first; ``connector``
         names one connector of exactly that scope."""
-        stmt = select(Tasks).where(*within_scope(Tasks.org, Tasks.project, org, project))
+        stmt = select(_TABLE).where(*within_scope(Tasks.org, Tasks.project, org, project))
         if connector is not None:
             o, p = scope_columns(org, project)
             stmt = stmt.where(Tasks.org == o, Tasks.project == p, Tasks.connector == connector)
@@ -338,4 +334,4 @@ class TaskRepository(Repository):
         """The rows of ``ids`` that exist (for a heartbeat's answer)."""
         if not ids:
             return []
-        return self._rows(select(Tasks).where(Tasks.id.in_(list(ids))))
+        return self._rows(select(_TABLE).where(Tasks.id.in_(list(ids))))

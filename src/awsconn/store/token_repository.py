@@ -12,7 +12,7 @@ import builtins
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, or_, select, text, update
+from sqlalchemy import ColumnElement, CursorResult, Select, Table, or_, select, text, update
 
 from awsconn.errors import InternalError
 from awsconn.store.db_errors import translated
@@ -102,7 +102,9 @@ class TokenRepository(Repository):
 
     def find_by_hash(self, token_hash: str) -> TokenRow | None:
         """One indexed lookup by the token's SHA-256 (hex), whatever its state."""
-        return self._select(Tokens.token_hash == token_hash)
+        table = cast(Table, Tokens.__table__)
+        found = self._core(select(table).where(table.c.token_hash == token_hash))
+        return TokenRow.of(found[0]) if found else None
 
     def list(
         self,
