@@ -30,6 +30,7 @@ from agent_fixtures import DelegateProcess, DelegateServer, add_connector, deleg
 
 from awsconn.aws.local_endpoint import LocalAwsEndpoint, allow_policy
 from awsconn.aws.sessions import StaticKeys
+from awsconn.client import connect
 
 pytestmark = [pytest.mark.aws, pytest.mark.timeout(240)]
 
@@ -215,6 +216,28 @@ def test_regions_credentials_and_a_permission_check_run_on_the_delegates(
         report = check.json()["data"]
         assert report["summary"] == {"describe-regions": "GRANTED"}
         assert report["principal"]["arn"].endswith(":user/delegate-keys-user")
+
+
+def test_a_task_submitted_with_a_wait_is_answered_ended_in_one_request(
+    delegate_server: DelegateServer,
+    delegates: dict[str, DelegateProcess],
+    connectors: dict[str, str],
+    keys_user: StaticKeys,
+) -> None:
+    body = {"kind": "credentials", "connector": "inherit_a", "waitSeconds": 30}
+    with delegate_server.client() as http:
+        answer = http.post("/ng/api/awsconn/tasks", json=body)
+        assert answer.status_code == 200, answer.text
+        task = answer.json()["data"]
+        assert task["state"] == "succeeded" and task["owner"], task
+        assert task["result"]["AccessKeyId"] == keys_user.access_key_id
+        bad = http.post("/ng/api/awsconn/tasks", json={**body, "waitSeconds": -1})
+        assert bad.status_code == 400 and "waitSeconds" in bad.text, bad.text
+        listed = http.get("/ng/api/awsconn/tasks", params={"kind": "credentials"}).json()
+    assert len([t for t in listed["data"] if t["state"] == "queued"]) == 0  # none half-made
+    with connect(delegate_server.url, delegate_server.token) as client:  # the typed client
+        done = client.tasks.submit("inherit_a", "regions", wait_seconds=30)
+    assert done.state == "succeeded" and done.result is not None
 
 
 def _remote_cli(server: DelegateServer, *argv: str) -> subprocess.CompletedProcess[str]:

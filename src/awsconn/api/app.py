@@ -40,7 +40,7 @@ from awsconn.api.paths import JSON, ROUTES, YAML, Route
 from awsconn.api.settings import ServerSettings
 from awsconn.service.connector_pages import status_counts
 from awsconn.service.runtime import Runtime
-from awsconn.service.tokens import authenticate
+from awsconn.service.tokens import identify, record_use
 from awsconn.web.app import UI_PREFIX, install_web
 
 __all__ = ["FRAMEWORK_ROUTES", "create_app"]
@@ -204,9 +204,13 @@ def create_app(runtime: Runtime, settings: ServerSettings | None = None) -> Fast
     _add_routes(app)
     install_web(app, runtime, settings)  # the web UI at /ui (its own session sign-in)
 
-    def who(token: str, address: str | None) -> Any:
-        return authenticate(runtime, token, address=address)
+    def who(token: str, address: str | None) -> tuple[Any, Any]:
+        return identify(runtime, token, address=address)
 
-    app.add_middleware(Gate, authenticate=who, metrics=metrics)
+    def used(token_id: str, moment: Any) -> None:
+        record_use(runtime, token_id, moment)
+
+    inline = runtime.store.local_point_reads
+    app.add_middleware(Gate, identify=who, record_use=used, inline=inline, metrics=metrics)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

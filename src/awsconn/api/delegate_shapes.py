@@ -86,9 +86,12 @@ class DelegateDisconnectRequest(HarnessModel):
 
 class TaskSubmitRequest(HarnessModel):
     """Submit a connector's work (``kind``: connection-test, regions, permission-check,
-    credentials) for the connector ``connector`` (its identifier, in the query's scope)."""
+    credentials) for the connector ``connector`` (its identifier, in the query's scope).
+    ``waitSeconds`` (0 to 3600): answer once the task has ended, or as it is after that
+    long (one request instead of a submit and a waiting get)."""
 
     kind: str
     connector: str
     params: dict[str, Any] | None = None
     deadline_seconds: float | None = None
+    wait_seconds: float = 0.0

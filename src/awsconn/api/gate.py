@@ -89,9 +89,23 @@ def is_public(path: str) -> bool:
 class Gate:
     """The ASGI middleware described in the module docstring."""
 
-    def __init__(self, app: ASGIApp, *, authenticate: Callable[..., Any], metrics: Any) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        identify: Callable[[str, str | None], tuple[Any, Any]],
+        record_use: Callable[[str, Any], None],
+        inline: bool,
+        metrics: Any,
+    ) -> None:
+        """``identify(token, address)``: the caller and the moment to record as the
+        token's last use (None when not due), by reads only; ``record_use(token_id,
+        moment)`` writes it. ``inline``: ``identify`` never waits (a local point read), so
+        it runs on the event loop instead of a worker thread."""
         self.app = app
-        self._authenticate = authenticate
+        self._identify = identify
+        self._record_use = record_use
+        self._inline = inline
         self._metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -182,9 +196,15 @@ class Gate:
         client = scope.get("client")
         address = client[0] if client else None
         try:
-            state["caller"] = await run_in_threadpool(self._authenticate, token, address)
+            if self._inline:
+                caller, due = self._identify(token, address)
+            else:
+                caller, due = await run_in_threadpool(self._identify, token, address)
         except AwsconnError as exc:
             return exc
+        if due is not None:  # at most once a while per token: a write, off the loop
+            await run_in_threadpool(self._record_use, caller.token_id, due)
+        state["caller"] = caller
         return None
 
     def _bounded(self, scope: Scope, receive: Receive) -> Receive:

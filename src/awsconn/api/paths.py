@@ -356,7 +356,8 @@ ROUTES: tuple[Route, ...] = (
           query=(*_page(50), *_AUDIT_FILTERS)),
     # --- awsconn: tasks (a connector's work for a delegate) and delegates ------------------
     Route("POST", _TASKS, "submitTask", "Submit a connector's work as a task: queued for a "
-          "delegate, ended when it ran here, failed at once when no delegate can run it",
+          "delegate, ended when it ran here, failed at once when no delegate can run it; "
+          "with waitSeconds, answered once it ended (or after that long)",
           _T, _Data, TaskSubmitRequest, scoped=True),
     Route("GET", _TASKS, "listTasks", "Tasks of the scope and the scopes inside it, newest first",
           _T, _List, scoped=True,

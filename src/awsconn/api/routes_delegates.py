@@ -9,7 +9,8 @@ delegate protocol (v1) and awsconn's task endpoints.
   (``delegate:work``): register, init, heartbeat, take (a long poll), finish, disconnect.
   ``take`` answers the claimed task, the one answer that carries secret values (a
   ManualConfig's keys, for this delegate only): it is never cached or logged.
-- Requests that wait (``take``, ``getTask`` with ``waitSeconds``) run in the waiting pool
+- Requests that wait (``take``, ``submitTask`` and ``getTask`` with ``waitSeconds``) run
+  in the waiting pool
   (``waiting.py``).
 """
 
@@ -220,15 +221,20 @@ def _names(text: str | None) -> list[str]:
 
 
 @handles("submitTask")
-def submit_task(body: TaskSubmitRequest, call: ScopedCall) -> Response:
+async def submit_task(body: TaskSubmitRequest, request: Request, call: ScopedCall) -> Response:
     deadline = body.deadline_seconds
-    task = task_submit.submit(
+    wait = tasks.WAIT_TIMEOUT.check(body.wait_seconds, setting="waitSeconds")
+    task = await run_waiting(
+        request,
+        task_submit.submit,
         call.ctx,
         body.kind,
         call.ref(body.connector),
         body.params,
         deadline_s=deadline if deadline is not None else tasks.TASK_DEADLINE.default,
     )
+    if wait and not task.ended:
+        task = await run_waiting(request, tasks.wait, call.ctx, task.id, wait, scope=call.scope)
     return call.ok(with_epoch_ms(task), headers=_NO_STORE)
 
 

@@ -141,14 +141,26 @@ class Tasks:
         params: Mapping[str, Any] | None = None,
         *,
         deadline_seconds: float | None = None,
+        wait_seconds: float = 0.0,
     ) -> Task:
+        """The task as submitted; with ``wait_seconds`` once it has ended, or as it is
+        after that long (one request)."""
         r = ref_of(ref)
         body: dict[str, Any] = {"kind": kind, "connector": r.identifier}
         if params is not None:
             body["params"] = dict(params)
         if deadline_seconds is not None:
             body["deadlineSeconds"] = deadline_seconds
-        return model_of(Task, self._t.call("POST", TASKS, scope=r.scope, body=body), "task")
+        if wait_seconds:
+            body["waitSeconds"] = wait_seconds
+        data = self._t.call(
+            "POST",
+            TASKS,
+            scope=r.scope,
+            body=body,
+            timeout=wait_seconds + 30.0 if wait_seconds else None,
+        )
+        return model_of(Task, data, "task")
 
     def get(self, task_id: str, *, wait_seconds: float = 0.0) -> Task:
         """The task; with ``wait_seconds`` once it has ended, or as it is after that long."""

@@ -293,29 +293,26 @@ def finish(
     task_id = _task_ids([task_id], "taskId")[0]
     if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
         raise ValidationFailed([Problem("attempt", "is not an attempt number", given=attempt)])
-    with ctx.db.transaction(write=False) as tx:
-        found = tx.tasks.find(task_id)
-    if found is None:
-        raise NotFound(f"task {task_id} not found")
-    posted, failure = result_of(found.kind, result, error)
-    digest = digest_of(posted, failure)
-    redactor = _redactor_for(ctx, found)
     now = ctx.clock()
-    with ctx.db.transaction() as tx:
+    with ctx.db.transaction() as tx:  # one transaction: find, check, settle
         own_delegate(ctx, tx, delegate_id)
         row = tx.tasks.find(task_id, lock=True)
-        assert row is not None  # tasks are deleted only long after they ended
+        if row is None:
+            raise NotFound(f"task {task_id} not found")
+        posted, failure = result_of(row.kind, result, error)
+        digest = digest_of(posted, failure)
         mine = row.owner == delegate_id and row.attempt == attempt
         refusal = None
+        final: TaskRow | None = row
         if mine and row.state == "running" and row.deadline > now:
-            _settle(ctx, tx, row, delegate_id, posted, failure, digest, now, redactor)
+            redactor = _redactor_for(ctx, row)
+            final = _settle(ctx, tx, row, delegate_id, posted, failure, digest, now, redactor)
             announce(ctx, tx, Change.ENDED)
         elif not (mine and row.state in ("succeeded", "failed") and row.result_digest == digest):
             refusal = _refusal(ctx, tx, row, delegate_id, attempt, now)
-        final = tx.tasks.find(task_id)
     if refusal is not None:
         raise refusal
-    assert final is not None
+    assert final is not None  # settled as the running attempt, in this transaction
     return task_of(ctx, final)
 
 
@@ -356,9 +353,10 @@ def _settle(
     digest: str,
     now: datetime,
     redactor: Redactor | None = None,
-) -> None:
+) -> TaskRow | None:
     """End ``row`` as ``owner``'s attempt: the result stored (masked; credentials sealed),
-    a connection test recorded in the connector's history."""
+    a connection test recorded in the connector's history; the row as it is now (None
+    when it was not running as that attempt any more)."""
     from awsconn.aws.redaction import Redactor
 
     clean = redactor if redactor is not None else Redactor()
@@ -371,7 +369,7 @@ def _settle(
         wire = redacted(wire, clean)
         if isinstance(result, ConnectionTestOutcome):
             wire = _record_test(tx, row, ConnectionTestOutcome.model_validate(wire), now).wire()
-    tx.tasks.finish(
+    return tx.tasks.finish(
         task_id=row.id,
         owner=owner,
         attempt=row.attempt,

@@ -80,7 +80,9 @@ __all__ = [
     "create_token",
     "ensure_admin_token",
     "expiry_of",
+    "identify",
     "list_tokens",
+    "record_use",
     "revoke_token",
     "scope_of_text",
     "token_hash",
@@ -308,10 +310,22 @@ def authenticate(runtime: TokenRuntime, token: str, *, address: str | None = Non
     """The caller a token stands for, or Unauthenticated with one message for every reason
     (unknown, malformed, revoked, expired): it never says which, never echoes the token.
 
-    One indexed point read by the token's hash (the stdlib reader on a SQLite file);
-    ``last_used_at`` is written at most once per :data:`LAST_USED_EVERY` per token, and a
+    One indexed point read by the token's hash (:func:`identify`); ``last_used_at`` is
+    written at most once per :data:`LAST_USED_EVERY` per token (:func:`record_use`), and a
     failure to write it does not refuse the token.
     """
+    caller, due = identify(runtime, token, address=address)
+    if due is not None and caller.token_id is not None:
+        record_use(runtime, caller.token_id, due)
+    return caller
+
+
+def identify(
+    runtime: TokenRuntime, token: str, *, address: str | None = None
+) -> tuple[Caller, datetime | None]:
+    """:func:`authenticate` without its write: the caller, and the moment to record as
+    the token's last use when one is due (None when it was recorded lately). Only reads:
+    on a SQLite file one stdlib point read (the server's gate runs it inline then)."""
     if not shaped_like_a_token(token):
         raise Unauthenticated(_NOT_VALID, hint=_NOT_VALID_HINT)
     digest = token_hash(token)
@@ -332,9 +346,8 @@ def authenticate(runtime: TokenRuntime, token: str, *, address: str | None = Non
             f"token {row.id} grants a role or scope awsconn never writes",
             hint="the database was edited outside awsconn; revoke the token and make another",
         ) from None
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
-        _touch(runtime, row.id, now)
-    return Caller(
+    due = now if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY else None
+    caller = Caller(
         name=row.name,
         role=role,
         scope=scope,
@@ -342,6 +355,7 @@ def authenticate(runtime: TokenRuntime, token: str, *, address: str | None = Non
         token_id=row.id,
         address=address,
     )
+    return caller, due
 
 
 def whoami(ctx: AppContext) -> CallerInfo:
@@ -362,7 +376,8 @@ def whoami(ctx: AppContext) -> CallerInfo:
     )
 
 
-def _touch(runtime: TokenRuntime, token_id: str, now: datetime) -> None:
+def record_use(runtime: TokenRuntime, token_id: str, now: datetime) -> None:
+    """Record ``now`` as the token's last use (a write; a failure is logged, not raised)."""
     try:
         with runtime.db.transaction() as tx:
             tx.tokens.touch(token_id, at=now, every=LAST_USED_EVERY)

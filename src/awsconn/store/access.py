@@ -83,6 +83,12 @@ class Store:
             return reads.reading()
         return self.database.reading()
 
+    @property
+    def local_point_reads(self) -> bool:
+        """Whether point reads are the stdlib reader's on a local SQLite file (they never
+        wait for a writer, nor for a network)."""
+        return self._sqlite_reads() is not None
+
     def _sqlite_reads(self) -> SqliteReads | None:
         if not self._point_reads_checked:
             with self._lock:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import builtins
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Table, func, insert, select
 
-from awsconn.errors import InternalError
 from awsconn.store.db_errors import translated
 from awsconn.store.repository_base import Repository, check_json, check_timestamp, scope_columns
 from awsconn.store.rows import AuditRow
@@ -23,6 +22,11 @@ from awsconn.store.token_repository import within_scope
 __all__ = ["AuditRepository", "AuditRow"]
 
 Events = AuditEventRecord
+
+
+_TABLE = cast(Table, AuditEventRecord.__table__)
+_APPEND = insert(_TABLE).returning(*_TABLE.c)
+"""Core, built once: an append is on every write's path."""
 
 
 class AuditRepository(Repository):
@@ -48,7 +52,7 @@ class AuditRepository(Repository):
         if detail is not None:
             check_json(detail, "the audit detail")
         o, p = scope_columns(target_org, target_project)
-        record = Events(
+        values = dict(
             at=check_timestamp(at, "at") if at is not None else self._now(),
             actor=actor,
             actor_token=actor_token,
@@ -62,12 +66,8 @@ class AuditRepository(Repository):
             outcome=outcome,
             detail=detail,
         )
-        with translated(self._where):
-            self._session.add(record)
-            self._session.flush()
-        if record.id is None:  # pragma: no cover - the flush assigns it
-            raise InternalError("an audit event was stored without an id")
-        return AuditRow.of(record)
+        [row] = self._core(_APPEND, params=values)
+        return AuditRow.of(row)
 
     def list(
         self, *, before_id: int | None = None, limit: int = 100, offset: int = 0, **query: Any

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, delete, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, insert, select, update
 
 from awsconn.store.repository_base import KEEP, Keep, Repository, check_json
 from awsconn.store.tables import DelegateRecord
@@ -22,6 +22,24 @@ __all__ = ["DelegateRepository", "DelegateRow"]
 Delegates = DelegateRecord.__table__.c
 """The columns (Core statements: no ORM objects on the hot path)."""
 _TABLE = cast(Table, DelegateRecord.__table__)
+
+
+_FIND = select(_TABLE).where(Delegates.id == bindparam("delegate_id"))
+_BEAT = (
+    update(_TABLE)
+    .where(
+        Delegates.id == bindparam("delegate_id"),
+        Delegates.state == "registered",
+        Delegates.last_heartbeat <= bindparam("now"),
+    )
+    .values(last_heartbeat=bindparam("now"))
+)
+_ORDER = (Delegates.name, Delegates.registered_at, Delegates.id)
+_SEEN_SINCE = (
+    select(_TABLE).where(Delegates.last_heartbeat >= bindparam("seen_since")).order_by(*_ORDER)
+)
+"""Built once (every task call finds its delegate; claims and heartbeats beat; every
+submit lists the delegates heard from lately)."""
 
 
 class DelegateRepository(Repository):
@@ -66,10 +84,8 @@ class DelegateRepository(Repository):
 
     def find(self, delegate_id: str, *, lock: bool = False) -> DelegateRow | None:
         """The delegate, or None; with ``lock`` in a write transaction, locked to its end."""
-        stmt = select(_TABLE).where(Delegates.id == delegate_id)
-        if lock and self._write:
-            stmt = stmt.with_for_update()
-        found = self._core(stmt)
+        stmt = _FIND.with_for_update() if lock and self._write else _FIND
+        found = self._core(stmt, params={"delegate_id": delegate_id})
         return DelegateRow.of(found[0]) if found else None
 
     def report_init(
@@ -95,11 +111,7 @@ class DelegateRepository(Repository):
 
     def beat(self, delegate_id: str, *, now: datetime) -> bool:
         """Its heartbeat (never moved backwards); False when it is unknown or has left."""
-        return self._update(
-            delegate_id,
-            [Delegates.state == "registered", Delegates.last_heartbeat <= now],
-            last_heartbeat=now,
-        )
+        return self._core_count(_BEAT, params={"delegate_id": delegate_id, "now": now}) > 0
 
     def disconnect(self, delegate_id: str) -> bool:
         """It said goodbye; False when it had already."""
@@ -109,12 +121,15 @@ class DelegateRepository(Repository):
         self, *, seen_since: datetime | None = None, names: Sequence[str] = ()
     ) -> builtins.list[DelegateRow]:
         """Delegates (whose last heartbeat is at or after ``seen_since``), by name."""
+        if seen_since is not None and not names:  # routing a task: built once
+            found = self._core(_SEEN_SINCE, params={"seen_since": seen_since})
+            return [DelegateRow.of(r) for r in found]
         stmt = select(_TABLE)
         if seen_since is not None:
             stmt = stmt.where(Delegates.last_heartbeat >= seen_since)
         if names:
             stmt = stmt.where(Delegates.name.in_(list(names)))
-        stmt = stmt.order_by(Delegates.name, Delegates.registered_at, Delegates.id)
+        stmt = stmt.order_by(*_ORDER)
         return [DelegateRow.of(r) for r in self._core(stmt)]
 
     def forget(self, *, silent_since: datetime) -> int:

@@ -69,16 +69,22 @@ class Repository:
                 stmt.execution_options(populate_existing=True)
             ).one_or_none()
 
-    def _core(self, stmt: Any, *, conflict: str | None = None) -> list[Row[Any]]:
+    def _core(
+        self,
+        stmt: Any,
+        *,
+        params: dict[str, Any] | None = None,
+        conflict: str | None = None,
+    ) -> list[Row[Any]]:
         """The rows of a Core statement (one returning rows), run on the transaction's
         connection past the ORM: the hot paths' way (no objects, no identity map)."""
         with translated(self._where, conflict=conflict):
-            return list(self._session.connection().execute(stmt).all())
+            return list(self._session.connection().execute(stmt, params).all())
 
-    def _core_count(self, stmt: Any) -> int:
+    def _core_count(self, stmt: Any, *, params: dict[str, Any] | None = None) -> int:
         """How many rows a Core UPDATE or DELETE touched."""
         with translated(self._where):
-            result = self._session.connection().execute(stmt)
+            result = self._session.connection().execute(stmt, params)
         return int(cast(CursorResult[Any], result).rowcount)
 
     def _insert(self, record: object, duplicate: str) -> None:

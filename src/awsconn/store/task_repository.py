@@ -11,9 +11,10 @@ the write transaction (``BEGIN IMMEDIATE``: one writer at a time).
 from __future__ import annotations
 
 import builtins
+import functools
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -21,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    Update,
     bindparam,
     delete,
     insert,
@@ -28,9 +30,9 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 from sqlalchemy.sql.elements import TextClause
 
-from awsconn.store.db_errors import translated
 from awsconn.store.repository_base import Repository, check_json, scope_columns
 from awsconn.store.tables import TaskRecord
 from awsconn.store.task_rows import SealedResult, TaskRow
@@ -44,8 +46,83 @@ _TABLE = cast(Table, TaskRecord.__table__)
 ENDED_STATES = ("succeeded", "failed", "expired", "cancelled")
 
 
+@dataclass(frozen=True)
+class _Statements:
+    """The statements of the task hot path (find, claim, finish), built once per dialect
+    with bound parameters: building a statement costs more than running it."""
+
+    find: Select[Any]
+    find_locked: Select[Any]
+    next_claimable: Select[Any]
+    any_claimable: Select[Any]
+    claim: Update
+    finish: ReturningUpdate[Any]
+    insert: ReturningInsert[Any]
+
+
+@functools.cache
+def _statements(dialect: str) -> _Statements:
+    postgresql = dialect == "postgresql"
+    if postgresql:
+        offers: TextClause = text("tasks.requires <@ CAST(:offered AS JSONB)")
+    else:
+        offers = text(
+            "NOT EXISTS (SELECT 1 FROM json_each(tasks.requires) AS wanted "
+            "WHERE wanted.value NOT IN :offered)"
+        ).bindparams(bindparam("offered", expanding=True))
+    claimable = (Tasks.state == "queued", Tasks.deadline > bindparam("now"), offers)
+    find = select(_TABLE).where(Tasks.id == bindparam("task_id"))
+    pick = select(_TABLE).where(*claimable).order_by(Tasks.seq).limit(1)
+    return _Statements(
+        find=find,
+        find_locked=find.with_for_update() if postgresql else find,
+        next_claimable=pick.with_for_update(skip_locked=True) if postgresql else pick,
+        any_claimable=select(Tasks.id).where(*claimable).limit(1),
+        claim=update(_TABLE)
+        .where(Tasks.id == bindparam("task_id"), Tasks.state == "queued")
+        .values(
+            state="running",
+            owner=bindparam("b_owner"),
+            attempt=Tasks.attempt + 1,
+            started_at=bindparam("now"),
+            lease_until=bindparam("b_lease_until"),
+            version=Tasks.version + 1,
+        ),
+        finish=update(_TABLE)
+        .where(
+            Tasks.id == bindparam("task_id"),
+            Tasks.state == "running",
+            Tasks.owner == bindparam("b_owner"),
+            Tasks.attempt == bindparam("b_attempt"),
+        )
+        .values(
+            state=bindparam("b_state"),
+            result=bindparam("b_result"),
+            result_key_id=bindparam("b_key_id"),
+            result_nonce=bindparam("b_nonce"),
+            result_sealed=bindparam("b_sealed"),
+            result_digest=bindparam("digest"),
+            error=bindparam("b_error"),
+            finished_at=bindparam("now"),
+            lease_until=None,
+            version=Tasks.version + 1,
+        )
+        .returning(*_TABLE.c),
+        insert=insert(_TABLE).returning(*_TABLE.c),
+    )
+
+
 class TaskRepository(Repository):
     """Rows of ``tasks``."""
+
+    @property
+    def _hot(self) -> _Statements:
+        return _statements(self._dialect)
+
+    def _offered(self, offered: Sequence[str]) -> str | builtins.list[str]:
+        """``offered`` as the claim statements bind it (JSON text on PostgreSQL)."""
+        values = sorted(set(offered))
+        return json.dumps(values) if self._dialect == "postgresql" else values
 
     @property
     def _dialect(self) -> str:
@@ -120,27 +197,23 @@ class TaskRepository(Repository):
             submitted_by=submitted_by,
             version=1,
         )
-        stmt = insert(_TABLE).values(**values).returning(*_TABLE.c)
-        return TaskRow.of(self._core(stmt, conflict=f"task {id} exists already")[0])
+        found = self._core(self._hot.insert, params=values, conflict=f"task {id} exists already")
+        return TaskRow.of(found[0])
 
     def claim_next(
         self, *, owner: str, offered: Sequence[str], now: datetime, lease_until: datetime
     ) -> TaskRow | None:
         """Take the oldest queued task, before its deadline, whose every requirement is in
         ``offered``: running, owned by ``owner`` until ``lease_until``, attempt + 1."""
-        stmt = select(_TABLE).where(*self._claimable(offered, now)).order_by(Tasks.seq).limit(1)
-        found = self._rows(self._locking(stmt, skip_locked=True))
+        hot = self._hot  # a claim runs in a write transaction: SKIP LOCKED on PostgreSQL
+        params = {"now": now, "offered": self._offered(offered)}
+        found = self._core(hot.next_claimable, params=params)
         if not found:
             return None
-        task = found[0]
-        taken = self._update(
-            task.id,
-            [Tasks.state == "queued"],
-            state="running",
-            owner=owner,
-            attempt=Tasks.attempt + 1,
-            started_at=now,
-            lease_until=lease_until,
+        task = TaskRow.of(found[0])
+        taken = self._core_count(
+            hot.claim,
+            params={"task_id": task.id, "b_owner": owner, "now": now, "b_lease_until": lease_until},
         )
         if not taken:
             return None
@@ -157,25 +230,8 @@ class TaskRepository(Repository):
     def any_claimable(self, *, offered: Sequence[str], now: datetime) -> bool:
         """Whether a queued task before its deadline needs nothing beyond ``offered`` (a
         look without locking: a claim that would find nothing need not write)."""
-        stmt = select(Tasks.id).where(*self._claimable(offered, now)).limit(1)
-        with translated(self._where):
-            return self._session.execute(stmt).first() is not None
-
-    def _claimable(
-        self, offered: Sequence[str], now: datetime
-    ) -> list[ColumnElement[bool] | TextClause]:
-        return [Tasks.state == "queued", Tasks.deadline > now, self._offers(offered)]
-
-    def _offers(self, offered: Sequence[str]) -> TextClause:
-        """SQL: every entry of the task's ``requires`` is among ``offered``."""
-        if self._dialect == "postgresql":
-            return text("tasks.requires <@ CAST(:offered AS JSONB)").bindparams(
-                offered=json.dumps(sorted(set(offered)))
-            )
-        return text(
-            "NOT EXISTS (SELECT 1 FROM json_each(tasks.requires) AS wanted "
-            "WHERE wanted.value NOT IN :offered)"
-        ).bindparams(bindparam("offered", value=sorted(set(offered)), expanding=True))
+        params = {"now": now, "offered": self._offered(offered)}
+        return bool(self._core(self._hot.any_claimable, params=params))
 
     def renew(
         self, *, owner: str, task_ids: Sequence[str], now: datetime, lease_until: datetime
@@ -208,25 +264,27 @@ class TaskRepository(Repository):
         result: dict[str, Any] | None = None,
         sealed: SealedResult | None = None,
         error: dict[str, Any] | None = None,
-    ) -> bool:
-        """End a running task as ``owner``'s ``attempt`` (succeeded or failed); False when
-        it is not running as that attempt of that owner any more."""
+    ) -> TaskRow | None:
+        """End a running task as ``owner``'s ``attempt`` (succeeded or failed): the row as
+        it is now, or None when it is not running as that attempt of that owner any more."""
         for value, what in ((error, "the task's error"), (result, "the task's result")):
             if value is not None:
                 check_json(value, what)
-        return self._update(
-            task_id,
-            [Tasks.state == "running", Tasks.owner == owner, Tasks.attempt == attempt],
-            state=state,
-            result=result,
-            result_key_id=sealed.key_id if sealed else None,
-            result_nonce=sealed.nonce if sealed else None,
-            result_sealed=sealed.ciphertext if sealed else None,
-            result_digest=digest,
-            error=error,
-            finished_at=now,
-            lease_until=None,
-        )
+        params = {
+            "task_id": task_id,
+            "b_owner": owner,
+            "b_attempt": attempt,
+            "b_state": state,
+            "b_result": result,
+            "b_key_id": sealed.key_id if sealed else None,
+            "b_nonce": sealed.nonce if sealed else None,
+            "b_sealed": sealed.ciphertext if sealed else None,
+            "digest": digest,
+            "b_error": error,
+            "now": now,
+        }
+        found = self._core(self._hot.finish, params=params)
+        return TaskRow.of(found[0]) if found else None
 
     def end(
         self,
@@ -267,9 +325,10 @@ class TaskRepository(Repository):
 
     def find(self, task_id: str, *, lock: bool = False) -> TaskRow | None:
         """The task, or None; with ``lock`` in a write transaction, locked to its end."""
-        stmt = select(_TABLE).where(Tasks.id == task_id)
-        found = self._rows(self._locking(stmt) if lock else stmt)
-        return found[0] if found else None
+        hot = self._hot
+        stmt = hot.find_locked if lock and self._write else hot.find
+        found = self._core(stmt, params={"task_id": task_id})
+        return TaskRow.of(found[0]) if found else None
 
     def lapsed(self, *, now: datetime, limit: int) -> builtins.list[TaskRow]:
         """Running tasks whose lease ended before ``now`` (locked, skipping locked ones)."""
