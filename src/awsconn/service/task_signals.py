@@ -38,6 +38,7 @@ __all__ = [
     "CHANNEL",
     "FALLBACK_POLL_S",
     "LISTEN_IDLE_S",
+    "LISTEN_POLL_S",
     "Change",
     "TaskSignals",
     "announce",
@@ -48,6 +49,9 @@ __all__ = [
 CHANNEL = "awsconn_tasks"
 FALLBACK_POLL_S = 1.0
 LISTEN_IDLE_S = 10.0
+LISTEN_POLL_S = 1.0
+"""How often the listener looks whether anyone still sleeps (a notification is passed
+on as it arrives, never held until then)."""
 log = logging.getLogger("awsconn.tasks")
 
 
@@ -143,10 +147,9 @@ class TaskSignals:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self._set_listening(True)
                     self.bump()  # whatever was announced while nobody listened
-                    while not self._idle():
-                        changes = {n.payload for n in conn.notifies(timeout=1.0, stop_after=1000)}
-                        if changes:
-                            self.bump(*_changes_of(changes))
+                    while not self._idle():  # looked at every LISTEN_POLL_S
+                        for note in conn.notifies(timeout=LISTEN_POLL_S, stop_after=1000):
+                            self.bump(*_changes_of({note.payload}))  # as each arrives
             except psycopg.Error as exc:
                 self._set_listening(False)
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
