@@ -143,6 +143,7 @@ def test_another_replicas_claim_and_wait_are_woken_through_postgresql(
     # the listener passes each notification on as it arrives: were it held until the
     # listener's next look, no wake-up would come within the watchdog
     monkeypatch.setattr(task_signals, "LISTEN_POLL_S", 3600.0)
+
     def runtime() -> AppContext:
         environ = {"AWSCONN_HOME": str(tmp_path / "home"), "AWSCONN_DATABASE_URL": postgres_url}
         return AppContext(environ=environ, clock=store_clock, runs_as="server")
