@@ -19,12 +19,17 @@ ALLOW_S3 = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
 }
-_MICROS = re.compile(r"(\.\d{3})\d{3}(Z|\+00:00)")
+_TIME = re.compile(r"(T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(Z|\+00:00)")
 
 
 def _ms(text: str) -> str:
-    """Timestamps as the API carries them: to the millisecond."""
-    return _MICROS.sub(r"\g<1>000\2", text)
+    """Timestamps as the API carries them: to the millisecond, in one spelling (a time in
+    the first millisecond of its second comes back from the API without a fraction)."""
+
+    def spelled(m: re.Match[str]) -> str:
+        return f"{m.group(1)}.{(m.group(2) or '').ljust(6, '0')[:3]}{m.group(3)}"
+
+    return _TIME.sub(spelled, text)
 
 
 def _same(
