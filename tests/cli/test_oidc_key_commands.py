@@ -26,3 +26,12 @@ def test_against_a_server_it_is_refused(cli: Runner, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("AWSCONN_TOKEN", "awsc_" + "x" * 43)
     r = cli("oidc", "rotate-key")
     assert r.code == 2 and "works on a local store only" in r.err
+
+
+def test_rotating_the_master_key_says_it_resealed_the_signing_keys(cli: Runner) -> None:
+    assert cli("oidc", "rotate-key").code == 0
+    done = cli("secret", "rotate-key")
+    assert done.code == 0, done.text
+    assert "0 secrets and 1 OIDC signing key re-encrypted under it" in done.out
+    again = cli("secret", "reencrypt")
+    assert again.code == 0 and "0 secrets re-encrypted" in again.out, again.text

@@ -200,3 +200,24 @@ def test_another_master_key_opens_no_signing_key_even_after_one_was_used(
     with pytest.raises(MasterKeyMismatch):
         mint_token(wrong, connector())
     wrong.close()
+
+
+def test_a_master_key_rotation_reseals_the_signing_keys_so_old_keys_can_go(
+    ctx: AppContext,
+) -> None:
+    from awsconn.service import secrets
+
+    before = mint_token(ctx, connector())  # the first signing key, sealed under key 1
+    rotate_key(ctx)  # a second one: the first stays published, both sealed under key 1
+    kid, done = secrets.rotate_master_key(ctx)
+    assert (done.secrets, done.signing_keys) == (0, 2)
+    assert "2 OIDC signing keys" in done.describe()
+    assert secrets.reencrypt(ctx).signing_keys == 0  # nothing left under an older key
+    key_file = ctx.runtime.master_keys.key_file
+    newest = key_file.read_text().splitlines()[0]
+    assert newest.startswith(f"{kid}:")
+    key_file.write_text(newest + "\n")  # the older master keys retired
+    ctx.reload_keys()
+    after = mint_token(ctx, connector())  # opens the signing key with the newest key only
+    keys = jwks(ctx)
+    assert verify(after.token, keys)["sub"] == verify(before.token, keys)["sub"]

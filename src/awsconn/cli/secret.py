@@ -164,22 +164,24 @@ def delete(
 
 @app.command("reencrypt")
 def reencrypt() -> None:
-    """Re-seal every secret under the newest master key (after adding a key to rotate)."""
+    """Re-seal every secret (and the OIDC issuer's signing keys) under the newest master
+    key (after adding a key to rotate)."""
     from awsconn.service import secrets
 
     local_only("secret reencrypt")
-    count = secrets.reencrypt(build_context())
-    typer.echo(f"{count} secret{'s' * (count != 1)} re-encrypted under the newest key")
+    done = secrets.reencrypt(build_context())
+    typer.echo(f"{done.describe()} re-encrypted under the newest key")
 
 
 @app.command("rotate-key")
 def rotate_key() -> None:
-    """Add a new master key to the key file and re-seal every secret under it."""
+    """Add a new master key to the key file and re-seal every secret (and the OIDC
+    issuer's signing keys) under it."""
     from awsconn.service import secrets
 
     local_only("secret rotate-key")
-    kid, count = secrets.rotate_master_key(build_context())
+    kid, done = secrets.rotate_master_key(build_context())
     typer.echo(
-        f"new master key {kid}; {count} secret{'s' * (count != 1)} re-encrypted under it "
+        f"new master key {kid}; {done.describe()} re-encrypted under it "
         "(older keys stay in the key file)"
     )

@@ -150,6 +150,7 @@ class AuditDetail:
     key_id: str | None = None  # a master key's id
     region: str | None = None
     count: int | None = None  # connectors imported, secrets re-sealed, ...
+    signing_keys: int | None = None  # OIDC signing keys re-sealed
     force: bool | None = None
     dry_run: bool | None = None
     changed: tuple[str, ...] = ()  # field paths an update changed (never their values)
@@ -166,8 +167,10 @@ class AuditDetail:
                     continue
                 if not (isinstance(item, str) and pattern.match(item)) or holds_a_token(item):
                     raise InternalError(f"audit detail {name} has a value of the wrong form")
-        if self.count is not None and not (isinstance(self.count, int) and self.count >= 0):
-            raise InternalError("audit detail count must be a whole number")
+        for name in ("count", "signing_keys"):
+            number = getattr(self, name)
+            if number is not None and not (isinstance(number, int) and number >= 0):
+                raise InternalError(f"audit detail {name} must be a whole number")
 
     def wire(self) -> dict[str, Any]:
         """The fields that are set, camelCase, as JSON values."""

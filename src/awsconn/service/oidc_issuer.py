@@ -54,6 +54,7 @@ __all__ = [
     "jwks",
     "list_keys",
     "mint_token",
+    "reseal_signing_keys",
     "rotate_key",
 ]
 
@@ -240,6 +241,54 @@ def _ensure_signing_key(ctx: AppContext) -> None:
     with ctx.db.transaction() as tx:  # SQLite: one writer at a time; PostgreSQL: a race
         if tx.oidc_keys.signing() is None:  # makes two keys, both published, newest signs
             _add_key(ctx, tx)
+
+
+def reseal_signing_keys(ctx: AppContext, *, write: bool = True) -> int:
+    """Re-seal every kept signing key not sealed under the newest master key (after one
+    was added, as ``awsconn secret rotate-key`` and ``reencrypt`` do for secrets); the
+    count. Every key is opened first, so a master key that cannot open one is reported
+    (MASTER_KEY_MISMATCH / MISSING) before anything is written; ``write=False`` only
+    opens them and counts those that would be re-sealed."""
+    from awsconn.errors import MasterKeyMissing
+    from awsconn.secrets.crypto import Sealed
+
+    with ctx.db.transaction(write=write) as tx:
+        rows = tx.oidc_keys.every()
+        if not rows:
+            return 0
+        ring = ctx.runtime.master_keys.load()
+        if ring is None:
+            raise MasterKeyMissing(
+                f"{len(rows)} OIDC signing key(s) are sealed under master key "
+                f"{rows[0].key_id!r}, and no master key is configured; looked in "
+                f"{ctx.runtime.master_keys.where}",
+                hint=f"restore the key file (or set AWSCONN_MASTER_KEY) holding {rows[0].key_id!r}",
+            )
+        opened = [
+            (
+                row,
+                ring.decrypt(
+                    Sealed(row.key_id, row.nonce, row.ciphertext),
+                    aad=_aad(row.kid, row.key_id),
+                    what=f"the OIDC signing key {row.kid}",
+                ),
+            )
+            for row in rows
+        ]
+        stale = [(row, pem) for row, pem in opened if row.key_id != ring.current_key_id]
+        if not write:
+            return len(stale)
+        count = 0
+        for row, pem in stale:
+            sealed = ring.encrypt(pem, aad=_aad(row.kid, ring.current_key_id))
+            count += tx.oidc_keys.reseal(
+                row.kid,
+                sealed_under=row.key_id,
+                key_id=sealed.key_id,
+                nonce=sealed.nonce,
+                ciphertext=sealed.ciphertext,
+            )
+    return count
 
 
 @functools.lru_cache(maxsize=8)

@@ -8,6 +8,7 @@ Writes are audited (``secret.create``, ``secret.update``, ``secret.delete``,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from awsconn.errors import InvalidInput, Problem, ValidationFailed
@@ -21,6 +22,7 @@ from awsconn.service.refusals import SecretInUse
 
 __all__ = [
     "MAX_SECRET_BYTES",
+    "Resealed",
     "create",
     "delete",
     "get",
@@ -175,13 +177,39 @@ def _target(ref: EntityRef) -> AuditTarget:
     return AuditTarget.of("secret", ref)
 
 
-def rotate_master_key(ctx: AppContext) -> tuple[str, int]:
-    """Add a new master key to the key file and re-seal every secret under it.
+@dataclass(frozen=True)
+class Resealed:
+    """What a re-seal under the newest master key touched: secrets, and the OIDC
+    issuer's signing keys (sealed under the same master keys)."""
 
-    Returns (new key id, secrets re-sealed). With ``AWSCONN_MASTER_KEY`` the keys are
+    secrets: int
+    signing_keys: int = 0
+
+    def describe(self) -> str:
+        text = f"{self.secrets} secret{'s' * (self.secrets != 1)}"
+        if self.signing_keys:
+            keys = self.signing_keys
+            text += f" and {keys} OIDC signing key{'s' * (keys != 1)}"
+        return text
+
+
+def _reseal_all(ctx: AppContext) -> Resealed:
+    from awsconn.service import oidc_issuer
+
+    count = ctx.secrets.reencrypt()
+    return Resealed(secrets=count, signing_keys=oidc_issuer.reseal_signing_keys(ctx))
+
+
+def rotate_master_key(ctx: AppContext) -> tuple[str, Resealed]:
+    """Add a new master key to the key file and re-seal every secret (and the OIDC
+    issuer's signing keys) under it.
+
+    Returns (new key id, what was re-sealed). With ``AWSCONN_MASTER_KEY`` the keys are
     the operator's to manage: refused with the steps to follow instead. A missing key
     file is made only for a store without secrets (``MASTER_KEY_MISSING`` otherwise).
     """
+    from awsconn.service import oidc_issuer
+
     with audited(ctx, "secret.rotate-key", _MASTER_KEY) as event:
         ctx.caller.require(Permission.SECRET_EDIT, Scope())
         if ctx.master_keys.from_environment:
@@ -193,21 +221,22 @@ def rotate_master_key(ctx: AppContext) -> tuple[str, int]:
             )
         ctx.secrets.keyring_to_seal()  # the key file exists (or is made for an empty store)
         ctx.secrets.check_keys()  # a key that cannot open them all is reported before writes
+        oidc_issuer.reseal_signing_keys(ctx, write=False)  # the signing keys too
         kid = ctx.master_keys.add_key()
         ctx.reload_keys()
-        count = ctx.secrets.reencrypt()
-        event.detail = AuditDetail(key_id=kid, count=count)
-    return kid, count
+        done = _reseal_all(ctx)
+        event.detail = AuditDetail(key_id=kid, count=done.secrets, signing_keys=done.signing_keys)
+    return kid, done
 
 
-def reencrypt(ctx: AppContext) -> int:
-    """Re-seal every secret under the newest master key (after adding one); returns the
-    count. Audited as ``secret.reencrypt``."""
+def reencrypt(ctx: AppContext) -> Resealed:
+    """Re-seal every secret and OIDC signing key under the newest master key (after
+    adding one); what was re-sealed. Audited as ``secret.reencrypt``."""
     with audited(ctx, "secret.reencrypt", _MASTER_KEY) as event:
         ctx.caller.require(Permission.SECRET_EDIT, Scope())
-        count = ctx.secrets.reencrypt()
-        event.detail = AuditDetail(count=count)
-    return count
+        done = _reseal_all(ctx)
+        event.detail = AuditDetail(count=done.secrets, signing_keys=done.signing_keys)
+    return done
 
 
 def list_secrets(

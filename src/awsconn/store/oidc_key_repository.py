@@ -93,6 +93,25 @@ class OidcKeyRepository(Repository):
         with translated(self._where):
             return int(self._session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
+    def every(self) -> list[OidcKeyRow]:
+        """Every key kept (signing, or retired and still published), oldest first."""
+        stmt = select(Keys).order_by(Keys.created_at, Keys.kid)
+        with translated(self._where):
+            return [OidcKeyRow.of(r) for r in self._session.scalars(stmt)]
+
+    def reseal(
+        self, kid: str, *, sealed_under: str, key_id: str, nonce: bytes, ciphertext: bytes
+    ) -> bool:
+        """Store the private key of ``kid`` sealed anew, when it is still sealed under the
+        master key ``sealed_under`` (False when another re-seal came first)."""
+        stmt = (
+            update(Keys)
+            .where(Keys.kid == kid, Keys.key_id == sealed_under)
+            .values(key_id=key_id, nonce=nonce, ciphertext=ciphertext)
+        )
+        with translated(self._where):
+            return bool(self._session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
     def forget_unpublished(self, now: datetime) -> int:
         """Delete retired keys past their overlap (no token they signed is valid any more)."""
         check_timestamp(now, "now")
