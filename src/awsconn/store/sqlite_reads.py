@@ -130,6 +130,25 @@ def _decoded(column: str, value: Any) -> Any:
     return value
 
 
+def _fetch_one(
+    conn: sqlite3.Connection, where: str, sql: str, params: tuple[str, ...]
+) -> tuple[Any, ...] | None:
+    """One row's values (None: no row), the driver's errors as awsconn's."""
+    try:
+        values: tuple[Any, ...] | None = conn.execute(sql, params).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise operational_error(str(exc), where) from exc
+    except sqlite3.DatabaseError as exc:
+        raise StoreUnavailable(f"the database at {where} cannot be used: {exc}") from exc
+    return values
+
+
+def _record(columns: tuple[str, ...], values: tuple[Any, ...]) -> SimpleNamespace:
+    """The values decoded as SQLAlchemy decodes them, as attributes (ValueError or
+    TypeError when a stored value cannot be read)."""
+    return SimpleNamespace(**{c: _decoded(c, v) for c, v in zip(columns, values, strict=True)})
+
+
 class _Lookup(Generic[_Row]):
     """Find one row of a table by (org, project, identifier) on an open connection."""
 
@@ -154,18 +173,11 @@ class _Lookup(Generic[_Row]):
 
     def find(self, *, org: str | None, project: str | None, identifier: str) -> _Row | None:
         o, p = scope_columns(org, project)
-        try:
-            values = self._conn.execute(self._sql, (o, p, identifier)).fetchone()
-        except sqlite3.OperationalError as exc:
-            raise operational_error(str(exc), self._where) from exc
-        except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"the database at {self._where} cannot be used: {exc}") from exc
+        values = _fetch_one(self._conn, self._where, self._sql, (o, p, identifier))
         if values is None:
             return None
         try:
-            record = SimpleNamespace(
-                **{c: _decoded(c, v) for c, v in zip(self._columns, values, strict=True)}
-            )
+            record = _record(self._columns, values)
         except (ValueError, TypeError) as exc:
             raise StoreCorrupt(
                 f"{self._noun} {identifier!r} in {describe_scope(org, project)} has a stored "
@@ -192,23 +204,18 @@ class _TokenLookup:
         self._where = where
 
     def find_by_hash(self, token_hash: str) -> TokenRow | None:
-        try:
-            values = self._conn.execute(self._SQL, (token_hash,)).fetchone()
-        except sqlite3.OperationalError as exc:
-            raise operational_error(str(exc), self._where) from exc
-        except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"the database at {self._where} cannot be used: {exc}") from exc
+        values = _fetch_one(self._conn, self._where, self._SQL, (token_hash,))
         if values is None:
             return None
         try:
-            record = {c: _decoded(c, v) for c, v in zip(TOKEN_COLUMNS, values, strict=True)}
+            record = _record(TOKEN_COLUMNS, values)
         except (ValueError, TypeError) as exc:
             raise StoreCorrupt(
                 f"token {values[0]!r} has a stored value awsconn cannot read: {exc}",
                 hint=f"the database at {self._where} was edited outside awsconn; revoke it "
                 "and make another",
             ) from None
-        return TokenRow.of(SimpleNamespace(**record))
+        return TokenRow.of(record)
 
 
 class _PointReads:
