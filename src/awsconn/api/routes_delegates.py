@@ -223,7 +223,6 @@ def _names(text: str | None) -> list[str]:
 @handles("submitTask")
 async def submit_task(body: TaskSubmitRequest, request: Request, call: ScopedCall) -> Response:
     deadline = body.deadline_seconds
-    wait = tasks.WAIT_TIMEOUT.check(body.wait_seconds, setting="waitSeconds")
     task = await run_waiting(
         request,
         task_submit.submit,
@@ -232,9 +231,8 @@ async def submit_task(body: TaskSubmitRequest, request: Request, call: ScopedCal
         call.ref(body.connector),
         body.params,
         deadline_s=deadline if deadline is not None else tasks.TASK_DEADLINE.default,
+        wait_s=body.wait_seconds,
     )
-    if wait and not task.ended:
-        task = await run_waiting(request, tasks.wait, call.ctx, task.id, wait, scope=call.scope)
     return call.ok(with_epoch_ms(task), headers=_NO_STORE)
 
 

@@ -38,6 +38,8 @@ def list_(
     output: str = OUTPUT,
 ) -> None:
     """List audit events, newest first, a page at a time."""
+    from awsconn.model.clock import iso_z
+
     output = check_output(output)
     page = backend().list_audit(
         since=since,
@@ -56,7 +58,7 @@ def list_(
     table = Table("AT", "ACTOR", "ADDRESS", "ACTION", "TARGET", "VERSION", "OUTCOME", "DETAIL")
     for e in page.events:
         table.add_row(
-            e.at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            iso_z(e.at, seconds=True),
             e.actor,
             e.address or "-",
             e.action,

@@ -21,7 +21,9 @@ app.add_typer(token_app, name="token")
 
 
 def _when(value: Any) -> str:
-    return "-" if value is None else value.isoformat(timespec="seconds").replace("+00:00", "Z")
+    from awsconn.model.clock import iso_z
+
+    return "-" if value is None else iso_z(value, seconds=True)
 
 
 @app.command("run")

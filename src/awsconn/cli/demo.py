@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import typer
+
+
+def demo_service(command: str) -> ModuleType:
+    """``awsconn.service.demo`` for ``command``, refused against a server and, without
+    the 'demo' extra (moto), with how to install it."""
+    from awsconn.cli.backend import local_only
+    from awsconn.errors import InternalError
+
+    local_only(command)
+    try:
+        from awsconn.service import demo as service
+    except ImportError as exc:  # moto is the 'demo' extra
+        raise InternalError(
+            f"the demo needs the 'demo' extra ({exc.name} is missing)",
+            hint="pip install 'awsconn[demo]'",
+        ) from None
+    return service
 
 
 def demo() -> None:
@@ -10,18 +29,7 @@ def demo() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from awsconn.cli.backend import local_only
-    from awsconn.errors import InternalError
-
-    local_only("demo")
-
-    try:
-        from awsconn.service.demo import run_demo
-    except ImportError as exc:  # moto is the 'demo' extra
-        raise InternalError(
-            f"the demo needs the 'demo' extra ({exc.name} is missing)",
-            hint="pip install 'awsconn[demo]'",
-        ) from None
+    run_demo = demo_service("demo").run_demo
     console = Console(highlight=False)
     with console.status("starting", spinner="dots") as status:
 

@@ -52,17 +52,9 @@ def demo_server(
     """Serve the demo on 127.0.0.1 with two local delegates (tags 'local', and 'eks-irsa'
     with a pod's web identity); prints the URL and a token to sign in with; Ctrl-C stops
     everything and removes the demo's data."""
-    from awsconn.cli.backend import local_only
-    from awsconn.errors import InternalError
+    from awsconn.cli.demo import demo_service
 
-    local_only("demo-server")
-    try:
-        from awsconn.service.demo import demo_world
-    except ImportError as exc:  # moto is the 'demo' extra
-        raise InternalError(
-            f"the demo needs the 'demo' extra ({exc.name} is missing)",
-            hint="pip install 'awsconn[demo]'",
-        ) from None
+    demo_world = demo_service("demo-server").demo_world
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:

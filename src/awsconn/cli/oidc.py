@@ -18,7 +18,9 @@ app = typer.Typer(no_args_is_help=True, help="The OIDC issuer's signing keys: ro
 
 
 def _when(value: Any) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    from awsconn.model.clock import iso_z
+
+    return None if value is None else iso_z(value)
 
 
 @app.command("rotate-key")

@@ -16,7 +16,9 @@ app = typer.Typer(no_args_is_help=True, help="API tokens: create (shown once), l
 
 
 def _when(value: Any) -> str:
-    return "never" if value is None else value.isoformat().replace("+00:00", "Z")
+    from awsconn.model.clock import iso_z
+
+    return "never" if value is None else iso_z(value)
 
 
 def _grant(info: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-__all__ = ["Clock", "utc_now"]
+__all__ = ["Clock", "iso_z", "utc_now"]
 
 Clock = Callable[[], datetime]
 
@@ -18,3 +18,10 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def iso_z(moment: datetime, *, seconds: bool = False) -> str:
+    """``moment`` in ISO 8601 with ``Z`` for UTC (``seconds``: without the fraction), as
+    awsconn writes times for people and for AWS's credential_process."""
+    text = moment.isoformat(timespec="seconds") if seconds else moment.isoformat()
+    return text.replace("+00:00", "Z")

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from awsconn.errors import Problem, ValidationFailed
+from awsconn.model.clock import iso_z
 from awsconn.service.monitoring import follow_status_changes
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ def alert_of(change: StatusChange, account: str) -> dict[str, Any] | None:
         "connector": change.connector,
         "fromStatus": change.from_status,
         "toStatus": change.to_status,
-        "at": change.at.isoformat().replace("+00:00", "Z"),
+        "at": iso_z(change.at),
         "errorCode": change.error_code if change.to_status == "FAILURE" else None,
     }
 

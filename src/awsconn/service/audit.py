@@ -44,6 +44,7 @@ from awsconn.errors import (
     ValidationFailed,
 )
 from awsconn.model import EntityRef, Scope
+from awsconn.model.clock import iso_z
 from awsconn.model.results import AuditEntry, AuditPage
 from awsconn.model.results import AuditTarget as AuditTargetModel
 from awsconn.service.access import Permission
@@ -335,7 +336,7 @@ def _record_quietly(
 
 
 def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+    return iso_z(moment)
 
 
 def audit_entry(row: AuditRow) -> AuditEntry:

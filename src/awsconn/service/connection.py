@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from awsconn.aws.redaction import Redactor
 from awsconn.errors import AwsconnError, InternalError
 from awsconn.model import EntityRef
+from awsconn.model.clock import iso_z
 from awsconn.service.access import LOCAL_OWNER
 from awsconn.service.context import AppContext
 from awsconn.service.dispatch import Dispatched, dispatch
@@ -181,7 +182,7 @@ def _credentials_of(
     if token:
         out["SessionToken"] = token
     if expiration is not None:
-        out["Expiration"] = expiration.isoformat().replace("+00:00", "Z")
+        out["Expiration"] = iso_z(expiration)
     return out
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from awsconn.errors import AwsCallFailed, AwsconnError, Problem, ValidationFailed
+from awsconn.model.clock import iso_z
 from awsconn.model.results import Failure, PermissionCheckFailed, PermissionDiff, PermissionReport
 from awsconn.service import connector_reads
 from awsconn.service.access import Permission
@@ -360,7 +361,7 @@ def _what_if_principals(
     principal: KnownPrincipal | None = None
     for entry in stored_history(ctx, connector.ref):
         if entry.status == "SUCCESS" and entry.identity.arn:
-            tested = entry.tested_at.isoformat().replace("+00:00", "Z")
+            tested = iso_z(entry.tested_at)
             principal = KnownPrincipal(
                 entry.identity.arn, f"the last successful connection test ({tested})"
             )

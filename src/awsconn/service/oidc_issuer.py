@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from awsconn.errors import AwsCallFailed, AwsFailure, Problem, ValidationFailed
 from awsconn.model import Connector, Scope
@@ -43,6 +43,9 @@ from awsconn.model.oidc import (
 )
 from awsconn.service.access import Permission
 from awsconn.service.context import AppContext
+
+if TYPE_CHECKING:
+    from awsconn.secrets.crypto import Keyring
 
 __all__ = [
     "ISSUER_URL_ENV",
@@ -243,38 +246,44 @@ def _ensure_signing_key(ctx: AppContext) -> None:
             _add_key(ctx, tx)
 
 
+def _master_keys(ctx: AppContext, row: Any) -> Keyring:
+    """The master keys to open ``row`` (a signing key) with; MASTER_KEY_MISSING when
+    none is configured."""
+    from awsconn.errors import MasterKeyMissing
+
+    ring = ctx.runtime.master_keys.load()
+    if ring is None:
+        raise MasterKeyMissing(
+            f"the OIDC signing key {row.kid} is sealed under master key {row.key_id!r}, and "
+            f"no master key is configured; looked in {ctx.runtime.master_keys.where}",
+            hint=f"restore the key file (or set AWSCONN_MASTER_KEY) holding {row.key_id!r}",
+        )
+    return ring
+
+
+def _opened(ring: Keyring, row: Any) -> bytes:
+    """The private key's PEM of the signing key ``row``."""
+    from awsconn.secrets.crypto import Sealed
+
+    return ring.decrypt(
+        Sealed(row.key_id, row.nonce, row.ciphertext),
+        aad=_aad(row.kid, row.key_id),
+        what=f"the OIDC signing key {row.kid}",
+    )
+
+
 def reseal_signing_keys(ctx: AppContext, *, write: bool = True) -> int:
     """Re-seal every kept signing key not sealed under the newest master key (after one
     was added, as ``awsconn secret rotate-key`` and ``reencrypt`` do for secrets); the
     count. Every key is opened first, so a master key that cannot open one is reported
     (MASTER_KEY_MISMATCH / MISSING) before anything is written; ``write=False`` only
     opens them and counts those that would be re-sealed."""
-    from awsconn.errors import MasterKeyMissing
-    from awsconn.secrets.crypto import Sealed
-
     with ctx.db.transaction(write=write) as tx:
         rows = tx.oidc_keys.every()
         if not rows:
             return 0
-        ring = ctx.runtime.master_keys.load()
-        if ring is None:
-            raise MasterKeyMissing(
-                f"{len(rows)} OIDC signing key(s) are sealed under master key "
-                f"{rows[0].key_id!r}, and no master key is configured; looked in "
-                f"{ctx.runtime.master_keys.where}",
-                hint=f"restore the key file (or set AWSCONN_MASTER_KEY) holding {rows[0].key_id!r}",
-            )
-        opened = [
-            (
-                row,
-                ring.decrypt(
-                    Sealed(row.key_id, row.nonce, row.ciphertext),
-                    aad=_aad(row.kid, row.key_id),
-                    what=f"the OIDC signing key {row.kid}",
-                ),
-            )
-            for row in rows
-        ]
+        ring = _master_keys(ctx, rows[0])
+        opened = [(row, _opened(ring, row)) for row in rows]
         stale = [(row, pem) for row, pem in opened if row.key_id != ring.current_key_id]
         if not write:
             return len(stale)
@@ -302,9 +311,6 @@ def _private_key(pem: bytes) -> Any:
 
 def _signing_key(ctx: AppContext) -> tuple[str, Any]:
     """The ``kid`` and the opened private key of the signing key (made on first use)."""
-    from awsconn.errors import MasterKeyMissing
-    from awsconn.secrets.crypto import Sealed
-
     with ctx.db.transaction(write=False) as tx:
         row = tx.oidc_keys.signing()
     if row is None:
@@ -312,16 +318,4 @@ def _signing_key(ctx: AppContext) -> tuple[str, Any]:
         with ctx.db.transaction(write=False) as tx:
             row = tx.oidc_keys.signing()
     assert row is not None
-    ring = ctx.runtime.master_keys.load()
-    if ring is None:
-        raise MasterKeyMissing(
-            f"the OIDC signing key {row.kid} is sealed under master key {row.key_id!r}, and "
-            f"no master key is configured; looked in {ctx.runtime.master_keys.where}",
-            hint=f"restore the key file (or set AWSCONN_MASTER_KEY) holding {row.key_id!r}",
-        )
-    pem = ring.decrypt(
-        Sealed(row.key_id, row.nonce, row.ciphertext),
-        aad=_aad(row.kid, row.key_id),
-        what=f"the OIDC signing key {row.kid}",
-    )
-    return row.kid, _private_key(pem)
+    return row.kid, _private_key(_opened(_master_keys(ctx, row), row))

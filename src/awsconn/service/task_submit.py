@@ -33,9 +33,16 @@ def submit(
     params: Mapping[str, Any] | None = None,
     *,
     deadline_s: float = tasks.TASK_DEADLINE.default,
+    wait_s: float = 0.0,
 ) -> Task:
-    """``tasks.submit`` with the use cases running the work that runs here."""
-    return tasks.submit(ctx, kind, ref, params, deadline_s=deadline_s, here=work_here)
+    """``tasks.submit`` with the use cases running the work that runs here; with
+    ``wait_s`` (``tasks.WAIT_TIMEOUT``'s range, checked before anything is submitted) the
+    task once it has ended, or as it is after that long."""
+    wait = tasks.WAIT_TIMEOUT.check(wait_s, setting="waitSeconds")
+    task = tasks.submit(ctx, kind, ref, params, deadline_s=deadline_s, here=work_here)
+    if wait and not task.ended:
+        task = tasks.wait(ctx, task.id, wait, scope=ref.scope)
+    return task
 
 
 def work_here(

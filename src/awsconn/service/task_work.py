@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from awsconn.errors import AwsconnError, Conflict, NotFound, Problem, ValidationFailed
 from awsconn.model import EntityRef, Scope, parse_connector_document
+from awsconn.model.clock import iso_z
 from awsconn.model.results import (
     ClaimedTask,
     ConnectionTestOutcome,
@@ -426,7 +427,7 @@ def _expired(row: TaskRow) -> Failure:
         code="TASK_EXPIRED",
         message=(
             f"task {row.id} ({row.kind} for {_ref(row)}) did not end by its deadline "
-            f"{row.deadline.isoformat().replace('+00:00', 'Z')}: {where}"
+            f"{iso_z(row.deadline)}: {where}"
         ),
         hint="check that a delegate able to run it is connected and heartbeating, then "
         "submit it again (with a longer deadline if the work takes long)",

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from awsconn.errors import Problem, ValidationFailed
 from awsconn.model import Scope
+from awsconn.model.clock import iso_z
 from awsconn.model.identifiers import IDENTIFIER_RULE, NAME_RULE, identifier_problem, name_problem
 from awsconn.model.results import TokenInfo
 from awsconn.model.text_rules import MAX_DESCRIPTION_CHARS
@@ -83,7 +84,7 @@ class TokenStatus(StrEnum):
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+    return None if moment is None else iso_z(moment)
 
 
 def scope_text(scope: Scope) -> str | None:
