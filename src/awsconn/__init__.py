@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from awsconn.version import __version__
+
 if TYPE_CHECKING:
     from awsconn.client import Client
 
-__version__ = "0.1.0"
 __all__ = ["__version__", "connect"]
 
 

@@ -20,6 +20,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "awsconn"
 # Packages of equal rank are siblings and may not import each other.
 RANK = {
     "errors": 0,
+    "version": 0,  # the version constant every layer may name
     "model": 1,
     "iam": 2,
     "aws": 3,

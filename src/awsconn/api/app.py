@@ -21,7 +21,6 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
 from starlette.responses import RedirectResponse, Response
 
-from awsconn import __version__
 from awsconn.api import (
     routes_awsconn,
     routes_connectors,
@@ -41,6 +40,7 @@ from awsconn.api.settings import ServerSettings
 from awsconn.service.connector_pages import status_counts
 from awsconn.service.runtime import Runtime
 from awsconn.service.tokens import identify, record_use
+from awsconn.version import __version__
 from awsconn.web.app import UI_PREFIX, install_web
 
 __all__ = ["FRAMEWORK_ROUTES", "create_app"]

@@ -17,10 +17,10 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from awsconn import __version__
 from awsconn.client.error_bodies import error_of_body, error_of_status
 from awsconn.errors import InvalidInput, Problem, StoreUnavailable, ValidationFailed
 from awsconn.model import Scope
+from awsconn.version import __version__
 
 __all__ = [
     "DEFAULT_TIMEOUT",

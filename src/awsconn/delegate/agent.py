@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from awsconn import __version__
 from awsconn.client.delegate_protocol import DelegateProtocol, connect_protocol
 from awsconn.delegate.init_script import InitResult, run_init_script
 from awsconn.delegate.log_redaction import SecretsFilter
@@ -46,6 +45,7 @@ from awsconn.delegate.probe import probe
 from awsconn.delegate.worker import Backoff, Running, TaskWorker
 from awsconn.errors import AwsconnError, Conflict, NotFound, StoreUnavailable
 from awsconn.model.results import DelegateInfo
+from awsconn.version import __version__
 
 __all__ = ["EXIT_FORCED", "EXIT_INIT_FAILED", "Agent", "run_agent"]
 

@@ -231,6 +231,6 @@ def send_alerts(
 
 
 def _agent() -> str:
-    from awsconn import __version__
+    from awsconn.version import __version__
 
     return f"awsconn/{__version__}"

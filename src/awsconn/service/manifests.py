@@ -44,11 +44,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from awsconn import __version__
 from awsconn.model.credentials import ROLE_ARN_PATTERN
 from awsconn.model.text_rules import MAX_ROLE_ARN_CHARS, MAX_SELECTOR_CHARS, MAX_TAGS
 from awsconn.model.validation import Collector
 from awsconn.service.token_values import shaped_like_a_token
+from awsconn.version import __version__
 
 __all__ = [
     "CONFIGMAP_LIMIT",

@@ -21,10 +21,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from awsconn import __version__
 from awsconn.model import Scope
 from awsconn.model.regions import region_label
 from awsconn.service.access import Permission
+from awsconn.version import __version__
 
 __all__ = ["STATIC_DIR", "Links", "render", "security_headers"]
 
