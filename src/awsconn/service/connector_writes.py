@@ -190,8 +190,21 @@ def _write(
     expected_version: int | None,
     out: list[_Written],
 ) -> None:
-    """Create what is missing, update what differs; ``out`` says which, in order."""
-    for c in connectors:
+    """Create what is missing, update what differs; ``out`` says which, in the
+    documents' order. The rows are written in key order (scope, identifier), so two
+    writes of the same connectors in different orders wait for each other instead of
+    deadlocking (PostgreSQL)."""
+    written: dict[int, _Written] = {}
+    in_key_order = sorted(
+        range(len(connectors)),
+        key=lambda i: (
+            connectors[i].scope.org or "",
+            connectors[i].scope.project or "",
+            connectors[i].identifier,
+        ),
+    )
+    for i in in_key_order:
+        c = connectors[i]
         document = connector_to_document(c)
         fields = columns_of(c)
         existing = tx.connectors.find(
@@ -247,7 +260,8 @@ def _write(
             version=None if dry_run else row.version,  # a dry run wrote nothing
             changes=changes,
         )
-        out.append(_Written(applied, row))
+        written[i] = _Written(applied, row)
+    out.extend(written[i] for i in range(len(connectors)))
 
 
 def _changed_paths(changes: Sequence[FieldChange]) -> tuple[str, ...]:
