@@ -108,9 +108,7 @@ def test_bad_id_and_bad_role_arn_are_shown_next_to_their_fields(
     arn = page.get_by_label("Role ARN", exact=True)
     assert arn.get_attribute("aria-describedby") == "err-role_arn"
     assert "is not an IAM role ARN" in page.locator("#err-role_arn").inner_text()
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'role_arn'"
-    )  # focus moves after the swap
+    expect(page.locator("#role_arn")).to_be_focused(timeout=30_000)  # focus moves after the swap
     assert page.locator("#fixed_backoff").get_attribute("aria-invalid") == "true"
     assert len(page.get_by_label("External ID", exact=True).input_value()) >= 32
 
@@ -238,7 +236,7 @@ def test_the_keyboard_alone_signs_in_and_goes_forward_through_the_wizard(
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="2. Credentials").wait_for()
     # a person presses Enter on a page at rest: the step's swap and its request are done
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
+    expect(page.locator(".htmx-request, .htmx-settling")).to_have_count(0, timeout=30_000)
     page.get_by_label("Access Key", exact=True).focus()
     page.keyboard.type("AKIAIOSFODNN7EXAMPLE")
     page.keyboard.press("Enter")  # forward (the Secret Key is missing), never Back
@@ -250,7 +248,7 @@ def test_the_keyboard_alone_signs_in_and_goes_forward_through_the_wizard(
             f"no inline Secret Key error after Enter; the page shows:\n{shown}"
         ) from exc
     assert not page.get_by_role("heading", name="1. Overview").is_visible()
-    page.wait_for_function("document.activeElement.id === 'secret_key_value'")
+    expect(page.locator("#secret_key_value")).to_be_focused(timeout=30_000)
     described = page.locator("#secret_key_value").get_attribute("aria-describedby")
     assert "is empty" in page.locator(f"#{described.split()[-1]}").inner_text()
 

@@ -200,8 +200,8 @@ def test_without_an_issuer_the_wizard_says_so_and_a_bad_role_arn_is_shown_inline
     )
     assert "is not an IAM role ARN" in page.locator("#err-iam_role_arn").inner_text()
     assert "is not an OIDC audience" in page.locator("#err-audience").inner_text()
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'iam_role_arn'"
+    expect(page.locator("#iam_role_arn")).to_be_focused(
+        timeout=30_000
     )  # focus moves after the swap
     assert page.get_by_role("heading", name="2. Credentials").is_visible()
 
